@@ -1,0 +1,1 @@
+"""The nameko services. Run one with `python -m services <name>`."""

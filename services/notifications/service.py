@@ -1,0 +1,31 @@
+"""The notifications service: turns other services' events into notices people read."""
+
+from nameko.rpc import rpc
+
+from services.notifications import domain
+from services.notifications.store import NotificationsStore
+from shared.chassis import MongoStore, on_event
+from shared.contracts.common import ServiceHealth
+from shared.contracts.directory import ResidentialUnitAdded
+from shared.contracts.notifications import ListStaffNotices, StaffNoticeList
+from shared.errors import WIRE_ERRORS, parse
+
+
+class NotificationsService:
+    name = "notifications"
+
+    store: NotificationsStore = MongoStore(NotificationsStore)
+
+    @rpc
+    def health(self) -> dict:
+        return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def list_staff_notices(self, payload: dict) -> dict:
+        query = parse(ListStaffNotices, payload)
+        notices = self.store.latest_notices(query.commune_id, query.limit)
+        return StaffNoticeList(notices=notices).model_dump(mode="json")
+
+    @on_event("directory", ResidentialUnitAdded)
+    def tell_staff_of_new_unit(self, event: ResidentialUnitAdded) -> None:
+        self.store.add_notice(domain.notice_for_new_unit(event))

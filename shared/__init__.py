@@ -1,0 +1,1 @@
+"""Code every DânBàn process shares: contracts, config, errors, the service chassis."""

@@ -1,0 +1,163 @@
+"""The service chassis: what every nameko service is built from.
+
+- `MongoStore`, a DependencyProvider: one MongoClient per service process,
+  opened at start (indexes ensured), closed at stop; each worker gets a thin
+  store object around it.
+- The outbox: an event is written in the same transaction as the state change
+  that caused it, then relayed to the broker. A crash between the two delays
+  the event; it never loses it (nameko-notes: "write, then dispatch").
+- `on_event`: an event handler that validates its payload, drops only what can
+  never succeed, and requeues after a pause on anything else.
+
+Only service processes import this module: it pulls in nameko and eventlet.
+"""
+
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import eventlet
+from nameko.events import event_handler
+from nameko.extensions import DependencyProvider
+from pydantic import ValidationError
+from pymongo import ASCENDING, MongoClient, ReturnDocument
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from shared.contracts.common import Event
+
+log = logging.getLogger(__name__)
+
+OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its events after this
+RETRY_PAUSE_SECONDS = 2.0  # between attempts at an event that failed
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Base of every service's store: a database handle, transactions, the outbox."""
+
+    def __init__(self, client: MongoClient, database: Database) -> None:
+        self.client = client
+        self.db = database
+
+    @classmethod
+    def ensure_indexes(cls, database: Database) -> None:
+        database.outbox.create_index([("claimed_until", ASCENDING), ("created_at", ASCENDING)])
+
+    def ping(self) -> bool:
+        try:
+            self.db.command("ping")
+        except Exception:  # any failure means "down" to a health check
+            return False
+        return True
+
+    @contextmanager
+    def transaction(self) -> Iterator[ClientSession]:
+        """Several writes that commit together (MongoDB needs a replica set for this)."""
+        with self.client.start_session() as session, session.start_transaction():
+            yield session
+
+    def stage_event(self, event: Event, session: ClientSession) -> None:
+        """Record an event to publish, inside the transaction of the change it reports."""
+        now = utcnow()
+        self.db.outbox.insert_one(
+            {
+                "_id": event.event_id,
+                "event_type": event.event_type,
+                "payload": event.model_dump(mode="json"),
+                "created_at": now,
+                "claimed_until": now,
+            },
+            session=session,
+        )
+
+    def relay_events(
+        self, dispatch: Callable[[str, Any], None], *, older_than: timedelta = timedelta(0)
+    ) -> int:
+        """Publish staged events, oldest first; each is claimed so one relay sends it."""
+        sent = 0
+        while True:
+            now = utcnow()
+            staged = self.db.outbox.find_one_and_update(
+                {"claimed_until": {"$lte": now}, "created_at": {"$lte": now - older_than}},
+                {"$set": {"claimed_until": now + OUTBOX_CLAIM}},
+                sort=[("created_at", ASCENDING)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if staged is None:
+                return sent
+            dispatch(staged["event_type"], staged["payload"])  # waits for the broker's confirm
+            self.db.outbox.delete_one({"_id": staged["_id"]})
+            sent += 1
+
+
+class MongoStore(DependencyProvider):
+    """Gives each worker a `store_class` instance over the service's own database.
+
+    The database is `config["MONGO_DATABASES"][service_name]` on
+    `config["MONGO_URL"]`; nothing here knows which server that is.
+    """
+
+    def __init__(self, store_class: type[Store]) -> None:
+        self.store_class = store_class
+        self.client: MongoClient | None = None
+        self.database: Database | None = None
+
+    def start(self) -> None:
+        config = self.container.config
+        self.client = MongoClient(
+            config["MONGO_URL"],
+            tz_aware=True,
+            appname=self.container.service_name,
+            serverSelectionTimeoutMS=5000,
+        )
+        self.database = self.client[config["MONGO_DATABASES"][self.container.service_name]]
+        self.store_class.ensure_indexes(self.database)
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    kill = stop
+
+    def get_dependency(self, worker_ctx: Any) -> Store:
+        assert self.client is not None and self.database is not None, "MongoStore not started"
+        return self.store_class(self.client, self.database)
+
+
+def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
+    """Decorate `handler(self, event: E)` as a nameko handler of `event_model` events.
+
+    nameko acks and drops a message whose handler raised, unless it is told to
+    requeue, and then it retries at once in a hot loop. So: a payload that does
+    not validate can never succeed and is logged and dropped; any other failure
+    waits RETRY_PAUSE_SECONDS and is requeued. Handlers must be idempotent
+    (use `event.event_id`), because a requeued or redelivered event runs again.
+    """
+
+    def decorator(handler: Callable[[Any, E], None]) -> Callable:
+        @functools.wraps(handler)
+        def handle(self: Any, payload: Any) -> None:
+            try:
+                event = event_model.model_validate(payload)
+            except ValidationError as exc:
+                log.error("dropped malformed %s.%s event: %s", source_service,
+                          event_model.event_type, exc)
+                return
+            try:
+                handler(self, event)
+            except Exception:
+                log.exception("handling %s failed; requeued in %ss", event.event_id,
+                              RETRY_PAUSE_SECONDS)
+                eventlet.sleep(RETRY_PAUSE_SECONDS)
+                raise
+
+        return event_handler(source_service, event_model.event_type, requeue_on_error=True)(handle)
+
+    return decorator

@@ -1,0 +1,107 @@
+"""Every setting DânBàn reads, in one place.
+
+All configuration comes from environment variables with defaults that work on
+a developer machine. The README's configuration table mirrors this module.
+"""
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+SERVICE_NAMES = ("directory", "notifications")
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/?directConnection=true"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the process refuses to start."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    amqp_uri: str = DEFAULT_AMQP_URI
+    mongo_url: str = DEFAULT_MONGO_URL
+    db_prefix: str = "danban"
+    db_names: dict[str, str] = field(default_factory=dict)
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    gateway_workers: int = 2
+    rpc_timeout: float = 5.0
+    service_max_workers: int = 10
+    secret_key: str = ""
+    admin_password: str = ""
+    var_dir: str = "var"
+    embedded_mongo_port: int = 27017
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def database_name(self, service: str) -> str:
+        """Each service owns one database: `<prefix>_<service>` unless overridden."""
+        return self.db_names.get(service) or f"{self.db_prefix}_{service}"
+
+    def nameko_config(self) -> dict[str, Any]:
+        """The config dict a nameko service container is started with."""
+        return {
+            "AMQP_URI": self.amqp_uri,
+            "max_workers": self.service_max_workers,
+            "MONGO_URL": self.mongo_url,
+            "MONGO_DATABASES": {name: self.database_name(name) for name in SERVICE_NAMES},
+        }
+
+
+def load_settings() -> Settings:
+    """Read the environment; in production, refuse to start without real secrets."""
+    settings = Settings(
+        environment=_env("DANBAN_ENV", "development"),
+        amqp_uri=_env("AMQP_URI", DEFAULT_AMQP_URI),
+        mongo_url=_env("MONGO_URL", DEFAULT_MONGO_URL),
+        db_prefix=_env("DANBAN_DB_PREFIX", "danban"),
+        db_names={
+            name: os.environ[f"DANBAN_DB_{name.upper()}"]
+            for name in SERVICE_NAMES
+            if os.environ.get(f"DANBAN_DB_{name.upper()}")
+        },
+        gateway_host=_env("GATEWAY_HOST", "127.0.0.1"),
+        gateway_port=_env_int("GATEWAY_PORT", 8000),
+        gateway_workers=_env_int("GATEWAY_WORKERS", 2),
+        rpc_timeout=_env_float("RPC_TIMEOUT", 5.0),
+        service_max_workers=_env_int("SERVICE_MAX_WORKERS", 10),
+        secret_key=_env("DANBAN_SECRET_KEY", ""),
+        admin_password=_env("DANBAN_ADMIN_PASSWORD", ""),
+        var_dir=_env("DANBAN_VAR_DIR", "var"),
+        embedded_mongo_port=_env_int("EMBEDDED_MONGO_PORT", 27017),
+    )
+    if settings.environment not in ("development", "production"):
+        raise ConfigurationError("DANBAN_ENV must be 'development' or 'production'")
+    if settings.production:
+        if len(settings.secret_key) < 32:
+            raise ConfigurationError("DANBAN_SECRET_KEY (32+ characters) is required in production")
+        if len(settings.admin_password) < 12:
+            raise ConfigurationError(
+                "DANBAN_ADMIN_PASSWORD (12+ characters) is required in production"
+            )
+    return settings

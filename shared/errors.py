@@ -1,0 +1,119 @@
+"""Errors that cross a service boundary, declared once.
+
+A service raises one of these; nameko sends its class name and args over the
+wire; the gateway rebuilds it with `from_wire` and shows `message_vi` (or
+`message_en`) with `http_status`. Any other exception is an internal error.
+"""
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+
+class WireError(Exception):
+    """Base of every error a resident or clerk may be shown.
+
+    `detail` is a sentence for the person (Vietnamese), `fields` maps a form
+    field to what is wrong with it. Both survive the trip through nameko,
+    which sends `exc.args`.
+    """
+
+    http_status: ClassVar[int] = 500
+    message_vi: ClassVar[str] = "Đã có lỗi xảy ra. Vui lòng thử lại sau."
+    message_en: ClassVar[str] = "Something went wrong. Please try again later."
+
+    def __init__(self, detail: str = "", fields: dict[str, str] | None = None) -> None:
+        super().__init__(detail, fields or {})
+        self.detail = detail
+        self.fields = fields or {}
+
+    def __str__(self) -> str:
+        return self.detail or self.message_en
+
+
+class InvalidInput(WireError):
+    http_status = 422
+    message_vi = "Thông tin chưa hợp lệ. Vui lòng kiểm tra các ô được đánh dấu."
+    message_en = "Some information is not valid. Please check the marked fields."
+
+
+class NotFound(WireError):
+    http_status = 404
+    message_vi = "Không tìm thấy nội dung bạn yêu cầu."
+    message_en = "What you asked for was not found."
+
+
+class Conflict(WireError):
+    http_status = 409
+    message_vi = "Thông tin này đã có trong hệ thống."
+    message_en = "This already exists."
+
+
+class Forbidden(WireError):
+    http_status = 403
+    message_vi = "Bạn không có quyền thực hiện việc này."
+    message_en = "You are not allowed to do this."
+
+
+class ServiceUnavailable(WireError):
+    """Raised by the gateway itself when a service does not answer."""
+
+    http_status = 503
+    message_vi = "Dịch vụ đang tạm ngừng. Vui lòng thử lại sau ít phút; thông tin đã gửi trước đó không bị mất."
+    message_en = (
+        "The service is temporarily unavailable. Please try again in a few minutes; "
+        "nothing you already submitted is lost."
+    )
+
+
+WIRE_ERRORS: tuple[type[WireError], ...] = (
+    InvalidInput,
+    NotFound,
+    Conflict,
+    Forbidden,
+    ServiceUnavailable,
+)
+_BY_NAME = {cls.__name__: cls for cls in WIRE_ERRORS}
+
+
+def from_wire(error: dict[str, Any]) -> WireError:
+    """Rebuild the error a nameko RPC reply carries (`{"exc_type", "exc_args", ...}`)."""
+    cls = _BY_NAME.get(str(error.get("exc_type")))
+    if cls is None:
+        return WireError(str(error.get("value") or ""))
+    args = error.get("exc_args") or []
+    detail = args[0] if args and isinstance(args[0], str) else ""
+    fields = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+    return cls(detail, {str(k): str(v) for k, v in fields.items()})
+
+
+# Vietnamese wording of pydantic's error types, for form fields.
+_FIELD_MESSAGES_VI = {
+    "missing": "Vui lòng điền mục này.",
+    "string_too_short": "Vui lòng điền mục này.",
+    "string_too_long": "Quá dài: tối đa {max_length} ký tự.",
+    "string_pattern_mismatch": "Có ký tự không được phép.",
+    "enum": "Vui lòng chọn một giá trị trong danh sách.",
+    "literal_error": "Vui lòng chọn một giá trị trong danh sách.",
+    "int_parsing": "Vui lòng nhập một số nguyên.",
+    "date_from_datetime_parsing": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
+    "date_parsing": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
+}
+
+
+def invalid_input_from(error: ValidationError) -> InvalidInput:
+    """Turn pydantic's errors into one InvalidInput with a Vietnamese message per field."""
+    fields: dict[str, str] = {}
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "__root__"
+        template = _FIELD_MESSAGES_VI.get(item["type"], "Giá trị không hợp lệ.")
+        fields.setdefault(name, template.format(**(item.get("ctx") or {})))
+    return InvalidInput(fields=fields)
+
+
+def parse[M: BaseModel](model: type[M], payload: Any) -> M:
+    """Validate what arrived over the wire or from a form; raise InvalidInput if it is wrong."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise invalid_input_from(exc) from None
