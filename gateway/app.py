@@ -1,0 +1,68 @@
+"""The DânBàn gateway: server-rendered pages for residents and staff, and a JSON API.
+
+    uvicorn --factory gateway.app:create_app
+
+The RPC client belongs to the app's lifespan: opened when a worker starts,
+closed when it stops, one per worker process.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from gateway.errors import EXCEPTION_HANDLERS
+from gateway.routes import api, health, pages, staff
+from gateway.rpc import RpcClient
+from shared.config import ConfigurationError, Settings, load_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_MAX_AGE_SECONDS = 8 * 3600  # a staff session lasts one working day
+
+
+def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -> Starlette:
+    """Build the app; tests pass their own `settings` and a fake `rpc`."""
+    settings = settings or load_settings()
+    if len(settings.secret_key) < 32:
+        raise ConfigurationError(
+            "DANBAN_SECRET_KEY (32+ characters) is not set; `./dev run` generates one."
+        )
+    client = rpc or RpcClient(settings.amqp_uri, settings.rpc_timeout)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await client.start()
+        try:
+            yield
+        finally:
+            await client.close()
+
+    app = Starlette(
+        routes=[
+            *pages.routes,
+            *staff.routes,
+            *health.routes,
+            Mount("/api", routes=api.routes),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="danban_session",
+                max_age=SESSION_MAX_AGE_SECONDS,
+                same_site="lax",
+                https_only=settings.production,
+            )
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.rpc = client
+    return app

@@ -1,0 +1,51 @@
+"""Pages anyone can open: the list of communes and a commune's residential units."""
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway import auth
+from gateway.rpc import RpcClient
+from gateway.templating import templates
+from shared.contracts.directory import CommuneList, CommuneOverview
+from shared.contracts.notifications import StaffNoticeList
+from shared.errors import ServiceUnavailable
+
+NOTICES_TIMEOUT_SECONDS = 2.0  # the page still shows the units if notices are slow
+
+
+def rpc(request: Request) -> RpcClient:
+    return request.app.state.rpc
+
+
+async def home(request: Request) -> Response:
+    communes = CommuneList.model_validate(await rpc(request).call("directory", "list_communes"))
+    return templates.TemplateResponse(request, "home.html", {"communes": communes.communes})
+
+
+async def commune(request: Request) -> Response:
+    commune_id = request.path_params["commune_id"]
+    overview = CommuneOverview.model_validate(
+        await rpc(request).call("directory", "get_commune_overview", commune_id)
+    )
+    notices, notices_down = [], False
+    if auth.signed_in_staff(request):
+        try:
+            reply = await rpc(request).call(
+                "notifications", "list_staff_notices", {"commune_id": commune_id},
+                timeout=NOTICES_TIMEOUT_SECONDS,
+            )
+            notices = StaffNoticeList.model_validate(reply).notices
+        except ServiceUnavailable:
+            notices_down = True
+    return templates.TemplateResponse(
+        request,
+        "commune.html",
+        {"overview": overview, "notices": notices, "notices_down": notices_down},
+    )
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/communes/{commune_id}", commune, name="commune"),
+]

@@ -1,0 +1,39 @@
+"""Jinja templates, with the filters pages use."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from gateway import auth
+from shared.contracts.directory import UnitKind
+
+UNIT_KIND_VI = {
+    UnitKind.PROVINCE: "Tỉnh, thành phố",
+    UnitKind.COMMUNE: "Xã",
+    UnitKind.WARD: "Phường",
+    UnitKind.SPECIAL_ZONE: "Đặc khu",
+    UnitKind.VILLAGE: "Thôn",
+    UnitKind.RESIDENTIAL_GROUP: "Tổ dân phố",
+}
+
+
+def vn_date(value: date | datetime | None) -> str:
+    """Dates as Vietnamese readers write them: 01/07/2025."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def page_context(request: Request) -> dict:
+    return {
+        "staff": auth.signed_in_staff(request),
+        "csrf_token": auth.csrf_token(request),
+        "flash": request.session.pop("flash", None),
+    }
+
+
+templates = Jinja2Templates(
+    directory=Path(__file__).parent / "templates", context_processors=[page_context]
+)
+templates.env.filters["vn_date"] = vn_date
+templates.env.globals["UNIT_KIND_VI"] = UNIT_KIND_VI
