@@ -5,6 +5,7 @@ a developer machine. The README's configuration table mirrors this module.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,20 +19,20 @@ class ConfigurationError(RuntimeError):
     """A setting is missing or wrong; the process refuses to start."""
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, "").strip() or default
+def _env(environ: Mapping[str, str], name: str, default: str) -> str:
+    return environ.get(name, "").strip() or default
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = _env(name, str(default))
+def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name, str(default))
     try:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = _env(name, str(default))
+def _env_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = _env(environ, name, str(default))
     try:
         return float(raw)
     except ValueError as exc:
@@ -73,27 +74,27 @@ class Settings:
         }
 
 
-def load_settings() -> Settings:
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """Read the environment; in production, refuse to start without real secrets."""
     settings = Settings(
-        environment=_env("DANBAN_ENV", "development"),
-        amqp_uri=_env("AMQP_URI", DEFAULT_AMQP_URI),
-        mongo_url=_env("MONGO_URL", DEFAULT_MONGO_URL),
-        db_prefix=_env("DANBAN_DB_PREFIX", "danban"),
+        environment=_env(environ, "DANBAN_ENV", "development"),
+        amqp_uri=_env(environ, "AMQP_URI", DEFAULT_AMQP_URI),
+        mongo_url=_env(environ, "MONGO_URL", DEFAULT_MONGO_URL),
+        db_prefix=_env(environ, "DANBAN_DB_PREFIX", "danban"),
         db_names={
-            name: os.environ[f"DANBAN_DB_{name.upper()}"]
+            name: environ[f"DANBAN_DB_{name.upper()}"]
             for name in SERVICE_NAMES
-            if os.environ.get(f"DANBAN_DB_{name.upper()}")
+            if environ.get(f"DANBAN_DB_{name.upper()}")
         },
-        gateway_host=_env("GATEWAY_HOST", "127.0.0.1"),
-        gateway_port=_env_int("GATEWAY_PORT", 8000),
-        gateway_workers=_env_int("GATEWAY_WORKERS", 2),
-        rpc_timeout=_env_float("RPC_TIMEOUT", 5.0),
-        service_max_workers=_env_int("SERVICE_MAX_WORKERS", 10),
-        secret_key=_env("DANBAN_SECRET_KEY", ""),
-        admin_password=_env("DANBAN_ADMIN_PASSWORD", ""),
-        var_dir=_env("DANBAN_VAR_DIR", "var"),
-        embedded_mongo_port=_env_int("EMBEDDED_MONGO_PORT", 27017),
+        gateway_host=_env(environ, "GATEWAY_HOST", "127.0.0.1"),
+        gateway_port=_env_int(environ, "GATEWAY_PORT", 8000),
+        gateway_workers=_env_int(environ, "GATEWAY_WORKERS", 2),
+        rpc_timeout=_env_float(environ, "RPC_TIMEOUT", 5.0),
+        service_max_workers=_env_int(environ, "SERVICE_MAX_WORKERS", 10),
+        secret_key=_env(environ, "DANBAN_SECRET_KEY", ""),
+        admin_password=_env(environ, "DANBAN_ADMIN_PASSWORD", ""),
+        var_dir=_env(environ, "DANBAN_VAR_DIR", "var"),
+        embedded_mongo_port=_env_int(environ, "EMBEDDED_MONGO_PORT", 27017),
     )
     if settings.environment not in ("development", "production"):
         raise ConfigurationError("DANBAN_ENV must be 'development' or 'production'")

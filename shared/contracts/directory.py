@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints
 
 from shared.contracts.common import Contract, Event, Text
+from shared.ids import CODE_PATTERN
 
 UnitName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
@@ -62,7 +63,7 @@ class AddResidentialUnit(Contract):
 class RegisterHousehold(Contract):
     """`directory.register_household`: idempotent by household code."""
 
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Z2-9]{4,12}$")]
+    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
     unit_id: Text
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     representative_name: UnitName

@@ -1,0 +1,62 @@
+"""A small demo ward, loaded by `./dev run` so there is something to look at.
+
+Loading is idempotent: units have fixed ids and households fixed codes, so
+running it again changes nothing. The names are invented.
+"""
+
+import random
+from datetime import date
+
+from gateway.rpc import RpcClient
+from shared.contracts.directory import RegisterHousehold, RegisterUnit, UnitKind
+from shared.ids import CODE_ALPHABET
+
+PROVINCE = RegisterUnit(
+    id="demo-hue", kind=UnitKind.PROVINCE, name="Thành phố Huế", valid_from=date(2025, 7, 1)
+)
+WARD = RegisterUnit(
+    id="demo-huong-an",
+    kind=UnitKind.WARD,
+    name="Phường Hương An",
+    parent_id=PROVINCE.id,
+    valid_from=date(2025, 7, 1),
+)
+GROUP_SIZES = (34, 41, 27, 38, 30)  # households in Tổ dân phố 1..5
+
+FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ")
+GIVEN_NAMES = ("Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Đức", "Thị Hoa",
+               "Quốc Hùng", "Thị Lan", "Văn Long", "Thị Mai", "Hữu Nam", "Thị Phương")
+
+
+def demo_groups() -> list[RegisterUnit]:
+    return [
+        RegisterUnit(
+            id=f"demo-huong-an-tdp-{number}",
+            kind=UnitKind.RESIDENTIAL_GROUP,
+            name=f"Tổ dân phố {number}",
+            parent_id=WARD.id,
+            valid_from=date(2025, 7, 1),
+        )
+        for number in range(1, len(GROUP_SIZES) + 1)
+    ]
+
+
+def demo_households(group: RegisterUnit, count: int, rng: random.Random) -> list[RegisterHousehold]:
+    return [
+        RegisterHousehold(
+            code="".join(rng.choice(CODE_ALPHABET) for _ in range(6)),
+            unit_id=group.id,
+            address=f"Số {number}, kiệt {rng.randint(1, 60)} đường Hương An, {group.name}",
+            representative_name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+async def load_demo_ward(rpc: RpcClient) -> None:
+    rng = random.Random(2025)  # the same households every time
+    for unit in (PROVINCE, WARD, *demo_groups()):
+        await rpc.call("directory", "register_unit", unit.model_dump(mode="json"))
+    for group, size in zip(demo_groups(), GROUP_SIZES, strict=True):
+        for household in demo_households(group, size, rng):
+            await rpc.call("directory", "register_household", household.model_dump(mode="json"))

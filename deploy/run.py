@@ -1,0 +1,253 @@
+"""Run the whole DânBàn stack on this machine: `python -m deploy.run` (`./dev run`).
+
+Starts, in order: the embedded MongoDB-protocol server (unless MONGO_URL is
+given), every service, the gateway; waits until /healthz says all is up;
+loads the demo ward; prints the address to open. Ctrl-C or SIGTERM (what
+`./dev stop` sends) stops what it started, in reverse order, and nothing else.
+Each child runs in its own session, so a Ctrl-C reaches only this runner,
+which then stops the children in order. Logs go to var/log/<process>.log.
+"""
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from deploy.demo import load_demo_ward
+from gateway.rpc import RpcClient
+from shared.config import SERVICE_NAMES, ConfigurationError, Settings, load_settings
+
+STARTUP_TIMEOUT_SECONDS = 90
+STOP_GRACE_SECONDS = 15
+
+
+def say(message: str) -> None:
+    print(f"[danban] {message}", flush=True)
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+class Stack:
+    """The processes this runner started, so it stops exactly those."""
+
+    def __init__(self, settings: Settings, env: dict[str, str]) -> None:
+        self.settings = settings
+        self.env = env
+        self.log_dir = Path(settings.var_dir) / "log"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.children: list[Child] = []
+        self.reported_dead: set[str] = set()
+
+    def start(self, name: str, argv: list[str], capture_stdout: bool = False) -> Child:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
+        process = subprocess.Popen(
+            argv,
+            env=self.env,
+            stdout=subprocess.PIPE if capture_stdout else log,
+            stderr=log,
+            start_new_session=True,
+        )
+        child = Child(name, process)
+        self.children.append(child)
+        return child
+
+    def check_children(self) -> None:
+        for child in self.children:
+            if not child.alive() and child.name not in self.reported_dead:
+                self.reported_dead.add(child.name)
+                say(f"{child.name} exited with code {child.process.returncode}; "
+                    f"see {self.log_dir / (child.name + '.log')}")
+
+    def stop(self) -> None:
+        """Stop children one by one, newest first, so none outlives what it needs."""
+        for child in reversed(self.children):
+            if not child.alive():
+                continue
+            child.process.terminate()
+            try:
+                child.process.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                say(f"{child.name} did not stop in {STOP_GRACE_SECONDS}s; killing it")
+                child.process.kill()
+                child.process.wait()
+
+
+def local_secrets(settings: Settings) -> dict[str, str]:
+    """Secrets for a local run: generated once, kept in var/secrets.env (mode 600)."""
+    path = Path(settings.var_dir) / "secrets.env"
+    stored: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition("=")
+            stored[key] = value
+    wanted = {
+        "DANBAN_SECRET_KEY": settings.secret_key or stored.get("DANBAN_SECRET_KEY")
+        or secrets.token_urlsafe(48),
+        "DANBAN_ADMIN_PASSWORD": settings.admin_password or stored.get("DANBAN_ADMIN_PASSWORD")
+        or secrets.token_urlsafe(12),
+    }
+    if wanted != stored:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{k}={v}\n" for k, v in wanted.items()))
+    return wanted
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def check_broker(amqp_uri: str) -> None:
+    parts = urlsplit(amqp_uri)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as exc:
+        raise StartupError(
+            f"RabbitMQ is not reachable at {host}:{port} ({exc}). `./dev run` starts a local "
+            "one; or set AMQP_URI to a running broker."
+        ) from None
+
+
+def start_embedded_mongo(stack: Stack) -> str:
+    port = stack.settings.embedded_mongo_port
+    if port and not port_is_free("127.0.0.1", port):
+        raise StartupError(
+            f"Port {port} is taken, so the embedded MongoDB server cannot start. Stop what uses "
+            "it, set EMBEDDED_MONGO_PORT to a free port, or set MONGO_URL to a running MongoDB."
+        )
+    data = Path(stack.settings.var_dir) / "mongo" / "danban.sqlite"
+    child = stack.start(
+        "mongo",
+        [sys.executable, "-m", "deploy.embedded_mongo", "--data", str(data), "--port", str(port)],
+        capture_stdout=True,
+    )
+    assert child.process.stdout is not None
+    line = child.process.stdout.readline().decode().strip()  # "ready mongodb://..."
+    if not line.startswith("ready "):
+        raise StartupError(f"the embedded MongoDB server did not start; see {stack.log_dir}/mongo.log")
+    return line.removeprefix("ready ")
+
+
+def wait_until_healthy(stack: Stack, base_url: str) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    last = "no answer"
+    while time.monotonic() < deadline:
+        for child in stack.children:
+            if not child.alive():
+                raise StartupError(f"{child.name} stopped during start-up; see "
+                                   f"{stack.log_dir / (child.name + '.log')}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            last = exc.read().decode(errors="replace")
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(0.5)
+    raise StartupError(f"the stack did not become healthy in {STARTUP_TIMEOUT_SECONDS}s: {last}")
+
+
+async def load_demo(settings: Settings) -> None:
+    rpc = RpcClient(settings.amqp_uri, timeout=30)
+    await rpc.start()
+    try:
+        await load_demo_ward(rpc)
+    finally:
+        await rpc.close()
+
+
+def run(demo: bool) -> int:
+    settings = load_settings()
+    env = dict(os.environ)
+    if not settings.production:
+        env.update(local_secrets(settings))
+    settings = load_settings(env)
+    stack = Stack(settings, env)
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    pid_file = Path(settings.var_dir) / "run" / "runner.pid"
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(str(os.getpid()))
+    base_url = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    try:
+        check_broker(settings.amqp_uri)
+        if not port_is_free(settings.gateway_host, settings.gateway_port):
+            raise StartupError(f"Port {settings.gateway_port} is taken; set GATEWAY_PORT.")
+        if "MONGO_URL" not in os.environ:
+            env["MONGO_URL"] = start_embedded_mongo(stack)
+            say(f"embedded MongoDB-protocol server at {env['MONGO_URL']} "
+                f"(data in {settings.var_dir}/mongo)")
+        for name in SERVICE_NAMES:
+            stack.start(name, [sys.executable, "-m", "services", name])
+        stack.start("gateway", [
+            sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
+            "--host", settings.gateway_host, "--port", str(settings.gateway_port),
+            "--workers", str(settings.gateway_workers), "--no-access-log",
+        ])
+        wait_until_healthy(stack, base_url)
+        if demo:
+            asyncio.run(load_demo(settings))
+            say("demo ward loaded")
+        say(f"DânBàn is running at {base_url}/")
+        if not settings.production:
+            say(f"staff sign-in: admin / {env['DANBAN_ADMIN_PASSWORD']} "
+                f"(kept in {settings.var_dir}/secrets.env)")
+        say(f"logs in {stack.log_dir}/; press Ctrl-C (or run `./dev stop`) to stop")
+        while not stopping:
+            stack.check_children()
+            time.sleep(0.5)
+        return 0
+    except (StartupError, ConfigurationError) as exc:
+        say(f"cannot start: {exc}")
+        return 1
+    finally:
+        say("stopping")
+        stack.stop()
+        pid_file.unlink(missing_ok=True)
+        say("stopped")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the whole DânBàn stack locally.")
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo ward")
+    args = parser.parse_args()
+    sys.exit(run(demo=not args.no_demo))
+
+
+if __name__ == "__main__":
+    main()
