@@ -21,6 +21,7 @@ from typing import Any
 
 import eventlet
 from nameko.events import event_handler
+from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from pydantic import ValidationError
 from pymongo import ASCENDING, MongoClient, ReturnDocument
@@ -28,11 +29,18 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from shared.contracts.common import Event
+from shared.errors import WIRE_ERRORS
 
 log = logging.getLogger(__name__)
 
 OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its events after this
 RETRY_PAUSE_SECONDS = 2.0  # between attempts at an event that failed
+
+
+# nameko clients (services calling services, tests) get our errors back as
+# themselves, with their fields, instead of a generic RemoteError.
+for _error_class in WIRE_ERRORS:
+    deserialize_to_instance(_error_class)
 
 
 def utcnow() -> datetime:

@@ -64,6 +64,9 @@ class DirectoryService:
     @rpc(expected_exceptions=WIRE_ERRORS)
     def add_residential_unit(self, payload: dict) -> dict:
         command = parse(AddResidentialUnit, payload)
+        earlier = self.store.get_unit(command.request_id) if command.request_id else None
+        if earlier is not None and earlier.parent_id == command.commune_id:
+            return earlier.model_dump(mode="json")  # the same form, submitted again
         commune = self.store.get_unit(command.commune_id)
         siblings = [unit.name for unit in self.store.children(command.commune_id)]
         unit = domain.new_residential_unit(

@@ -1,0 +1,68 @@
+"""Services under test run in nameko containers inside this process, against the
+real RabbitMQ (a vhost per test) and a real MongoDB-protocol server (a database
+per test). eventlet must patch the standard library before anything else."""
+
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+from shared.config import SERVICE_NAMES  # noqa: E402
+from tests.support import embedded_mongo, fresh_vhost  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mongo_url() -> Iterator[str]:
+    with embedded_mongo() as url:
+        yield url
+
+
+@pytest.fixture
+def amqp_uri() -> Iterator[str]:
+    with fresh_vhost() as uri:
+        yield uri
+
+
+@pytest.fixture
+def config(amqp_uri: str, mongo_url: str) -> dict[str, Any]:
+    """A nameko config of this test's own: its vhost, its databases."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    return {
+        "AMQP_URI": amqp_uri,
+        "max_workers": 4,
+        "MONGO_URL": mongo_url,
+        "MONGO_DATABASES": {name: f"{prefix}_{name}" for name in SERVICE_NAMES},
+    }
+
+
+@pytest.fixture
+def databases(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Direct pymongo handles on this test's databases, to check what was stored."""
+    client = MongoClient(config["MONGO_URL"], tz_aware=True)
+    yield {name: client[db] for name, db in config["MONGO_DATABASES"].items()}
+    for db in config["MONGO_DATABASES"].values():
+        client.drop_database(db)
+    client.close()
+
+
+@pytest.fixture
+def start_service(config: dict[str, Any], container_factory: Any) -> Any:
+    """Start a service class in a container with this test's config. (Asking for
+    `config` first makes pytest stop the containers before deleting the vhost.)"""
+
+    def start(service_class: type) -> Any:
+        container = container_factory(service_class, config)
+        container.start()
+        return container
+
+    return start

@@ -1,0 +1,134 @@
+"""The directory service in a nameko container, on the real broker and wire server."""
+
+from datetime import date
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from services.directory.service import DirectoryService
+from services.notifications.service import NotificationsService
+from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
+from shared.errors import InvalidInput, NotFound
+from shared.ids import new_id
+
+PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
+WARD = {"id": "huong-an", "kind": "ward", "name": "Phường Hương An", "parent_id": "hue",
+        "valid_from": "2025-07-01"}
+
+
+def new_group(name: str = "Tổ dân phố 7", **extra: object) -> dict:
+    return {"commune_id": "huong-an", "kind": "residential_group", "name": name,
+            "valid_from": "2025-08-01", **extra}
+
+
+@pytest.fixture
+def directory(start_service, config):
+    start_service(DirectoryService)
+    with ServiceRpcProxy("directory", config) as proxy:
+        proxy.register_unit(PROVINCE)
+        proxy.register_unit(WARD)
+        yield proxy
+
+
+def test_added_group_is_listed_with_its_household_count(directory):
+    unit = directory.add_residential_unit(new_group())
+    directory.register_household({"code": "HA7K2M", "unit_id": unit["id"],
+                                  "address": "Số 1", "representative_name": "Lê Thị Hoa"})
+    directory.register_household({"code": "HA7K2N", "unit_id": unit["id"],
+                                  "address": "Số 2", "representative_name": "Trần Văn An"})
+
+    overview = CommuneOverview.model_validate(directory.get_commune_overview("huong-an"))
+
+    assert [(s.unit.name, s.household_count) for s in overview.residential_units] == [
+        ("Tổ dân phố 7", 2)
+    ]
+    assert overview.residential_units[0].unit.valid_from == date(2025, 8, 1)
+
+
+def test_registering_the_same_household_twice_keeps_one(directory):
+    unit = directory.add_residential_unit(new_group())
+    household = {"code": "HA7K2M", "unit_id": unit["id"], "address": "Số 1",
+                 "representative_name": "Lê Thị Hoa"}
+    directory.register_household(household)
+    directory.register_household(household)
+
+    overview = CommuneOverview.model_validate(directory.get_commune_overview("huong-an"))
+    assert overview.household_count == 1
+
+
+def test_a_name_already_used_in_the_commune_is_refused_and_nothing_is_added(directory, databases):
+    directory.add_residential_unit(new_group("Tổ dân phố 7"))
+
+    with pytest.raises(InvalidInput) as refused:
+        directory.add_residential_unit(new_group("tổ  DÂN phố 7"))
+
+    assert refused.value.fields == {"name": "Đã có đơn vị tên “tổ  DÂN phố 7” trong Phường Hương An."}
+    assert databases["directory"].units.count_documents({"parent_id": "huong-an"}) == 1
+
+
+def test_submitting_the_same_form_twice_adds_the_unit_once(directory, databases):
+    request_id = new_id()
+    first = directory.add_residential_unit(new_group(request_id=request_id))
+    second = directory.add_residential_unit(new_group(request_id=request_id))
+
+    assert first == second
+    assert databases["directory"].units.count_documents({"parent_id": "huong-an"}) == 1
+    assert databases["directory"].outbox.count_documents({}) == 0  # one event, relayed
+
+
+def test_invalid_input_names_each_wrong_field_in_vietnamese(directory):
+    with pytest.raises(InvalidInput) as refused:
+        directory.add_residential_unit(new_group(name="", kind="province", valid_from="31/02"))
+
+    fields = refused.value.fields
+    assert fields["name"] == "Vui lòng điền mục này."
+    assert set(fields) == {"name", "kind", "valid_from"}
+
+
+def test_a_group_needs_an_existing_commune(directory):
+    with pytest.raises(InvalidInput) as refused:
+        directory.add_residential_unit(new_group(commune_id="no-such-ward"))
+    assert refused.value.fields == {"commune_id": "Không tìm thấy xã, phường hoặc đặc khu này."}
+
+
+def test_unknown_commune_overview_is_not_found(directory):
+    with pytest.raises(NotFound):
+        directory.get_commune_overview("no-such-ward")
+
+
+def test_health_reports_the_database(directory):
+    assert directory.health() == {"service": "directory", "database_up": True}
+
+
+def test_adding_a_group_tells_the_notifications_service(start_service, directory, databases):
+    notifications = start_service(NotificationsService)
+
+    with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=10):
+        unit = directory.add_residential_unit(new_group())
+
+    notice = databases["notifications"].staff_notices.find_one()
+    assert notice["commune_id"] == "huong-an"
+    assert notice["title"] == f"Đã thêm tổ dân phố “{unit['name']}”"
+
+
+def test_an_event_whose_relay_died_is_published_by_the_timer(start_service, directory, databases):
+    """Simulates a crash between committing a change and publishing its event:
+    the event sits in the outbox, and the relay timer publishes it."""
+    notifications = start_service(NotificationsService)
+    event = ResidentialUnitAdded(
+        event_id=new_id(), occurred_at="2025-08-01T00:00:00Z", commune_name="Phường Hương An",
+        unit={"id": "u1", "kind": "residential_group", "name": "Tổ dân phố 9",
+              "parent_id": "huong-an", "valid_from": "2025-08-01"},
+    )
+    databases["directory"].outbox.insert_one({
+        "_id": event.event_id, "event_type": event.event_type,
+        "payload": event.model_dump(mode="json"),
+        "created_at": event.occurred_at, "claimed_until": event.occurred_at,
+    })
+
+    with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=15):
+        pass
+
+    assert databases["notifications"].staff_notices.find_one({"_id": event.event_id})
+    assert databases["directory"].outbox.count_documents({}) == 0

@@ -1,0 +1,104 @@
+"""The notifications service on the real broker and wire server: idempotent,
+and losing nothing when it is killed while events keep coming."""
+
+import logging
+from datetime import datetime, timedelta
+
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from services.notifications.service import NotificationsService
+from shared.chassis import utcnow
+from shared.config import SERVICE_NAMES
+from shared.contracts.directory import ResidentialUnitAdded
+from shared.ids import new_id
+from tests.support import ServiceProcess, python_env, queue_depth, wait_until
+
+EVENT_QUEUE = "evt-directory-residential_unit_added--notifications.tell_staff_of_new_unit"
+
+
+def unit_added(name: str = "Tổ dân phố 9", occurred_at: datetime | None = None) -> ResidentialUnitAdded:
+    return ResidentialUnitAdded(
+        event_id=new_id(), occurred_at=occurred_at or utcnow(), commune_name="Phường Hương An",
+        unit={"id": new_id(), "kind": "residential_group", "name": name,
+              "parent_id": "huong-an", "valid_from": "2025-08-01"},
+    )
+
+
+def test_the_same_event_delivered_twice_makes_one_notice(start_service, config, databases):
+    notifications = start_service(NotificationsService)
+    event = unit_added()
+    dispatch = event_dispatcher(config)
+
+    for _ in range(2):
+        with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=10):
+            dispatch("directory", event.event_type, event.model_dump(mode="json"))
+
+    assert databases["notifications"].staff_notices.count_documents({}) == 1
+
+
+def test_a_malformed_event_is_dropped_and_the_next_one_handled(start_service, config, databases,
+                                                                caplog):
+    notifications = start_service(NotificationsService)
+    dispatch = event_dispatcher(config)
+    good = unit_added()
+
+    with caplog.at_level(logging.ERROR, logger="shared.chassis"):
+        with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=10):
+            dispatch("directory", good.event_type, {"event_id": "x", "unit": "not a unit"})
+        with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=10):
+            dispatch("directory", good.event_type, good.model_dump(mode="json"))
+
+    assert "dropped malformed directory.residential_unit_added event" in caplog.text
+    assert [n["_id"] for n in databases["notifications"].staff_notices.find()] == [good.event_id]
+
+
+def test_notices_are_listed_newest_first_for_their_commune(start_service, config):
+    notifications = start_service(NotificationsService)
+    dispatch = event_dispatcher(config)
+    now = utcnow()
+    older = unit_added("Tổ dân phố 8", occurred_at=now - timedelta(minutes=5))
+    newer = unit_added("Tổ dân phố 9", occurred_at=now)
+    for event in (older, newer):
+        with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=10):
+            dispatch("directory", event.event_type, event.model_dump(mode="json"))
+
+    with ServiceRpcProxy("notifications", config) as proxy:
+        listed = proxy.list_staff_notices({"commune_id": "huong-an"})["notices"]
+        elsewhere = proxy.list_staff_notices({"commune_id": "another-ward"})["notices"]
+
+    assert [n["id"] for n in listed] == [newer.event_id, older.event_id]
+    assert elsewhere == []
+
+
+def test_killing_the_service_loses_no_event_the_broker_accepted(config, databases, tmp_path):
+    """kill -9 the notifications process, publish while it is dead, start it again:
+    every event is recorded exactly once."""
+    env = python_env(
+        AMQP_URI=config["AMQP_URI"], MONGO_URL=config["MONGO_URL"],
+        **{f"DANBAN_DB_{name.upper()}": db for name, db in config["MONGO_DATABASES"].items()},
+    )
+    assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
+    service = ServiceProcess("notifications", env, tmp_path / "notifications.log").start()
+    dispatch = event_dispatcher(config)
+    notices = databases["notifications"].staff_notices
+    try:
+        before = [unit_added(f"Tổ trước {n}") for n in range(5)]
+        for event in before:
+            dispatch("directory", event.event_type, event.model_dump(mode="json"))
+        wait_until(lambda: notices.count_documents({}) == 5)
+
+        service.kill()
+        while_dead = [unit_added(f"Tổ trong lúc dừng {n}") for n in range(20)]
+        for event in while_dead:
+            dispatch("directory", event.event_type, event.model_dump(mode="json"))
+        assert queue_depth(config["AMQP_URI"], EVENT_QUEUE) == 20  # held by the broker
+
+        service.start()
+        wait_until(lambda: notices.count_documents({}) == 25)
+    finally:
+        service.stop()
+
+    expected = {event.event_id for event in before + while_dead}
+    assert {n["_id"] for n in notices.find()} == expected

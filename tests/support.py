@@ -1,0 +1,147 @@
+"""Real parts for tests: a RabbitMQ vhost per test, the embedded MongoDB-protocol
+server, service processes. No eventlet here: both test processes use it.
+
+A missing broker or database fails the tests loudly; nothing is skipped.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import kombu
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+AMQP_URI = os.environ.get("AMQP_URI") or "amqp://guest:guest@127.0.0.1:5672/"
+RABBIT_API = os.environ.get("RABBIT_API_URI") or "http://guest:guest@127.0.0.1:15672"
+
+
+def _api(method: str, path: str, body: object = None) -> requests.Response:
+    """Call the RabbitMQ management API."""
+    parts = urlsplit(RABBIT_API)
+    base = urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port or 15672}", "", "", ""))
+    response = requests.request(
+        method, f"{base}/api/{path}", json=body, timeout=10,
+        auth=(parts.username or "guest", parts.password or "guest"),
+    )
+    response.raise_for_status()
+    return response
+
+
+@contextmanager
+def fresh_vhost() -> Iterator[str]:
+    """A RabbitMQ vhost of its own; yields its AMQP URI and deletes it afterwards."""
+    name = f"danban-test-{uuid.uuid4().hex[:12]}"
+    user = urlsplit(AMQP_URI).username or "guest"
+    try:
+        _api("PUT", f"vhosts/{quote(name, safe='')}")
+    except requests.ConnectionError as exc:
+        raise RuntimeError(
+            f"The RabbitMQ management API is not reachable at {RABBIT_API}: {exc}. "
+            "Run the tests with ./dev test, which enables it."
+        ) from None
+    _api("PUT", f"permissions/{quote(name, safe='')}/{quote(user, safe='')}",
+         {"configure": ".*", "write": ".*", "read": ".*"})
+    parts = urlsplit(AMQP_URI)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, "/" + quote(name, safe=""), "", ""))
+    finally:
+        _api("DELETE", f"vhosts/{quote(name, safe='')}")
+
+
+def queue_depth(amqp_uri: str, queue: str) -> int:
+    """Messages ready in `queue`, asked of the broker itself (the management
+    API's numbers lag by seconds)."""
+    with kombu.Connection(amqp_uri) as connection:
+        return connection.default_channel.queue_declare(queue, passive=True).message_count
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def python_env(**overrides: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **overrides}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+@contextmanager
+def embedded_mongo() -> Iterator[str]:
+    """MONGO_URL if the environment names a real MongoDB, else a fresh in-memory
+    mongoeco wire server on a free port for the duration."""
+    if os.environ.get("MONGO_URL"):
+        yield os.environ["MONGO_URL"]
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy.embedded_mongo", "--memory", "--port", "0"],
+        cwd=ROOT, env=python_env(), stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        if not line.startswith("ready "):
+            raise RuntimeError(f"the embedded MongoDB server did not start: {line!r}")
+        yield line.removeprefix("ready ")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class ServiceProcess:
+    """`python -m services <name>` in its own process, as the runner starts it."""
+
+    def __init__(self, name: str, env: dict[str, str], log_path: Path) -> None:
+        self.name, self.env, self.log_path = name, env, log_path
+        self.process: subprocess.Popen | None = None
+        self.log: Any = None
+
+    def start(self) -> "ServiceProcess":
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the process ends
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services", self.name],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log,
+        )
+        deadline = time.monotonic() + 30
+        while b"service started" not in self.log_path.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} did not start:\n{self.log_path.read_text()}")
+            time.sleep(0.1)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as when a machine or process dies."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        if self.log is not None:
+            self.log.close()
+
+
+def wait_until(condition, timeout: float = 15.0, interval: float = 0.1):  # noqa: ANN001
+    """Poll `condition()` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)

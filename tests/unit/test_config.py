@@ -1,0 +1,34 @@
+import pytest
+
+from shared.config import SERVICE_NAMES, ConfigurationError, load_settings
+
+
+def test_defaults_work_on_a_developer_machine():
+    settings = load_settings({})
+    assert settings.amqp_uri == "amqp://guest:guest@127.0.0.1:5672/"
+    assert settings.mongo_url.startswith("mongodb://127.0.0.1:27017/")
+    assert settings.database_name("directory") == "danban_directory"
+    assert not settings.production
+
+
+def test_each_service_gets_its_own_database_which_can_be_renamed():
+    settings = load_settings({"DANBAN_DB_PREFIX": "phuong7", "DANBAN_DB_NOTIFICATIONS": "inbox"})
+    config = settings.nameko_config()
+    assert config["MONGO_DATABASES"] == {"directory": "phuong7_directory",
+                                         "notifications": "inbox"}
+    assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
+
+
+def test_production_refuses_to_start_without_secrets():
+    with pytest.raises(ConfigurationError, match="DANBAN_SECRET_KEY"):
+        load_settings({"DANBAN_ENV": "production"})
+    with pytest.raises(ConfigurationError, match="DANBAN_ADMIN_PASSWORD"):
+        load_settings({"DANBAN_ENV": "production", "DANBAN_SECRET_KEY": "k" * 40})
+    settings = load_settings({"DANBAN_ENV": "production", "DANBAN_SECRET_KEY": "k" * 40,
+                              "DANBAN_ADMIN_PASSWORD": "p" * 16})
+    assert settings.production
+
+
+def test_a_number_setting_that_is_not_a_number_is_named():
+    with pytest.raises(ConfigurationError, match="GATEWAY_PORT"):
+        load_settings({"GATEWAY_PORT": "eighty"})

@@ -1,0 +1,195 @@
+"""Gateway pages and forms, with a fake RPC port in place of the broker."""
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from gateway.app import create_app
+from shared.config import Settings
+from shared.errors import InvalidInput
+from tests.unit.fake_rpc import FakeRpc
+
+PASSWORD = "mật-khẩu-thử-nghiệm"
+WARD = {"id": "huong-an", "kind": "ward", "name": "Phường Hương An", "parent_id": "hue",
+        "valid_from": "2025-07-01"}
+PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
+
+
+def group(name: str, count: int) -> dict:
+    unit = {"id": name.lower().replace(" ", "-"), "kind": "residential_group", "name": name,
+            "parent_id": "huong-an", "local_label": "tổ dân phố", "valid_from": "2025-07-01"}
+    return {"unit": unit, "household_count": count}
+
+
+@pytest.fixture
+def rpc() -> FakeRpc:
+    fake = FakeRpc()
+    fake.answer("directory", "list_communes", lambda: {"communes": [WARD]})
+    fake.answer("directory", "get_commune_overview", lambda commune_id: {
+        "commune": WARD, "province": PROVINCE,
+        "residential_units": [group("Tổ dân phố 1", 34), group("Tổ dân phố 2", 1207)],
+    })
+    fake.answer("directory", "add_residential_unit", lambda payload: {
+        "id": "new", "kind": payload["kind"], "name": payload["name"], "parent_id": "huong-an",
+        "local_label": "tổ dân phố", "valid_from": payload["valid_from"]})
+    fake.answer("notifications", "list_staff_notices", lambda query: {"notices": []})
+    for service in ("directory", "notifications"):
+        fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
+    return fake
+
+
+@pytest.fixture
+def client(rpc: FakeRpc):
+    settings = Settings(secret_key="s" * 40, admin_password=PASSWORD)
+    with TestClient(create_app(settings, rpc), follow_redirects=False) as test_client:
+        yield test_client
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client: TestClient) -> None:
+    token = csrf_of(client.get("/staff/sign-in").text)
+    response = client.post("/staff/sign-in", data={
+        "username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"})
+    assert response.status_code == 303
+
+
+def form_page(client: TestClient) -> str:
+    return client.get("/communes/huong-an/units/new").text
+
+
+def submit_unit(client: TestClient, **fields: str):
+    html = form_page(client)
+    data = {"csrf_token": csrf_of(html), "kind": "residential_group", "name": "Tổ dân phố 7",
+            "local_label": "", "valid_from": "2025-08-01",
+            "request_id": re.search(r'name="request_id" value="([0-9a-f]{32})"', html).group(1)}
+    return client.post("/communes/huong-an/units/new", data={**data, **fields})
+
+
+def test_the_home_page_lists_communes_in_vietnamese_without_javascript(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="vi">' in response.text
+    assert 'name="viewport"' in response.text
+    assert "<script" not in response.text
+    assert 'href="/communes/huong-an">Phường Hương An</a>' in response.text
+
+
+def test_a_commune_page_shows_each_group_and_the_total_households(client):
+    html = client.get("/communes/huong-an").text
+    assert "Tổ dân phố 1" in html and "Tổ dân phố 2" in html
+    assert "<strong>1.241</strong> hộ gia đình" in html  # Vietnamese thousands separator
+
+
+def test_the_add_form_asks_visitors_to_sign_in_first(client):
+    response = client.get("/communes/huong-an/units/new")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/sign-in?next=/communes/huong-an/units/new"
+
+
+def test_a_wrong_password_is_refused_with_a_message(client):
+    token = csrf_of(client.get("/staff/sign-in").text)
+    response = client.post("/staff/sign-in", data={
+        "username": "admin", "password": "đoán-bừa", "csrf_token": token})
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert client.get("/communes/huong-an/units/new").status_code == 303
+
+
+def test_sign_in_returns_only_to_pages_of_this_site(client):
+    token = csrf_of(client.get("/staff/sign-in").text)
+    response = client.post("/staff/sign-in", data={
+        "username": "admin", "password": PASSWORD, "csrf_token": token,
+        "next": "//evil.example/phish"})
+    assert response.headers["location"] == "/"
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_sent(client, rpc):
+    sign_in(client)
+    response = client.post("/communes/huong-an/units/new", data={
+        "kind": "residential_group", "name": "Tổ dân phố 7", "valid_from": "2025-08-01"})
+    assert response.status_code == 403
+    assert "Phiên làm việc đã hết hạn" in response.text
+    assert rpc.calls_to("directory", "add_residential_unit") == []
+
+
+def test_missing_fields_are_shown_next_to_the_fields_and_nothing_is_sent(client, rpc):
+    sign_in(client)
+    response = submit_unit(client, name="  ", valid_from="")
+    assert response.status_code == 422
+    assert '<p class="error" id="name-error">Vui lòng điền mục này.</p>' in response.text
+    assert 'id="valid_from-error"' in response.text
+    assert 'aria-invalid="true" aria-describedby="name-error"' in response.text
+    assert rpc.calls_to("directory", "add_residential_unit") == []
+
+
+def test_a_refusal_from_the_service_is_shown_on_the_form_with_the_values_kept(client, rpc):
+    def refuse(payload: dict) -> None:
+        raise InvalidInput(fields={"name": "Đã có đơn vị tên “Tổ dân phố 7”."})
+
+    rpc.answer("directory", "add_residential_unit", refuse)
+    sign_in(client)
+    response = submit_unit(client, local_label="khóm")
+    assert response.status_code == 422
+    assert "Đã có đơn vị tên “Tổ dân phố 7”." in response.text
+    assert 'value="khóm"' in response.text
+
+
+def test_an_accepted_unit_is_confirmed_on_the_commune_page(client, rpc):
+    sign_in(client)
+    response = submit_unit(client)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/communes/huong-an")
+    [(payload,)] = rpc.calls_to("directory", "add_residential_unit")
+    assert payload["name"] == "Tổ dân phố 7" and payload["local_label"] is None
+    assert len(payload["request_id"]) == 32
+    assert "Đã thêm “Tổ dân phố 7” vào Phường Hương An." in client.get("/communes/huong-an").text
+
+
+def test_a_stopped_directory_gives_a_clear_503_page(client, rpc):
+    del rpc.handlers[("directory", "get_commune_overview")]
+    response = client.get("/communes/huong-an")
+    assert response.status_code == 503
+    assert "Dịch vụ tạm ngừng" in response.text
+    assert "không bị mất" in response.text
+
+
+def test_the_commune_page_still_works_when_notifications_are_down(client, rpc):
+    del rpc.handlers[("notifications", "list_staff_notices")]
+    sign_in(client)
+    response = client.get("/communes/huong-an")
+    assert response.status_code == 200
+    assert "dịch vụ thông báo đang tạm ngừng" in response.text
+
+
+def test_healthz_names_the_service_that_is_down(client, rpc):
+    assert client.get("/healthz").json()["status"] == "ok"
+    del rpc.handlers[("notifications", "health")]
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["services"]["notifications"] == {"status": "down",
+                                                            "database": "unknown"}
+    assert response.json()["services"]["directory"]["status"] == "up"
+
+
+def test_healthz_reports_a_database_a_service_cannot_reach(client, rpc):
+    rpc.answer("directory", "health", lambda: {"service": "directory", "database_up": False})
+    body = client.get("/healthz").json()
+    assert (body["status"], body["database"]) == ("degraded", "down")
+
+
+def test_api_errors_are_json_with_a_code_and_a_vietnamese_message(client, rpc):
+    del rpc.handlers[("directory", "get_commune_overview")]
+    response = client.get("/api/communes/huong-an")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "ServiceUnavailable"
+    assert response.json()["error"]["message"].startswith("Dịch vụ đang tạm ngừng")
+
+
+def test_unknown_pages_are_a_vietnamese_404(client):
+    response = client.get("/khong-co")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.text
