@@ -1,13 +1,16 @@
 """A small demo ward, loaded by `./dev run` so there is something to look at.
+`python -m deploy.demo` loads it into a running stack (AMQP_URI names the broker).
 
 Loading is idempotent: units have fixed ids and households fixed codes, so
 running it again changes nothing. The names are invented.
 """
 
+import asyncio
 import random
 from datetime import date
 
 from gateway.rpc import RpcClient
+from shared.config import load_settings
 from shared.contracts.directory import RegisterHousehold, RegisterUnit, UnitKind
 from shared.ids import CODE_ALPHABET
 
@@ -24,8 +27,20 @@ WARD = RegisterUnit(
 GROUP_SIZES = (34, 41, 27, 38, 30)  # households in Tổ dân phố 1..5
 
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ")
-GIVEN_NAMES = ("Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Đức", "Thị Hoa",
-               "Quốc Hùng", "Thị Lan", "Văn Long", "Thị Mai", "Hữu Nam", "Thị Phương")
+GIVEN_NAMES = (
+    "Văn An",
+    "Thị Bình",
+    "Văn Cường",
+    "Thị Dung",
+    "Minh Đức",
+    "Thị Hoa",
+    "Quốc Hùng",
+    "Thị Lan",
+    "Văn Long",
+    "Thị Mai",
+    "Hữu Nam",
+    "Thị Phương",
+)
 
 
 def demo_groups() -> list[RegisterUnit]:
@@ -60,3 +75,16 @@ async def load_demo_ward(rpc: RpcClient) -> None:
     for group, size in zip(demo_groups(), GROUP_SIZES, strict=True):
         for household in demo_households(group, size, rng):
             await rpc.call("directory", "register_household", household.model_dump(mode="json"))
+
+
+async def load_into_running_stack(amqp_uri: str) -> None:
+    rpc = RpcClient(amqp_uri, timeout=30)
+    await rpc.start()
+    try:
+        await load_demo_ward(rpc)
+    finally:
+        await rpc.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(load_into_running_stack(load_settings().amqp_uri))

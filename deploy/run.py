@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from deploy.demo import load_demo_ward
-from gateway.rpc import RpcClient
+from deploy.demo import load_into_running_stack
 from shared.config import SERVICE_NAMES, ConfigurationError, Settings, load_settings
 
 STARTUP_TIMEOUT_SECONDS = 90
@@ -56,6 +55,8 @@ class Stack:
         self.env = env
         self.log_dir = Path(settings.var_dir) / "log"
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.pid_dir = Path(settings.var_dir) / "run"
+        self.pid_dir.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
         self.reported_dead: set[str] = set()
 
@@ -68,6 +69,7 @@ class Stack:
             stderr=log,
             start_new_session=True,
         )
+        (self.pid_dir / f"{name}.pid").write_text(str(process.pid))
         child = Child(name, process)
         self.children.append(child)
         return child
@@ -76,12 +78,15 @@ class Stack:
         for child in self.children:
             if not child.alive() and child.name not in self.reported_dead:
                 self.reported_dead.add(child.name)
-                say(f"{child.name} exited with code {child.process.returncode}; "
-                    f"see {self.log_dir / (child.name + '.log')}")
+                say(
+                    f"{child.name} exited with code {child.process.returncode}; "
+                    f"see {self.log_dir / (child.name + '.log')}"
+                )
 
     def stop(self) -> None:
         """Stop children one by one, newest first, so none outlives what it needs."""
         for child in reversed(self.children):
+            (self.pid_dir / f"{child.name}.pid").unlink(missing_ok=True)
             if not child.alive():
                 continue
             child.process.terminate()
@@ -102,9 +107,11 @@ def local_secrets(settings: Settings) -> dict[str, str]:
             key, _, value = line.partition("=")
             stored[key] = value
     wanted = {
-        "DANBAN_SECRET_KEY": settings.secret_key or stored.get("DANBAN_SECRET_KEY")
+        "DANBAN_SECRET_KEY": settings.secret_key
+        or stored.get("DANBAN_SECRET_KEY")
         or secrets.token_urlsafe(48),
-        "DANBAN_ADMIN_PASSWORD": settings.admin_password or stored.get("DANBAN_ADMIN_PASSWORD")
+        "DANBAN_ADMIN_PASSWORD": settings.admin_password
+        or stored.get("DANBAN_ADMIN_PASSWORD")
         or secrets.token_urlsafe(12),
     }
     if wanted != stored:
@@ -112,6 +119,16 @@ def local_secrets(settings: Settings) -> dict[str, str]:
         path.touch(mode=0o600)
         path.write_text("".join(f"{k}={v}\n" for k, v in wanted.items()))
     return wanted
+
+
+def running_runner(pid_file: Path) -> int | None:
+    """The pid of another live runner using the same var directory, if any."""
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -152,7 +169,9 @@ def start_embedded_mongo(stack: Stack) -> str:
     assert child.process.stdout is not None
     line = child.process.stdout.readline().decode().strip()  # "ready mongodb://..."
     if not line.startswith("ready "):
-        raise StartupError(f"the embedded MongoDB server did not start; see {stack.log_dir}/mongo.log")
+        raise StartupError(
+            f"the embedded MongoDB server did not start; see {stack.log_dir}/mongo.log"
+        )
     return line.removeprefix("ready ")
 
 
@@ -162,8 +181,10 @@ def wait_until_healthy(stack: Stack, base_url: str) -> None:
     while time.monotonic() < deadline:
         for child in stack.children:
             if not child.alive():
-                raise StartupError(f"{child.name} stopped during start-up; see "
-                                   f"{stack.log_dir / (child.name + '.log')}")
+                raise StartupError(
+                    f"{child.name} stopped during start-up; see "
+                    f"{stack.log_dir / (child.name + '.log')}"
+                )
         try:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:
                 if response.status == 200:
@@ -174,15 +195,6 @@ def wait_until_healthy(stack: Stack, base_url: str) -> None:
             last = str(exc)
         time.sleep(0.5)
     raise StartupError(f"the stack did not become healthy in {STARTUP_TIMEOUT_SECONDS}s: {last}")
-
-
-async def load_demo(settings: Settings) -> None:
-    rpc = RpcClient(settings.amqp_uri, timeout=30)
-    await rpc.start()
-    try:
-        await load_demo_ward(rpc)
-    finally:
-        await rpc.close()
 
 
 def run(demo: bool) -> int:
@@ -200,8 +212,13 @@ def run(demo: bool) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    pid_file = Path(settings.var_dir) / "run" / "runner.pid"
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file = stack.pid_dir / "runner.pid"
+    if (other := running_runner(pid_file)) is not None:
+        say(
+            f"cannot start: a stack from {settings.var_dir} is already running (pid {other}); "
+            "stop it with `./dev stop`"
+        )
+        return 1
     pid_file.write_text(str(os.getpid()))
     base_url = f"http://{settings.gateway_host}:{settings.gateway_port}"
     try:
@@ -210,23 +227,39 @@ def run(demo: bool) -> int:
             raise StartupError(f"Port {settings.gateway_port} is taken; set GATEWAY_PORT.")
         if "MONGO_URL" not in os.environ:
             env["MONGO_URL"] = start_embedded_mongo(stack)
-            say(f"embedded MongoDB-protocol server at {env['MONGO_URL']} "
-                f"(data in {settings.var_dir}/mongo)")
+            say(
+                f"embedded MongoDB-protocol server at {env['MONGO_URL']} "
+                f"(data in {settings.var_dir}/mongo)"
+            )
         for name in SERVICE_NAMES:
             stack.start(name, [sys.executable, "-m", "services", name])
-        stack.start("gateway", [
-            sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
-            "--host", settings.gateway_host, "--port", str(settings.gateway_port),
-            "--workers", str(settings.gateway_workers), "--no-access-log",
-        ])
+        stack.start(
+            "gateway",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "gateway.app:create_app",
+                "--host",
+                settings.gateway_host,
+                "--port",
+                str(settings.gateway_port),
+                "--workers",
+                str(settings.gateway_workers),
+                "--no-access-log",
+            ],
+        )
         wait_until_healthy(stack, base_url)
         if demo:
-            asyncio.run(load_demo(settings))
+            asyncio.run(load_into_running_stack(settings.amqp_uri))
             say("demo ward loaded")
         say(f"DânBàn is running at {base_url}/")
         if not settings.production:
-            say(f"staff sign-in: admin / {env['DANBAN_ADMIN_PASSWORD']} "
-                f"(kept in {settings.var_dir}/secrets.env)")
+            say(
+                f"staff sign-in: admin / {env['DANBAN_ADMIN_PASSWORD']} "
+                f"(kept in {settings.var_dir}/secrets.env)"
+            )
         say(f"logs in {stack.log_dir}/; press Ctrl-C (or run `./dev stop`) to stop")
         while not stopping:
             stack.check_children()

@@ -59,8 +59,9 @@ class RpcClient:
             await self._connection.close()
         self._fail_pending()
 
-    async def call(self, service: str, method: str, *args: Any, timeout: float | None = None,
-                   **kwargs: Any) -> Any:
+    async def call(
+        self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
         """Call `service.method(*args, **kwargs)`; raise the service's WireError, or
         ServiceUnavailable if it cannot be reached or does not answer in time."""
         if self._exchange is None or not self.connected:

@@ -39,7 +39,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] not in SERVICE_CLASSES:
         print(f"usage: python -m services {{{','.join(SERVICE_CLASSES)}}}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {argv[0]} %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format=f"%(asctime)s {argv[0]} %(levelname)s %(message)s"
+    )
     runner = ServiceRunner(load_settings().nameko_config())
     runner.add_service(load_service_class(argv[0]))
 

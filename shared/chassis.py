@@ -155,14 +155,16 @@ def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
             try:
                 event = event_model.model_validate(payload)
             except ValidationError as exc:
-                log.error("dropped malformed %s.%s event: %s", source_service,
-                          event_model.event_type, exc)
+                log.error(
+                    "dropped malformed %s.%s event: %s", source_service, event_model.event_type, exc
+                )
                 return
             try:
                 handler(self, event)
             except Exception:
-                log.exception("handling %s failed; requeued in %ss", event.event_id,
-                              RETRY_PAUSE_SECONDS)
+                log.exception(
+                    "handling %s failed; requeued in %ss", event.event_id, RETRY_PAUSE_SECONDS
+                )
                 eventlet.sleep(RETRY_PAUSE_SECONDS)
                 raise
 

@@ -59,7 +59,10 @@ class ServiceUnavailable(WireError):
     """Raised by the gateway itself when a service does not answer."""
 
     http_status = 503
-    message_vi = "Dịch vụ đang tạm ngừng. Vui lòng thử lại sau ít phút; thông tin đã gửi trước đó không bị mất."
+    message_vi = (
+        "Dịch vụ đang tạm ngừng. Vui lòng thử lại sau ít phút; "
+        "thông tin đã gửi trước đó không bị mất."
+    )
     message_en = (
         "The service is temporarily unavailable. Please try again in a few minutes; "
         "nothing you already submitted is lost."

@@ -30,7 +30,10 @@ def _api(method: str, path: str, body: object = None) -> requests.Response:
     parts = urlsplit(RABBIT_API)
     base = urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port or 15672}", "", "", ""))
     response = requests.request(
-        method, f"{base}/api/{path}", json=body, timeout=10,
+        method,
+        f"{base}/api/{path}",
+        json=body,
+        timeout=10,
         auth=(parts.username or "guest", parts.password or "guest"),
     )
     response.raise_for_status()
@@ -49,8 +52,11 @@ def fresh_vhost() -> Iterator[str]:
             f"The RabbitMQ management API is not reachable at {RABBIT_API}: {exc}. "
             "Run the tests with ./dev test, which enables it."
         ) from None
-    _api("PUT", f"permissions/{quote(name, safe='')}/{quote(user, safe='')}",
-         {"configure": ".*", "write": ".*", "read": ".*"})
+    _api(
+        "PUT",
+        f"permissions/{quote(name, safe='')}/{quote(user, safe='')}",
+        {"configure": ".*", "write": ".*", "read": ".*"},
+    )
     parts = urlsplit(AMQP_URI)
     try:
         yield urlunsplit((parts.scheme, parts.netloc, "/" + quote(name, safe=""), "", ""))
@@ -86,7 +92,10 @@ def embedded_mongo() -> Iterator[str]:
         return
     process = subprocess.Popen(
         [sys.executable, "-m", "deploy.embedded_mongo", "--memory", "--port", "0"],
-        cwd=ROOT, env=python_env(), stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=python_env(),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -97,6 +106,7 @@ def embedded_mongo() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stdout.close()
 
 
 class ServiceProcess:
@@ -111,7 +121,10 @@ class ServiceProcess:
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the process ends
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services", self.name],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while b"service started" not in self.log_path.read_bytes():

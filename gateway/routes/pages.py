@@ -32,7 +32,9 @@ async def commune(request: Request) -> Response:
     if auth.signed_in_staff(request):
         try:
             reply = await rpc(request).call(
-                "notifications", "list_staff_notices", {"commune_id": commune_id},
+                "notifications",
+                "list_staff_notices",
+                {"commune_id": commune_id},
                 timeout=NOTICES_TIMEOUT_SECONDS,
             )
             notices = StaffNoticeList.model_validate(reply).notices

@@ -37,7 +37,9 @@ def resolve_local_label(kind: UnitKind, label: str | None) -> str | None:
     """The label residents use for a thôn or tổ dân phố; the law's own word by default."""
     if kind not in LOCAL_LABELS:
         if label:
-            raise InvalidInput(fields={"local_label": "Chỉ thôn và tổ dân phố có tên gọi địa phương."})
+            raise InvalidInput(
+                fields={"local_label": "Chỉ thôn và tổ dân phố có tên gọi địa phương."}
+            )
         return None
     if not label:
         return LOCAL_LABELS[kind][0]
@@ -61,7 +63,9 @@ def check_parent(kind: UnitKind, parent: AdministrativeUnit | None) -> None:
         raise InvalidInput(fields={"parent_id": "Đơn vị cấp trên không đúng cấp hành chính."})
 
 
-def unit_from_registration(command: RegisterUnit, parent: AdministrativeUnit | None) -> AdministrativeUnit:
+def unit_from_registration(
+    command: RegisterUnit, parent: AdministrativeUnit | None
+) -> AdministrativeUnit:
     check_parent(command.kind, parent)
     return AdministrativeUnit(
         id=command.id,
@@ -87,8 +91,7 @@ def new_residential_unit(
         fields["name"] = f"Đã có đơn vị tên “{command.name}” trong {commune.name}."
     if command.valid_from < commune.valid_from:
         fields["valid_from"] = (
-            f"Không thể sớm hơn ngày {commune.name} được thành lập "
-            f"({commune.valid_from:%d/%m/%Y})."
+            f"Không thể sớm hơn ngày {commune.name} được thành lập ({commune.valid_from:%d/%m/%Y})."
         )
     if commune.valid_to is not None and command.valid_from >= commune.valid_to:
         fields["valid_from"] = f"{commune.name} đã ngừng hoạt động từ {commune.valid_to:%d/%m/%Y}."

@@ -34,7 +34,9 @@ class DirectoryService:
 
     @rpc
     def health(self) -> dict:
-        return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(mode="json")
+        return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(
+            mode="json"
+        )
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_communes(self) -> dict:
@@ -85,7 +87,9 @@ class DirectoryService:
         household = parse(RegisterHousehold, payload)
         unit = self.store.get_unit(household.unit_id)
         if unit is None or unit.kind not in RESIDENTIAL_KINDS:
-            raise InvalidInput(fields={"unit_id": "Hộ gia đình phải thuộc một thôn hoặc tổ dân phố."})
+            raise InvalidInput(
+                fields={"unit_id": "Hộ gia đình phải thuộc một thôn hoặc tổ dân phố."}
+            )
         self.store.save_household(household)
         return household.model_dump(mode="json")
 

@@ -18,7 +18,9 @@ class NotificationsService:
 
     @rpc
     def health(self) -> dict:
-        return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(mode="json")
+        return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(
+            mode="json"
+        )
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_staff_notices(self, payload: dict) -> dict:

@@ -23,9 +23,7 @@ class NotificationsStore(Store):
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
         super().ensure_indexes(database)
-        database.staff_notices.create_index(
-            [("commune_id", ASCENDING), ("created_at", DESCENDING)]
-        )
+        database.staff_notices.create_index([("commune_id", ASCENDING), ("created_at", DESCENDING)])
 
     def add_notice(self, notice: StaffNotice) -> bool:
         """Store a notice once; False if it was already there (a redelivered event)."""

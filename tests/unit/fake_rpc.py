@@ -27,8 +27,9 @@ class FakeRpc:
     async def close(self) -> None:
         pass
 
-    async def call(self, service: str, method: str, *args: Any, timeout: float | None = None,
-                   **kwargs: Any) -> Any:
+    async def call(
+        self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
         self.calls.append((service, method, args))
         handler = self.handlers.get((service, method))
         if handler is None:

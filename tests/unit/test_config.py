@@ -14,8 +14,7 @@ def test_defaults_work_on_a_developer_machine():
 def test_each_service_gets_its_own_database_which_can_be_renamed():
     settings = load_settings({"DANBAN_DB_PREFIX": "phuong7", "DANBAN_DB_NOTIFICATIONS": "inbox"})
     config = settings.nameko_config()
-    assert config["MONGO_DATABASES"] == {"directory": "phuong7_directory",
-                                         "notifications": "inbox"}
+    assert config["MONGO_DATABASES"] == {"directory": "phuong7_directory", "notifications": "inbox"}
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
 
 
@@ -24,8 +23,13 @@ def test_production_refuses_to_start_without_secrets():
         load_settings({"DANBAN_ENV": "production"})
     with pytest.raises(ConfigurationError, match="DANBAN_ADMIN_PASSWORD"):
         load_settings({"DANBAN_ENV": "production", "DANBAN_SECRET_KEY": "k" * 40})
-    settings = load_settings({"DANBAN_ENV": "production", "DANBAN_SECRET_KEY": "k" * 40,
-                              "DANBAN_ADMIN_PASSWORD": "p" * 16})
+    settings = load_settings(
+        {
+            "DANBAN_ENV": "production",
+            "DANBAN_SECRET_KEY": "k" * 40,
+            "DANBAN_ADMIN_PASSWORD": "p" * 16,
+        }
+    )
     assert settings.production
 
 

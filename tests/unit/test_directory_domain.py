@@ -11,16 +11,27 @@ from shared.contracts.directory import (
 )
 from shared.errors import InvalidInput
 
-PROVINCE = AdministrativeUnit(id="hue", kind=UnitKind.PROVINCE, name="Thành phố Huế",
-                              valid_from=date(2025, 7, 1))
-WARD = AdministrativeUnit(id="huong-an", kind=UnitKind.WARD, name="Phường Hương An",
-                          parent_id="hue", valid_from=date(2025, 7, 1))
+PROVINCE = AdministrativeUnit(
+    id="hue", kind=UnitKind.PROVINCE, name="Thành phố Huế", valid_from=date(2025, 7, 1)
+)
+WARD = AdministrativeUnit(
+    id="huong-an",
+    kind=UnitKind.WARD,
+    name="Phường Hương An",
+    parent_id="hue",
+    valid_from=date(2025, 7, 1),
+)
 
 
-def add(name: str = "Tổ dân phố 7", kind: UnitKind = UnitKind.RESIDENTIAL_GROUP,
-        label: str | None = None, valid_from: date = date(2025, 8, 1)) -> AddResidentialUnit:
-    return AddResidentialUnit(commune_id="huong-an", kind=kind, name=name, local_label=label,
-                              valid_from=valid_from)
+def add(
+    name: str = "Tổ dân phố 7",
+    kind: UnitKind = UnitKind.RESIDENTIAL_GROUP,
+    label: str | None = None,
+    valid_from: date = date(2025, 8, 1),
+) -> AddResidentialUnit:
+    return AddResidentialUnit(
+        commune_id="huong-an", kind=kind, name=name, local_label=label, valid_from=valid_from
+    )
 
 
 def test_names_that_differ_only_in_case_and_spaces_are_the_same():
@@ -72,8 +83,10 @@ def test_a_group_cannot_start_after_its_commune_ended():
 def test_every_problem_is_reported_at_once():
     with pytest.raises(InvalidInput) as refused:
         domain.new_residential_unit(
-            add("Tổ dân phố 7", label="bản", valid_from=date(2020, 1, 1)), WARD,
-            ["Tổ dân phố 7"], "u1",
+            add("Tổ dân phố 7", label="bản", valid_from=date(2020, 1, 1)),
+            WARD,
+            ["Tổ dân phố 7"],
+            "u1",
         )
     assert set(refused.value.fields) == {"name", "valid_from", "local_label"}
 
@@ -87,19 +100,31 @@ def test_a_group_must_sit_under_a_commune_ward_or_special_zone(commune):
 
 def test_a_ward_sits_under_a_province_and_a_province_under_nothing():
     # Two-tier local government since 1 Jul 2025: no district between them.
-    ward = RegisterUnit(id="ward-x", kind=UnitKind.WARD, name="Phường X", parent_id="hue",
-                        valid_from=date(2025, 7, 1))
+    ward = RegisterUnit(
+        id="ward-x",
+        kind=UnitKind.WARD,
+        name="Phường X",
+        parent_id="hue",
+        valid_from=date(2025, 7, 1),
+    )
     assert domain.unit_from_registration(ward, PROVINCE).parent_id == "hue"
     with pytest.raises(InvalidInput):
         domain.unit_from_registration(ward, WARD)
-    province = RegisterUnit(id="province-y", kind=UnitKind.PROVINCE, name="Tỉnh Y",
-                            valid_from=date(2025, 7, 1))
+    province = RegisterUnit(
+        id="province-y", kind=UnitKind.PROVINCE, name="Tỉnh Y", valid_from=date(2025, 7, 1)
+    )
     with pytest.raises(InvalidInput):
         domain.unit_from_registration(province, PROVINCE)
 
 
 def test_only_thon_and_to_dan_pho_have_local_labels():
-    ward = RegisterUnit(id="ward-x", kind=UnitKind.WARD, name="Phường X", parent_id="hue",
-                        local_label="khóm", valid_from=date(2025, 7, 1))
+    ward = RegisterUnit(
+        id="ward-x",
+        kind=UnitKind.WARD,
+        name="Phường X",
+        parent_id="hue",
+        local_label="khóm",
+        valid_from=date(2025, 7, 1),
+    )
     with pytest.raises(InvalidInput):
         domain.unit_from_registration(ward, PROVINCE)

@@ -60,10 +60,15 @@ def test_parse_reports_each_field_in_vietnamese():
 def test_parse_reports_missing_fields():
     with pytest.raises(InvalidInput) as refused:
         parse(Form, {})
-    assert refused.value.fields == {"name": "Vui lòng điền mục này.",
-                                    "count": "Vui lòng điền mục này."}
+    assert refused.value.fields == {
+        "name": "Vui lòng điền mục này.",
+        "count": "Vui lòng điền mục này.",
+    }
 
 
 def test_statuses_follow_http_meaning():
     assert (NotFound.http_status, Conflict.http_status, ServiceUnavailable.http_status) == (
-        404, 409, 503)
+        404,
+        409,
+        503,
+    )

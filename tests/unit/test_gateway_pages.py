@@ -11,14 +11,25 @@ from shared.errors import InvalidInput
 from tests.unit.fake_rpc import FakeRpc
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
-WARD = {"id": "huong-an", "kind": "ward", "name": "Phường Hương An", "parent_id": "hue",
-        "valid_from": "2025-07-01"}
+WARD = {
+    "id": "huong-an",
+    "kind": "ward",
+    "name": "Phường Hương An",
+    "parent_id": "hue",
+    "valid_from": "2025-07-01",
+}
 PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
 
 
 def group(name: str, count: int) -> dict:
-    unit = {"id": name.lower().replace(" ", "-"), "kind": "residential_group", "name": name,
-            "parent_id": "huong-an", "local_label": "tổ dân phố", "valid_from": "2025-07-01"}
+    unit = {
+        "id": name.lower().replace(" ", "-"),
+        "kind": "residential_group",
+        "name": name,
+        "parent_id": "huong-an",
+        "local_label": "tổ dân phố",
+        "valid_from": "2025-07-01",
+    }
     return {"unit": unit, "household_count": count}
 
 
@@ -26,13 +37,27 @@ def group(name: str, count: int) -> dict:
 def rpc() -> FakeRpc:
     fake = FakeRpc()
     fake.answer("directory", "list_communes", lambda: {"communes": [WARD]})
-    fake.answer("directory", "get_commune_overview", lambda commune_id: {
-        "commune": WARD, "province": PROVINCE,
-        "residential_units": [group("Tổ dân phố 1", 34), group("Tổ dân phố 2", 1207)],
-    })
-    fake.answer("directory", "add_residential_unit", lambda payload: {
-        "id": "new", "kind": payload["kind"], "name": payload["name"], "parent_id": "huong-an",
-        "local_label": "tổ dân phố", "valid_from": payload["valid_from"]})
+    fake.answer(
+        "directory",
+        "get_commune_overview",
+        lambda commune_id: {
+            "commune": WARD,
+            "province": PROVINCE,
+            "residential_units": [group("Tổ dân phố 1", 34), group("Tổ dân phố 2", 1207)],
+        },
+    )
+    fake.answer(
+        "directory",
+        "add_residential_unit",
+        lambda payload: {
+            "id": "new",
+            "kind": payload["kind"],
+            "name": payload["name"],
+            "parent_id": "huong-an",
+            "local_label": "tổ dân phố",
+            "valid_from": payload["valid_from"],
+        },
+    )
     fake.answer("notifications", "list_staff_notices", lambda query: {"notices": []})
     for service in ("directory", "notifications"):
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
@@ -52,8 +77,10 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient) -> None:
     token = csrf_of(client.get("/staff/sign-in").text)
-    response = client.post("/staff/sign-in", data={
-        "username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"})
+    response = client.post(
+        "/staff/sign-in",
+        data={"username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"},
+    )
     assert response.status_code == 303
 
 
@@ -63,9 +90,14 @@ def form_page(client: TestClient) -> str:
 
 def submit_unit(client: TestClient, **fields: str):
     html = form_page(client)
-    data = {"csrf_token": csrf_of(html), "kind": "residential_group", "name": "Tổ dân phố 7",
-            "local_label": "", "valid_from": "2025-08-01",
-            "request_id": re.search(r'name="request_id" value="([0-9a-f]{32})"', html).group(1)}
+    data = {
+        "csrf_token": csrf_of(html),
+        "kind": "residential_group",
+        "name": "Tổ dân phố 7",
+        "local_label": "",
+        "valid_from": "2025-08-01",
+        "request_id": re.search(r'name="request_id" value="([0-9a-f]{32})"', html).group(1),
+    }
     return client.post("/communes/huong-an/units/new", data={**data, **fields})
 
 
@@ -92,8 +124,9 @@ def test_the_add_form_asks_visitors_to_sign_in_first(client):
 
 def test_a_wrong_password_is_refused_with_a_message(client):
     token = csrf_of(client.get("/staff/sign-in").text)
-    response = client.post("/staff/sign-in", data={
-        "username": "admin", "password": "đoán-bừa", "csrf_token": token})
+    response = client.post(
+        "/staff/sign-in", data={"username": "admin", "password": "đoán-bừa", "csrf_token": token}
+    )
     assert response.status_code == 401
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
     assert client.get("/communes/huong-an/units/new").status_code == 303
@@ -101,16 +134,24 @@ def test_a_wrong_password_is_refused_with_a_message(client):
 
 def test_sign_in_returns_only_to_pages_of_this_site(client):
     token = csrf_of(client.get("/staff/sign-in").text)
-    response = client.post("/staff/sign-in", data={
-        "username": "admin", "password": PASSWORD, "csrf_token": token,
-        "next": "//evil.example/phish"})
+    response = client.post(
+        "/staff/sign-in",
+        data={
+            "username": "admin",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/phish",
+        },
+    )
     assert response.headers["location"] == "/"
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_sent(client, rpc):
     sign_in(client)
-    response = client.post("/communes/huong-an/units/new", data={
-        "kind": "residential_group", "name": "Tổ dân phố 7", "valid_from": "2025-08-01"})
+    response = client.post(
+        "/communes/huong-an/units/new",
+        data={"kind": "residential_group", "name": "Tổ dân phố 7", "valid_from": "2025-08-01"},
+    )
     assert response.status_code == 403
     assert "Phiên làm việc đã hết hạn" in response.text
     assert rpc.calls_to("directory", "add_residential_unit") == []
@@ -170,8 +211,7 @@ def test_healthz_names_the_service_that_is_down(client, rpc):
     del rpc.handlers[("notifications", "health")]
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["services"]["notifications"] == {"status": "down",
-                                                            "database": "unknown"}
+    assert response.json()["services"]["notifications"] == {"status": "down", "database": "unknown"}
     assert response.json()["services"]["directory"]["status"] == "up"
 
 

@@ -13,13 +13,23 @@ from shared.errors import InvalidInput, NotFound
 from shared.ids import new_id
 
 PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
-WARD = {"id": "huong-an", "kind": "ward", "name": "Phường Hương An", "parent_id": "hue",
-        "valid_from": "2025-07-01"}
+WARD = {
+    "id": "huong-an",
+    "kind": "ward",
+    "name": "Phường Hương An",
+    "parent_id": "hue",
+    "valid_from": "2025-07-01",
+}
 
 
 def new_group(name: str = "Tổ dân phố 7", **extra: object) -> dict:
-    return {"commune_id": "huong-an", "kind": "residential_group", "name": name,
-            "valid_from": "2025-08-01", **extra}
+    return {
+        "commune_id": "huong-an",
+        "kind": "residential_group",
+        "name": name,
+        "valid_from": "2025-08-01",
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -33,10 +43,22 @@ def directory(start_service, config):
 
 def test_added_group_is_listed_with_its_household_count(directory):
     unit = directory.add_residential_unit(new_group())
-    directory.register_household({"code": "HA7K2M", "unit_id": unit["id"],
-                                  "address": "Số 1", "representative_name": "Lê Thị Hoa"})
-    directory.register_household({"code": "HA7K2N", "unit_id": unit["id"],
-                                  "address": "Số 2", "representative_name": "Trần Văn An"})
+    directory.register_household(
+        {
+            "code": "HA7K2M",
+            "unit_id": unit["id"],
+            "address": "Số 1",
+            "representative_name": "Lê Thị Hoa",
+        }
+    )
+    directory.register_household(
+        {
+            "code": "HA7K2N",
+            "unit_id": unit["id"],
+            "address": "Số 2",
+            "representative_name": "Trần Văn An",
+        }
+    )
 
     overview = CommuneOverview.model_validate(directory.get_commune_overview("huong-an"))
 
@@ -48,8 +70,12 @@ def test_added_group_is_listed_with_its_household_count(directory):
 
 def test_registering_the_same_household_twice_keeps_one(directory):
     unit = directory.add_residential_unit(new_group())
-    household = {"code": "HA7K2M", "unit_id": unit["id"], "address": "Số 1",
-                 "representative_name": "Lê Thị Hoa"}
+    household = {
+        "code": "HA7K2M",
+        "unit_id": unit["id"],
+        "address": "Số 1",
+        "representative_name": "Lê Thị Hoa",
+    }
     directory.register_household(household)
     directory.register_household(household)
 
@@ -63,7 +89,9 @@ def test_a_name_already_used_in_the_commune_is_refused_and_nothing_is_added(dire
     with pytest.raises(InvalidInput) as refused:
         directory.add_residential_unit(new_group("tổ  DÂN phố 7"))
 
-    assert refused.value.fields == {"name": "Đã có đơn vị tên “tổ  DÂN phố 7” trong Phường Hương An."}
+    assert refused.value.fields == {
+        "name": "Đã có đơn vị tên “tổ  DÂN phố 7” trong Phường Hương An."
+    }
     assert databases["directory"].units.count_documents({"parent_id": "huong-an"}) == 1
 
 
@@ -117,15 +145,26 @@ def test_an_event_whose_relay_died_is_published_by_the_timer(start_service, dire
     the event sits in the outbox, and the relay timer publishes it."""
     notifications = start_service(NotificationsService)
     event = ResidentialUnitAdded(
-        event_id=new_id(), occurred_at="2025-08-01T00:00:00Z", commune_name="Phường Hương An",
-        unit={"id": "u1", "kind": "residential_group", "name": "Tổ dân phố 9",
-              "parent_id": "huong-an", "valid_from": "2025-08-01"},
+        event_id=new_id(),
+        occurred_at="2025-08-01T00:00:00Z",
+        commune_name="Phường Hương An",
+        unit={
+            "id": "u1",
+            "kind": "residential_group",
+            "name": "Tổ dân phố 9",
+            "parent_id": "huong-an",
+            "valid_from": "2025-08-01",
+        },
     )
-    databases["directory"].outbox.insert_one({
-        "_id": event.event_id, "event_type": event.event_type,
-        "payload": event.model_dump(mode="json"),
-        "created_at": event.occurred_at, "claimed_until": event.occurred_at,
-    })
+    databases["directory"].outbox.insert_one(
+        {
+            "_id": event.event_id,
+            "event_type": event.event_type,
+            "payload": event.model_dump(mode="json"),
+            "created_at": event.occurred_at,
+            "claimed_until": event.occurred_at,
+        }
+    )
 
     with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=15):
         pass

@@ -18,11 +18,20 @@ from tests.support import ServiceProcess, python_env, queue_depth, wait_until
 EVENT_QUEUE = "evt-directory-residential_unit_added--notifications.tell_staff_of_new_unit"
 
 
-def unit_added(name: str = "Tổ dân phố 9", occurred_at: datetime | None = None) -> ResidentialUnitAdded:
+def unit_added(
+    name: str = "Tổ dân phố 9", occurred_at: datetime | None = None
+) -> ResidentialUnitAdded:
     return ResidentialUnitAdded(
-        event_id=new_id(), occurred_at=occurred_at or utcnow(), commune_name="Phường Hương An",
-        unit={"id": new_id(), "kind": "residential_group", "name": name,
-              "parent_id": "huong-an", "valid_from": "2025-08-01"},
+        event_id=new_id(),
+        occurred_at=occurred_at or utcnow(),
+        commune_name="Phường Hương An",
+        unit={
+            "id": new_id(),
+            "kind": "residential_group",
+            "name": name,
+            "parent_id": "huong-an",
+            "valid_from": "2025-08-01",
+        },
     )
 
 
@@ -38,8 +47,9 @@ def test_the_same_event_delivered_twice_makes_one_notice(start_service, config, 
     assert databases["notifications"].staff_notices.count_documents({}) == 1
 
 
-def test_a_malformed_event_is_dropped_and_the_next_one_handled(start_service, config, databases,
-                                                                caplog):
+def test_a_malformed_event_is_dropped_and_the_next_one_handled(
+    start_service, config, databases, caplog
+):
     notifications = start_service(NotificationsService)
     dispatch = event_dispatcher(config)
     good = unit_added()
@@ -76,7 +86,8 @@ def test_killing_the_service_loses_no_event_the_broker_accepted(config, database
     """kill -9 the notifications process, publish while it is dead, start it again:
     every event is recorded exactly once."""
     env = python_env(
-        AMQP_URI=config["AMQP_URI"], MONGO_URL=config["MONGO_URL"],
+        AMQP_URI=config["AMQP_URI"],
+        MONGO_URL=config["MONGO_URL"],
         **{f"DANBAN_DB_{name.upper()}": db for name, db in config["MONGO_DATABASES"].items()},
     )
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)

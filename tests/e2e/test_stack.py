@@ -1,0 +1,234 @@
+"""The whole stack, started by the runner that `./dev run` uses, driven over HTTP
+as a clerk's browser would: real RabbitMQ (a vhost of its own), the embedded
+MongoDB-protocol server on disk, every service and the gateway."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support import ROOT, ServiceProcess, free_port, fresh_vhost, python_env, wait_until
+
+PASSWORD = "mật-khẩu-e2e-đủ-dài"
+RPC_TIMEOUT = 3
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen
+    base_url: str
+    var_dir: Path
+    env: dict[str, str]
+    output: list[str]
+
+    def pid(self, name: str) -> int:
+        return int((self.var_dir / "run" / f"{name}.pid").read_text())
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        code = self.process.wait(timeout=60)
+        self.output.extend(self.process.stdout.read().splitlines())
+        self.process.stdout.close()
+        return code
+
+
+def start_stack(env: dict[str, str], var_dir: Path) -> Stack:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        output.append(line.rstrip())
+        if match := re.search(r"DânBàn is running at (\S+)/$", line.strip()):
+            return Stack(process, match.group(1), var_dir, env, output)
+    process.kill()
+    raise AssertionError("the stack did not start:\n" + "\n".join(output))
+
+
+def stack_env(amqp_uri: str, var_dir: Path) -> dict[str, str]:
+    env = python_env(
+        AMQP_URI=amqp_uri,
+        DANBAN_VAR_DIR=str(var_dir),
+        GATEWAY_PORT=str(free_port()),
+        EMBEDDED_MONGO_PORT=str(free_port()),
+        DANBAN_ADMIN_PASSWORD=PASSWORD,
+        RPC_TIMEOUT=str(RPC_TIMEOUT),
+        GATEWAY_WORKERS="2",
+    )
+    env.pop("MONGO_URL", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def amqp_uri() -> Iterator[str]:
+    with fresh_vhost() as uri:
+        yield uri
+
+
+@pytest.fixture(scope="module")
+def stack(amqp_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    var_dir = tmp_path_factory.mktemp("var")
+    running = start_stack(stack_env(amqp_uri, var_dir), var_dir)
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def signed_in(stack: Stack) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{stack.base_url}/staff/sign-in").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = session.post(
+        f"{stack.base_url}/staff/sign-in",
+        allow_redirects=False,
+        data={"username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"},
+    )
+    assert response.status_code == 303
+    return session
+
+
+def add_group(session: requests.Session, stack: Stack, name: str) -> requests.Response:
+    form_url = f"{stack.base_url}/communes/demo-huong-an/units/new"
+    page = session.get(form_url).text
+    data = {
+        field: re.search(rf'name="{field}"[^>]*value="([^"]*)"', page).group(1)
+        for field in ("csrf_token", "request_id", "valid_from")
+    }
+    return session.post(
+        form_url, allow_redirects=False, data={**data, "kind": "residential_group", "name": name}
+    )
+
+
+def group_count(stack: Stack) -> int:
+    overview = requests.get(f"{stack.base_url}/api/communes/demo-huong-an").json()
+    return len(overview["residential_units"])
+
+
+def test_the_demo_ward_is_served_and_everything_is_healthy(stack):
+    health = requests.get(f"{stack.base_url}/healthz").json()
+    assert health["status"] == "ok", health
+    assert "Phường Hương An" in requests.get(f"{stack.base_url}/").text
+    overview = requests.get(f"{stack.base_url}/api/communes/demo-huong-an").json()
+    assert (len(overview["residential_units"]), overview["household_count"]) == (5, 170)
+
+
+def test_a_clerk_adds_a_group_and_the_commune_staff_are_notified(stack):
+    session = signed_in(stack)
+
+    refused = add_group(session, stack, "   ")
+    assert refused.status_code == 422
+    assert "Vui lòng điền mục này." in refused.text
+    assert group_count(stack) == 5
+
+    accepted = add_group(session, stack, "Tổ dân phố 6")
+    assert accepted.status_code == 303
+    page = session.get(f"{stack.base_url}/communes/demo-huong-an").text
+    assert "Đã thêm “Tổ dân phố 6” vào Phường Hương An." in page
+    assert group_count(stack) == 6
+
+    wait_until(
+        lambda: (
+            "Đã thêm tổ dân phố “Tổ dân phố 6”"
+            in session.get(f"{stack.base_url}/communes/demo-huong-an").text
+        ),
+        timeout=15,
+    )
+
+    again = add_group(session, stack, "tổ dân phố 6")
+    assert again.status_code == 422
+    assert "Đã có đơn vị tên" in again.text
+
+
+def test_a_second_runner_on_the_same_data_refuses_and_leaves_the_first_alone(stack):
+    second = subprocess.run(
+        [sys.executable, "-m", "deploy.run"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 1
+    assert "already running" in second.stdout
+    assert stack.pid("runner") == stack.process.pid
+    assert requests.get(f"{stack.base_url}/healthz").status_code == 200
+
+
+def test_a_killed_service_loses_no_event_and_the_pages_stay_up(stack, tmp_path):
+    session = signed_in(stack)
+    os.kill(stack.pid("notifications"), signal.SIGKILL)
+
+    page = session.get(f"{stack.base_url}/communes/demo-huong-an")
+    assert page.status_code == 200
+    assert "dịch vụ thông báo đang tạm ngừng" in page.text
+    health = requests.get(f"{stack.base_url}/healthz")
+    assert health.status_code == 503
+    assert health.json()["services"]["notifications"]["status"] == "down"
+
+    assert add_group(session, stack, "Tổ dân phố 7").status_code == 303  # event waits in RabbitMQ
+
+    mongo_url = next(
+        line.split(" at ", 1)[1].split(" ")[0]
+        for line in stack.output
+        if "embedded MongoDB-protocol server at" in line
+    )
+    restarted = ServiceProcess(
+        "notifications", {**stack.env, "MONGO_URL": mongo_url}, tmp_path / "notifications.log"
+    ).start()
+    try:
+        wait_until(
+            lambda: (
+                "Đã thêm tổ dân phố “Tổ dân phố 7”"
+                in session.get(f"{stack.base_url}/communes/demo-huong-an").text
+            ),
+            timeout=15,
+        )
+    finally:
+        restarted.stop()
+
+
+def test_a_stopped_directory_gives_residents_a_clear_message(stack):
+    os.kill(stack.pid("directory"), signal.SIGKILL)
+    started = time.monotonic()
+    response = requests.get(f"{stack.base_url}/")
+    assert response.status_code == 503
+    assert "Dịch vụ tạm ngừng" in response.text
+    assert time.monotonic() - started < RPC_TIMEOUT + 2  # an answer, not a hang
+
+
+def test_ctrl_c_stops_everything_the_runner_started(stack):
+    pids = [stack.pid(name) for name in ("mongo", "gateway")]
+    assert stack.stop() == 0
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert stack.output[-1] == "[danban] stopped"
+
+
+def test_data_survives_a_restart_and_the_demo_is_not_loaded_twice(stack, amqp_uri):
+    assert stack.process.poll() is not None, "runs after the Ctrl-C test"
+    again = start_stack(stack_env(amqp_uri, stack.var_dir), stack.var_dir)
+    try:
+        overview = requests.get(f"{again.base_url}/api/communes/demo-huong-an").json()
+        names = [item["unit"]["name"] for item in overview["residential_units"]]
+        assert names[-2:] == ["Tổ dân phố 6", "Tổ dân phố 7"]
+        assert overview["household_count"] == 170
+    finally:
+        assert again.stop() == 0
