@@ -34,6 +34,8 @@ from shared.errors import WIRE_ERRORS
 log = logging.getLogger(__name__)
 
 OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its events after this
+# Fail fast when MongoDB is unreachable, inside the gateway's RPC timeout.
+SERVER_SELECTION_TIMEOUT_MS = 3000
 RETRY_PAUSE_SECONDS = 2.0  # between attempts at an event that failed
 
 
@@ -88,7 +90,12 @@ class Store:
     def relay_events(
         self, dispatch: Callable[[str, Any], None], *, older_than: timedelta = timedelta(0)
     ) -> int:
-        """Publish staged events, oldest first; each is claimed so one relay sends it."""
+        """Publish staged events, oldest first; each is claimed so one relay sends it.
+
+        A broker failure here is logged, not raised: the change is committed and
+        its event is safe in the outbox, where the relay timer finds it again
+        once the claim lapses.
+        """
         sent = 0
         while True:
             now = utcnow()
@@ -100,7 +107,11 @@ class Store:
             )
             if staged is None:
                 return sent
-            dispatch(staged["event_type"], staged["payload"])  # waits for the broker's confirm
+            try:
+                dispatch(staged["event_type"], staged["payload"])  # waits for the confirm
+            except Exception:
+                log.exception("publishing event %s failed; it stays in the outbox", staged["_id"])
+                return sent
             self.db.outbox.delete_one({"_id": staged["_id"]})
             sent += 1
 
@@ -123,7 +134,7 @@ class MongoStore(DependencyProvider):
             config["MONGO_URL"],
             tz_aware=True,
             appname=self.container.service_name,
-            serverSelectionTimeoutMS=5000,
+            serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
         )
         self.database = self.client[config["MONGO_DATABASES"][self.container.service_name]]
         self.store_class.ensure_indexes(self.database)

@@ -84,10 +84,10 @@ def python_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def embedded_mongo() -> Iterator[str]:
-    """MONGO_URL if the environment names a real MongoDB, else a fresh in-memory
-    mongoeco wire server on a free port for the duration."""
-    if os.environ.get("MONGO_URL"):
+def embedded_mongo(reuse_env: bool = True) -> Iterator[str]:
+    """MONGO_URL if the environment names a real MongoDB (and `reuse_env`), else a
+    fresh in-memory mongoeco wire server on a free port for the duration."""
+    if reuse_env and os.environ.get("MONGO_URL"):
         yield os.environ["MONGO_URL"]
         return
     process = subprocess.Popen(

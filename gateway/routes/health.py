@@ -11,7 +11,7 @@ from shared.config import SERVICE_NAMES
 from shared.contracts.common import ServiceHealth
 from shared.errors import WireError
 
-HEALTH_TIMEOUT_SECONDS = 2.0
+HEALTH_TIMEOUT_SECONDS = 4.0  # above the services' 3 s MongoDB server-selection timeout
 
 
 async def service_health(request: Request, service: str) -> ServiceHealth | None:

@@ -60,8 +60,8 @@ def start_service(config: dict[str, Any], container_factory: Any) -> Any:
     """Start a service class in a container with this test's config. (Asking for
     `config` first makes pytest stop the containers before deleting the vhost.)"""
 
-    def start(service_class: type) -> Any:
-        container = container_factory(service_class, config)
+    def start(service_class: type, **overrides: Any) -> Any:
+        container = container_factory(service_class, {**config, **overrides})
         container.start()
         return container
 

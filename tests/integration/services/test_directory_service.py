@@ -11,6 +11,7 @@ from services.notifications.service import NotificationsService
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
 from shared.errors import InvalidInput, NotFound
 from shared.ids import new_id
+from tests.support import embedded_mongo
 
 PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
 WARD = {
@@ -171,3 +172,13 @@ def test_an_event_whose_relay_died_is_published_by_the_timer(start_service, dire
 
     assert databases["notifications"].staff_notices.find_one({"_id": event.event_id})
     assert databases["directory"].outbox.count_documents({}) == 0
+
+
+def test_health_reports_a_database_that_went_away(start_service, config):
+    with embedded_mongo(reuse_env=False) as doomed_url:
+        start_service(DirectoryService, MONGO_URL=doomed_url)
+        with ServiceRpcProxy("directory", config) as proxy:
+            assert proxy.health()["database_up"] is True
+    # the server above has stopped
+    with ServiceRpcProxy("directory", config) as proxy:
+        assert proxy.health() == {"service": "directory", "database_up": False}
