@@ -23,18 +23,10 @@ def _env(environ: Mapping[str, str], name: str, default: str) -> str:
     return environ.get(name, "").strip() or default
 
 
-def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _env_number[N: (int, float)](environ: Mapping[str, str], name: str, default: N) -> N:
     raw = _env(environ, name, str(default))
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
-
-
-def _env_float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = _env(environ, name, str(default))
-    try:
-        return float(raw)
+        return type(default)(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
 
@@ -87,14 +79,14 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             if environ.get(f"DANBAN_DB_{name.upper()}")
         },
         gateway_host=_env(environ, "GATEWAY_HOST", "127.0.0.1"),
-        gateway_port=_env_int(environ, "GATEWAY_PORT", 8000),
-        gateway_workers=_env_int(environ, "GATEWAY_WORKERS", 2),
-        rpc_timeout=_env_float(environ, "RPC_TIMEOUT", 5.0),
-        service_max_workers=_env_int(environ, "SERVICE_MAX_WORKERS", 10),
+        gateway_port=_env_number(environ, "GATEWAY_PORT", 8000),
+        gateway_workers=_env_number(environ, "GATEWAY_WORKERS", 2),
+        rpc_timeout=_env_number(environ, "RPC_TIMEOUT", 5.0),
+        service_max_workers=_env_number(environ, "SERVICE_MAX_WORKERS", 10),
         secret_key=_env(environ, "DANBAN_SECRET_KEY", ""),
         admin_password=_env(environ, "DANBAN_ADMIN_PASSWORD", ""),
         var_dir=_env(environ, "DANBAN_VAR_DIR", "var"),
-        embedded_mongo_port=_env_int(environ, "EMBEDDED_MONGO_PORT", 27017),
+        embedded_mongo_port=_env_number(environ, "EMBEDDED_MONGO_PORT", 27017),
     )
     if settings.environment not in ("development", "production"):
         raise ConfigurationError("DANBAN_ENV must be 'development' or 'production'")

@@ -8,17 +8,10 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from shared.config import Settings
 from shared.errors import InvalidInput
+from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
-WARD = {
-    "id": "huong-an",
-    "kind": "ward",
-    "name": "Phường Hương An",
-    "parent_id": "hue",
-    "valid_from": "2025-07-01",
-}
-PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
 
 
 def group(name: str, count: int) -> dict:

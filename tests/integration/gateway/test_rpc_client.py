@@ -12,6 +12,7 @@ import requests
 
 from gateway.rpc import RpcClient
 from shared.errors import InvalidInput, ServiceUnavailable
+from tests.samples import PROVINCE, WARD
 from tests.support import (
     RABBIT_API,
     ServiceProcess,
@@ -23,14 +24,6 @@ from tests.support import (
 )
 
 TIMEOUT = 2.0
-WARD = {
-    "id": "huong-an",
-    "kind": "ward",
-    "name": "Phường Hương An",
-    "parent_id": "hue",
-    "valid_from": "2025-07-01",
-}
-PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
 
 
 @pytest.fixture

@@ -11,16 +11,8 @@ from services.notifications.service import NotificationsService
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
 from shared.errors import InvalidInput, NotFound
 from shared.ids import new_id
+from tests.samples import PROVINCE, WARD
 from tests.support import embedded_mongo
-
-PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
-WARD = {
-    "id": "huong-an",
-    "kind": "ward",
-    "name": "Phường Hương An",
-    "parent_id": "hue",
-    "valid_from": "2025-07-01",
-}
 
 
 def new_group(name: str = "Tổ dân phố 7", **extra: object) -> dict:

@@ -1,0 +1,10 @@
+"""Sample units that tests share, as they travel over the wire (JSON)."""
+
+PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
+WARD = {
+    "id": "huong-an",
+    "kind": "ward",
+    "name": "Phường Hương An",
+    "parent_id": "hue",
+    "valid_from": "2025-07-01",
+}
