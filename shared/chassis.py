@@ -88,9 +88,15 @@ class Store:
         )
 
     def relay_events(
-        self, dispatch: Callable[[str, Any], None], *, older_than: timedelta = timedelta(0)
+        self,
+        dispatch: Callable[[str, Any], None],
+        *,
+        older_than: timedelta = timedelta(0),
+        only: str | None = None,
     ) -> int:
         """Publish staged events, oldest first; each is claimed so one relay sends it.
+        `only` relays just that event: a request publishes its own event at once and
+        leaves any backlog to the relay timer.
 
         A broker failure here is logged, not raised: the change is committed and
         its event is safe in the outbox, where the relay timer finds it again
@@ -99,8 +105,9 @@ class Store:
         sent = 0
         while True:
             now = utcnow()
+            due = {"claimed_until": {"$lte": now}, "created_at": {"$lte": now - older_than}}
             staged = self.db.outbox.find_one_and_update(
-                {"claimed_until": {"$lte": now}, "created_at": {"$lte": now - older_than}},
+                due if only is None else {**due, "_id": only},
                 {"$set": {"claimed_until": now + OUTBOX_CLAIM}},
                 sort=[("created_at", ASCENDING)],
                 return_document=ReturnDocument.AFTER,

@@ -79,7 +79,7 @@ class DirectoryService:
             event_id=new_id(), occurred_at=utcnow(), unit=unit, commune_name=commune.name
         )
         stored = self.store.add_unit(unit, event)
-        self.store.relay_events(self.dispatch)
+        self.store.relay_events(self.dispatch, only=event.event_id)
         return stored.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)

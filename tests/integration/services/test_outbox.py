@@ -68,3 +68,13 @@ def test_a_broker_failure_keeps_the_event_for_a_later_relay(store, databases):
     published = []
     assert store.relay_events(lambda kind, payload: published.append(payload)) == 1
     assert published[0]["event_id"] == event.event_id
+
+
+def test_relaying_one_event_leaves_the_others_to_the_timer(store, databases):
+    mine, backlog = staged_event(store), staged_event(store)
+    published = []
+
+    assert store.relay_events(lambda kind, payload: published.append(payload), only=mine.event_id)
+
+    assert [p["event_id"] for p in published] == [mine.event_id]
+    assert [d["_id"] for d in databases["directory"].outbox.find()] == [backlog.event_id]
