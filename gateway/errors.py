@@ -22,7 +22,8 @@ def error_response(request: Request, error: WireError, status: int | None = None
                 "code": type(error).__name__,
                 "message": error.message_vi,
                 "message_en": error.message_en,
-                "detail": error.detail,
+                # Above 500 the detail is for the log only: it may name hosts and ports.
+                "detail": error.detail if status < 500 else "",
                 "fields": error.fields,
             }
         }

@@ -37,7 +37,8 @@ class RpcClient:
 
     @property
     def connected(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed
+        """True while the broker connection is open; False during a reconnect too."""
+        return self._connection is not None and self._connection.connected.is_set()
 
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(

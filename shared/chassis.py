@@ -14,8 +14,7 @@ Only service processes import this module: it pulls in nameko and eventlet.
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,9 +33,11 @@ from shared.errors import WIRE_ERRORS
 log = logging.getLogger(__name__)
 
 OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its events after this
+OUTBOX_RETRY = timedelta(seconds=3)  # after a failed publish, try again this much later
 # Fail fast when MongoDB is unreachable, inside the gateway's RPC timeout.
 SERVER_SELECTION_TIMEOUT_MS = 3000
 RETRY_PAUSE_SECONDS = 2.0  # between attempts at an event that failed
+MAX_EVENT_ATTEMPTS = 5  # then the event is set aside as a dead letter for staff to see
 
 
 # nameko clients (services calling services, tests) get our errors back as
@@ -60,6 +61,24 @@ class Store:
     def ensure_indexes(cls, database: Database) -> None:
         database.outbox.create_index([("claimed_until", ASCENDING), ("created_at", ASCENDING)])
 
+    def count_failed_attempt(self, event: Event, error: Exception) -> int:
+        """Note that handling `event` failed; return how many times it has now failed."""
+        record = self.db.event_failures.find_one_and_update(
+            {"_id": event.event_id},
+            {
+                "$inc": {"attempts": 1},
+                "$set": {
+                    "event_type": event.event_type,
+                    "last_error": repr(error)[:500],
+                    "payload": event.model_dump(mode="json"),
+                    "last_failed_at": utcnow(),
+                },
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return record["attempts"]
+
     def ping(self) -> bool:
         try:
             self.db.command("ping")
@@ -67,11 +86,11 @@ class Store:
             return False
         return True
 
-    @contextmanager
-    def transaction(self) -> Iterator[ClientSession]:
-        """Several writes that commit together (MongoDB needs a replica set for this)."""
-        with self.client.start_session() as session, session.start_transaction():
-            yield session
+    def in_transaction[T](self, writes: Callable[[ClientSession], T]) -> T:
+        """Run `writes(session)` so its writes commit together; pymongo retries it on
+        transient conflicts (MongoDB needs a replica set for this)."""
+        with self.client.start_session() as session:
+            return session.with_transaction(writes)
 
     def stage_event(self, event: Event, session: ClientSession) -> None:
         """Record an event to publish, inside the transaction of the change it reports."""
@@ -100,7 +119,7 @@ class Store:
 
         A broker failure here is logged, not raised: the change is committed and
         its event is safe in the outbox, where the relay timer finds it again
-        once the claim lapses.
+        after OUTBOX_RETRY.
         """
         sent = 0
         while True:
@@ -116,8 +135,11 @@ class Store:
                 return sent
             try:
                 dispatch(staged["event_type"], staged["payload"])  # waits for the confirm
-            except Exception:
-                log.exception("publishing event %s failed; it stays in the outbox", staged["_id"])
+            except Exception as exc:  # the broker is down, or no queue takes this event yet
+                log.warning("event %s stays in the outbox: %r", staged["_id"], exc)
+                self.db.outbox.update_one(
+                    {"_id": staged["_id"]}, {"$set": {"claimed_until": now + OUTBOX_RETRY}}
+                )
                 return sent
             self.db.outbox.delete_one({"_id": staged["_id"]})
             sent += 1
@@ -160,11 +182,15 @@ class MongoStore(DependencyProvider):
 def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
     """Decorate `handler(self, event: E)` as a nameko handler of `event_model` events.
 
-    nameko acks and drops a message whose handler raised, unless it is told to
-    requeue, and then it retries at once in a hot loop. So: a payload that does
-    not validate can never succeed and is logged and dropped; any other failure
-    waits RETRY_PAUSE_SECONDS and is requeued. Handlers must be idempotent
-    (use `event.event_id`), because a requeued or redelivered event runs again.
+    nameko acks and drops a message whose handler raised, unless told to requeue,
+    and then it retries at once in a hot loop. So: a payload that does not
+    validate can never succeed and is logged and dropped; any other failure is
+    counted in the service's `event_failures` collection and requeued after a
+    pause, until MAX_EVENT_ATTEMPTS, when it stays there as a dead letter. If the
+    failure cannot even be counted (the database is down), it is requeued: a
+    delay, never a loss. Handlers must be idempotent (use `event.event_id`),
+    because a requeued or redelivered event runs again. The service must have
+    a `store` (a MongoStore dependency).
     """
 
     def decorator(handler: Callable[[Any, E], None]) -> Callable:
@@ -179,7 +205,14 @@ def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
                 return
             try:
                 handler(self, event)
-            except Exception:
+            except Exception as error:
+                if _attempts_so_far(self.store, event, error) >= MAX_EVENT_ATTEMPTS:
+                    log.error(
+                        "event %s failed %d times; kept as a dead letter",
+                        event.event_id,
+                        MAX_EVENT_ATTEMPTS,
+                    )
+                    return
                 log.exception(
                     "handling %s failed; requeued in %ss", event.event_id, RETRY_PAUSE_SECONDS
                 )
@@ -189,3 +222,10 @@ def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
         return event_handler(source_service, event_model.event_type, requeue_on_error=True)(handle)
 
     return decorator
+
+
+def _attempts_so_far(store: Store, event: Event, error: Exception) -> int:
+    try:
+        return store.count_failed_attempt(event, error)
+    except Exception:  # the database is unreachable too: keep retrying
+        return 0

@@ -30,7 +30,8 @@ class DirectoryService:
     name = "directory"
 
     store: DirectoryStore = MongoStore(DirectoryStore)
-    dispatch = EventDispatcher()
+    # mandatory: an event that no queue takes yet stays in the outbox (see Store.relay_events)
+    dispatch = EventDispatcher(mandatory=True)
 
     @rpc
     def health(self) -> dict:

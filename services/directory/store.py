@@ -8,6 +8,7 @@ Dates are stored as ISO strings ("2025-07-01"), which sort and compare as dates.
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -69,10 +70,13 @@ class DirectoryStore(Store):
     def add_unit(self, unit: AdministrativeUnit, event: Event) -> AdministrativeUnit:
         """Store a new unit and the event announcing it, together; a repeat of the
         same request (same id) returns the unit stored the first time."""
+
+        def insert(session: ClientSession) -> None:
+            self.db.units.insert_one(_unit_document(unit), session=session)
+            self.stage_event(event, session)
+
         try:
-            with self.transaction() as session:
-                self.db.units.insert_one(_unit_document(unit), session=session)
-                self.stage_event(event, session)
+            self.in_transaction(insert)
         except DuplicateKeyError:
             earlier = self.get_unit(unit.id)
             if earlier is not None and earlier.parent_id == unit.parent_id:

@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from shared.config import Settings
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, WireError
 from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
 
@@ -226,3 +226,20 @@ def test_unknown_pages_are_a_vietnamese_404(client):
     response = client.get("/khong-co")
     assert response.status_code == 404
     assert "Không tìm thấy" in response.text
+
+
+def test_internal_errors_do_not_leak_their_details_to_the_api(client, rpc):
+    def crash(commune_id: str) -> None:
+        raise WireError("ServerSelectionTimeoutError: db1.internal:27017 refused")
+
+    rpc.answer("directory", "get_commune_overview", crash)
+    response = client.get("/api/communes/huong-an")
+    assert response.status_code == 500
+    assert "db1.internal" not in response.text
+    assert "db1.internal" not in client.get("/communes/huong-an").text
+
+
+def test_healthz_reports_the_broker_down(client, rpc):
+    rpc.connected = False
+    body = client.get("/healthz").json()
+    assert (body["status"], body["broker"]) == ("degraded", "down")

@@ -132,6 +132,9 @@ def test_losing_the_broker_connection_fails_calls_in_flight_at_once(amqp_uri, di
         started = time.monotonic()
         with pytest.raises(ServiceUnavailable):
             await call
+        assert not client.connected  # what /healthz reports as "broker down"
+        with pytest.raises(ServiceUnavailable, match="no broker connection"):
+            await client.call("directory", "list_communes")
         return time.monotonic() - started
 
     assert asyncio.run(with_client(amqp_uri, use)) < 5

@@ -95,7 +95,8 @@ def test_submitting_the_same_form_twice_adds_the_unit_once(directory, databases)
 
     assert first == second
     assert databases["directory"].units.count_documents({"parent_id": "huong-an"}) == 1
-    assert databases["directory"].outbox.count_documents({}) == 0  # one event, relayed
+    # one event, waiting in the outbox because no notifications service ever ran here
+    assert databases["directory"].outbox.count_documents({}) == 1
 
 
 def test_invalid_input_names_each_wrong_field_in_vietnamese(directory):
@@ -174,3 +175,19 @@ def test_health_reports_a_database_that_went_away(start_service, config):
     # the server above has stopped
     with ServiceRpcProxy("directory", config) as proxy:
         assert proxy.health() == {"service": "directory", "database_up": False}
+
+
+def test_an_event_no_service_listens_for_yet_waits_until_one_does(
+    start_service, directory, databases
+):
+    """A fresh broker has no queue for the event until notifications first starts:
+    the event stays in the outbox instead of being dropped by the broker."""
+    directory.add_residential_unit(new_group())
+    assert databases["directory"].outbox.count_documents({}) == 1
+
+    notifications = start_service(NotificationsService)
+    with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=20):
+        pass
+
+    assert databases["notifications"].staff_notices.count_documents({}) == 1
+    assert databases["directory"].outbox.count_documents({}) == 0

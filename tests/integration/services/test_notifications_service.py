@@ -9,7 +9,8 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
 from services.notifications.service import NotificationsService
-from shared.chassis import utcnow
+from shared import chassis
+from shared.chassis import MongoStore, Store, on_event, utcnow
 from shared.config import SERVICE_NAMES
 from shared.contracts.directory import ResidentialUnitAdded
 from shared.ids import new_id
@@ -113,3 +114,43 @@ def test_killing_the_service_loses_no_event_the_broker_accepted(config, database
 
     expected = {event.event_id for event in before + while_dead}
     assert {n["_id"] for n in notices.find()} == expected
+
+
+class AlwaysFailing:
+    """A service whose handler can never succeed, to see retries end."""
+
+    name = "always_failing"
+    store = MongoStore(Store)
+
+    @on_event("directory", ResidentialUnitAdded)
+    def fail(self, event: ResidentialUnitAdded) -> None:
+        raise RuntimeError("cannot handle this")
+
+
+def test_an_event_that_keeps_failing_is_kept_as_a_dead_letter(
+    start_service, config, databases, monkeypatch
+):
+    monkeypatch.setattr(chassis, "RETRY_PAUSE_SECONDS", 0.05)
+    monkeypatch.setitem(
+        config["MONGO_DATABASES"], "always_failing", config["MONGO_DATABASES"]["notifications"]
+    )
+    service = start_service(AlwaysFailing)
+    event = unit_added()
+
+    with entrypoint_waiter(
+        service, "fail", timeout=10, callback=lambda *args: _failures(databases, event) >= 5
+    ):
+        event_dispatcher(config)("directory", event.event_type, event.model_dump(mode="json"))
+
+    failure = databases["notifications"].event_failures.find_one({"_id": event.event_id})
+    assert failure["attempts"] == chassis.MAX_EVENT_ATTEMPTS
+    assert failure["last_error"] == "RuntimeError('cannot handle this')"
+    assert (
+        queue_depth(config["AMQP_URI"], "evt-directory-residential_unit_added--always_failing.fail")
+        == 0
+    )
+
+
+def _failures(databases, event) -> int:
+    record = databases["notifications"].event_failures.find_one({"_id": event.event_id})
+    return record["attempts"] if record else 0
