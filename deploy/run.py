@@ -38,6 +38,10 @@ class StartupError(RuntimeError):
     pass
 
 
+class StopRequested(Exception):
+    """Ctrl-C, SIGTERM or SIGHUP arrived while the stack was still starting."""
+
+
 @dataclass
 class Child:
     name: str
@@ -122,13 +126,14 @@ def local_secrets(settings: Settings) -> dict[str, str]:
 
 
 def running_runner(pid_file: Path) -> int | None:
-    """The pid of another live runner using the same var directory, if any."""
+    """The pid of another live runner using the same var directory, if any. A pid
+    file left by a crash may name an unrelated process by now: check what it runs."""
     try:
         pid = int(pid_file.read_text())
-        os.kill(pid, 0)
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
-    return pid
+    return pid if b"deploy.run" in command else None
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -204,14 +209,18 @@ def run(demo: bool) -> int:
         env.update(local_secrets(settings))
     settings = load_settings(env)
     stack = Stack(settings, env)
-    stopping = False
+    started = stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
         nonlocal stopping
         stopping = True
+        if not started:
+            raise StopRequested
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    # SIGHUP too: the children run in sessions of their own, so a closed
+    # terminal would otherwise leave them running.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
     pid_file = stack.pid_dir / "runner.pid"
     if (other := running_runner(pid_file)) is not None:
         say(
@@ -261,6 +270,7 @@ def run(demo: bool) -> int:
                 f"(kept in {settings.var_dir}/secrets.env)"
             )
         say(f"logs in {stack.log_dir}/; press Ctrl-C (or run `./dev stop`) to stop")
+        started = True
         while not stopping:
             stack.check_children()
             time.sleep(0.5)
@@ -268,6 +278,9 @@ def run(demo: bool) -> int:
     except (StartupError, ConfigurationError) as exc:
         say(f"cannot start: {exc}")
         return 1
+    except StopRequested:
+        say("start-up interrupted")
+        return 130
     finally:
         say("stopping")
         stack.stop()

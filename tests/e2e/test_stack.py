@@ -18,6 +18,7 @@ import requests
 from tests.support import ROOT, ServiceProcess, free_port, fresh_vhost, python_env, wait_until
 
 PASSWORD = "mật-khẩu-e2e-đủ-dài"
+CHILDREN = ("mongo", "directory", "notifications", "gateway")
 RPC_TIMEOUT = 3
 
 
@@ -213,22 +214,45 @@ def test_a_stopped_directory_gives_residents_a_clear_message(stack):
     assert time.monotonic() - started < RPC_TIMEOUT + 2  # an answer, not a hang
 
 
-def test_ctrl_c_stops_everything_the_runner_started(stack):
-    pids = [stack.pid(name) for name in ("mongo", "gateway")]
-    assert stack.stop() == 0
-    for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
-    assert stack.output[-1] == "[danban] stopped"
+def test_ctrl_c_stops_everything_and_the_data_survives_a_restart(tmp_path):
+    with fresh_vhost() as amqp_uri:
+        env = stack_env(amqp_uri, tmp_path)
+        first = start_stack(env, tmp_path)
+        try:
+            assert add_group(signed_in(first), first, "Tổ dân phố 6").status_code == 303
+            children = [first.pid(name) for name in CHILDREN]
+        finally:
+            assert first.stop() == 0
+        assert first.output[-1] == "[danban] stopped"
+        for pid in children:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+
+        again = start_stack(env, tmp_path)
+        try:
+            overview = requests.get(f"{again.base_url}/api/communes/demo-huong-an").json()
+        finally:
+            assert again.stop() == 0
+    names = [item["unit"]["name"] for item in overview["residential_units"]]
+    assert names == [f"Tổ dân phố {n}" for n in range(1, 7)]  # the demo was not loaded twice
+    assert overview["household_count"] == 170
 
 
-def test_data_survives_a_restart_and_the_demo_is_not_loaded_twice(stack, amqp_uri):
-    assert stack.process.poll() is not None, "runs after the Ctrl-C test"
-    again = start_stack(stack_env(amqp_uri, stack.var_dir), stack.var_dir)
-    try:
-        overview = requests.get(f"{again.base_url}/api/communes/demo-huong-an").json()
-        names = [item["unit"]["name"] for item in overview["residential_units"]]
-        assert names[-2:] == ["Tổ dân phố 6", "Tổ dân phố 7"]
-        assert overview["household_count"] == 170
-    finally:
-        assert again.stop() == 0
+def test_a_stop_during_start_up_stops_what_was_already_started(tmp_path):
+    with fresh_vhost() as amqp_uri:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.run"],
+            cwd=ROOT,
+            env=stack_env(amqp_uri, tmp_path),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        first_line = process.stdout.readline()  # printed once MongoDB is up, before services
+        assert "embedded MongoDB-protocol server" in first_line
+        mongo = int((tmp_path / "run" / "mongo.pid").read_text())
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 130
+        assert "start-up interrupted" in process.stdout.read()
+        process.stdout.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(mongo, 0)
