@@ -4,10 +4,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import auth
+from gateway import auth, directory
 from gateway.rpc import RpcClient
 from gateway.templating import templates
-from shared.contracts.directory import CommuneList, CommuneOverview
 from shared.contracts.notifications import StaffNoticeList
 from shared.errors import ServiceUnavailable
 
@@ -19,15 +18,13 @@ def rpc(request: Request) -> RpcClient:
 
 
 async def home(request: Request) -> Response:
-    communes = CommuneList.model_validate(await rpc(request).call("directory", "list_communes"))
-    return templates.TemplateResponse(request, "home.html", {"communes": communes.communes})
+    listed = await directory.communes(rpc(request))
+    return templates.TemplateResponse(request, "home.html", {"communes": listed.communes})
 
 
 async def commune(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
-    overview = CommuneOverview.model_validate(
-        await rpc(request).call("directory", "get_commune_overview", commune_id)
-    )
+    overview = await directory.commune_overview(rpc(request), commune_id)
     notices, notices_down = [], False
     if auth.signed_in_staff(request):
         try:

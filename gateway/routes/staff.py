@@ -6,13 +6,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from gateway import auth
+from gateway import auth, directory
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from shared.contracts.directory import (
     AddResidentialUnit,
     AdministrativeUnit,
-    CommuneOverview,
     UnitKind,
 )
 from shared.errors import Conflict, InvalidInput, parse
@@ -53,9 +52,7 @@ async def sign_out(request: Request) -> Response:
 @auth.staff_only
 async def add_residential_unit(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
-    overview = CommuneOverview.model_validate(
-        await rpc(request).call("directory", "get_commune_overview", commune_id)
-    )
+    overview = await directory.commune_overview(rpc(request), commune_id)
     values = {
         "kind": UnitKind.RESIDENTIAL_GROUP.value,
         "name": "",

@@ -17,6 +17,7 @@ from shared.contracts.directory import (
     AddResidentialUnit,
     CommuneList,
     CommuneOverview,
+    GetCommuneOverview,
     RegisterHousehold,
     RegisterUnit,
     ResidentialUnitAdded,
@@ -45,8 +46,8 @@ class DirectoryService:
         return CommuneList(communes=communes).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
-    def get_commune_overview(self, commune_id: str) -> dict:
-        commune = self.store.get_unit(commune_id)
+    def get_commune_overview(self, payload: dict) -> dict:
+        commune = self.store.get_unit(parse(GetCommuneOverview, payload).commune_id)
         if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
             raise NotFound("Không tìm thấy xã, phường hoặc đặc khu này.")
         province = self.store.get_unit(commune.parent_id) if commune.parent_id else None

@@ -69,6 +69,14 @@ class RegisterHousehold(Contract):
     representative_name: UnitName
 
 
+class GetCommuneOverview(Contract):
+    """`directory.get_commune_overview`."""
+
+    commune_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+    ]
+
+
 class ResidentialUnitSummary(Contract):
     unit: AdministrativeUnit
     household_count: int = Field(ge=0)

@@ -33,7 +33,7 @@ def rpc() -> FakeRpc:
     fake.answer(
         "directory",
         "get_commune_overview",
-        lambda commune_id: {
+        lambda query: {
             "commune": WARD,
             "province": PROVINCE,
             "residential_units": [group("Tổ dân phố 1", 34), group("Tổ dân phố 2", 1207)],
@@ -229,7 +229,7 @@ def test_unknown_pages_are_a_vietnamese_404(client):
 
 
 def test_internal_errors_do_not_leak_their_details_to_the_api(client, rpc):
-    def crash(commune_id: str) -> None:
+    def crash(query: dict) -> None:
         raise WireError("ServerSelectionTimeoutError: db1.internal:27017 refused")
 
     rpc.answer("directory", "get_commune_overview", crash)

@@ -56,7 +56,7 @@ def test_a_call_returns_the_services_answer(amqp_uri, directory):
     async def use(client: RpcClient):
         await client.call("directory", "register_unit", PROVINCE)
         await client.call("directory", "register_unit", WARD)
-        return await client.call("directory", "get_commune_overview", "huong-an")
+        return await client.call("directory", "get_commune_overview", {"commune_id": "huong-an"})
 
     overview = asyncio.run(with_client(amqp_uri, use))
     assert overview["commune"]["name"] == "Phường Hương An"

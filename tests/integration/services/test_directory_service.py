@@ -53,7 +53,9 @@ def test_added_group_is_listed_with_its_household_count(directory):
         }
     )
 
-    overview = CommuneOverview.model_validate(directory.get_commune_overview("huong-an"))
+    overview = CommuneOverview.model_validate(
+        directory.get_commune_overview({"commune_id": "huong-an"})
+    )
 
     assert [(s.unit.name, s.household_count) for s in overview.residential_units] == [
         ("Tổ dân phố 7", 2)
@@ -72,7 +74,9 @@ def test_registering_the_same_household_twice_keeps_one(directory):
     directory.register_household(household)
     directory.register_household(household)
 
-    overview = CommuneOverview.model_validate(directory.get_commune_overview("huong-an"))
+    overview = CommuneOverview.model_validate(
+        directory.get_commune_overview({"commune_id": "huong-an"})
+    )
     assert overview.household_count == 1
 
 
@@ -116,7 +120,7 @@ def test_a_group_needs_an_existing_commune(directory):
 
 def test_unknown_commune_overview_is_not_found(directory):
     with pytest.raises(NotFound):
-        directory.get_commune_overview("no-such-ward")
+        directory.get_commune_overview({"commune_id": "no-such-ward"})
 
 
 def test_health_reports_the_database(directory):
@@ -191,3 +195,8 @@ def test_an_event_no_service_listens_for_yet_waits_until_one_does(
 
     assert databases["notifications"].staff_notices.count_documents({}) == 1
     assert databases["directory"].outbox.count_documents({}) == 0
+
+
+def test_a_query_that_is_not_a_plain_id_is_refused(directory):
+    with pytest.raises(InvalidInput):
+        directory.get_commune_overview({"commune_id": {"$ne": None}})
