@@ -7,7 +7,8 @@
   that caused it, then relayed to the broker. A crash between the two delays
   the event; it never loses it (nameko-notes: "write, then dispatch").
 - `on_event`: an event handler that validates its payload, drops only what can
-  never succeed, and requeues after a pause on anything else.
+  never succeed, and requeues other failures after a pause, a bounded number
+  of times.
 
 Only service processes import this module: it pulls in nameko and eventlet.
 """
@@ -37,7 +38,7 @@ OUTBOX_RETRY = timedelta(seconds=3)  # after a failed publish, try again this mu
 # Fail fast when MongoDB is unreachable, inside the gateway's RPC timeout.
 SERVER_SELECTION_TIMEOUT_MS = 3000
 RETRY_PAUSE_SECONDS = 2.0  # between attempts at an event that failed
-MAX_EVENT_ATTEMPTS = 5  # then the event is set aside as a dead letter for staff to see
+MAX_EVENT_ATTEMPTS = 5  # then the event stays in `event_failures` as a dead letter
 
 
 # nameko clients (services calling services, tests) get our errors back as
