@@ -11,7 +11,8 @@ from datetime import date
 
 from gateway.rpc import RpcClient
 from shared.config import load_settings
-from shared.contracts.directory import RegisterHousehold, RegisterUnit, UnitKind
+from shared.contracts.directory import RegisterUnit, UnitKind
+from shared.contracts.households import Member, RegisterHousehold
 from shared.ids import CODE_ALPHABET
 
 PROVINCE = RegisterUnit(
@@ -62,7 +63,15 @@ def demo_households(group: RegisterUnit, count: int, rng: random.Random) -> list
             code="".join(rng.choice(CODE_ALPHABET) for _ in range(6)),
             unit_id=group.id,
             address=f"Số {number}, kiệt {rng.randint(1, 60)} đường Hương An, {group.name}",
-            representative_name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
+            representative_name=(name := f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"),
+            members=[
+                Member(
+                    name=name,
+                    birth_year=rng.randint(1950, 1995),
+                    phone=f"09{rng.randrange(10**8):08d}",
+                )
+            ],
+            since=date(2025, 7, 1),
         )
         for number in range(1, count + 1)
     ]

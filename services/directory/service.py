@@ -1,13 +1,13 @@
 """The directory service: administrative units and households, the census every
 vote is counted against (Law 10/2022 Art 21.1: thresholds count ALL households)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.directory import domain
+from services.directory import domain, residence
 from services.directory.store import DirectoryStore
 from shared.chassis import MongoStore, utcnow
 from shared.contracts.common import ServiceHealth
@@ -15,13 +15,29 @@ from shared.contracts.directory import (
     COMMUNE_LEVEL_KINDS,
     RESIDENTIAL_KINDS,
     AddResidentialUnit,
+    AdministrativeUnit,
     CommuneList,
     CommuneOverview,
     GetCommuneOverview,
-    RegisterHousehold,
     RegisterUnit,
     ResidentialUnitAdded,
     ResidentialUnitSummary,
+)
+from shared.contracts.households import (
+    CountHouseholds,
+    Electorate,
+    ElectorateRef,
+    FindHouseholdsByPhone,
+    FreezeElectorate,
+    Household,
+    HouseholdCount,
+    HouseholdList,
+    HouseholdMoved,
+    HouseholdRef,
+    ListHouseholds,
+    MarkMovedOut,
+    MoveHousehold,
+    RegisterHousehold,
 )
 from shared.errors import WIRE_ERRORS, InvalidInput, NotFound, parse
 from shared.ids import new_id
@@ -52,7 +68,7 @@ class DirectoryService:
             raise NotFound("Không tìm thấy xã, phường hoặc đặc khu này.")
         province = self.store.get_unit(commune.parent_id) if commune.parent_id else None
         units = self.store.children(commune.id)
-        counts = self.store.household_counts([unit.id for unit in units])
+        counts = self.store.household_counts([unit.id for unit in units], date.today())
         summaries = [ResidentialUnitSummary(unit=u, household_count=counts[u.id]) for u in units]
         overview = CommuneOverview(commune=commune, province=province, residential_units=summaries)
         return overview.model_dump(mode="json")
@@ -86,14 +102,127 @@ class DirectoryService:
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def register_household(self, payload: dict) -> dict:
-        household = parse(RegisterHousehold, payload)
-        unit = self.store.get_unit(household.unit_id)
-        if unit is None or unit.kind not in RESIDENTIAL_KINDS:
+        command = parse(RegisterHousehold, payload)
+        self._residential_unit(command.unit_id, field="unit_id")
+        earlier = self.store.get_household(command.code)
+        if earlier is not None and earlier.current.unit_id != command.unit_id:
             raise InvalidInput(
-                fields={"unit_id": "Hộ gia đình phải thuộc một thôn hoặc tổ dân phố."}
+                fields={
+                    "unit_id": (
+                        f"Hộ {command.code} đang thuộc đơn vị khác; hãy dùng chức năng chuyển hộ."
+                    )
+                }
             )
+        details = command.model_dump(include={"address", "representative_name", "members"})
+        household = (
+            earlier.model_copy(update=details)
+            if earlier is not None
+            else Household(
+                code=command.code,
+                **details,
+                periods=residence.first_period(command.unit_id, command.since),
+            )
+        )
         self.store.save_household(household)
         return household.model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def resolve_household(self, payload: dict) -> dict:
+        return self._household(parse(HouseholdRef, payload).code).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def find_households_by_phone(self, payload: dict) -> dict:
+        phone = parse(FindHouseholdsByPhone, payload).phone
+        found = HouseholdList(households=self.store.households_with_phone(phone))
+        return found.model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def count_households(self, payload: dict) -> dict:
+        query = parse(CountHouseholds, payload)
+        count = self.store.count_households(self._counted_unit_ids(query.unit_id), query.as_of)
+        return HouseholdCount(unit_id=query.unit_id, as_of=query.as_of, count=count).model_dump(
+            mode="json"
+        )
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def list_households(self, payload: dict) -> dict:
+        query = parse(ListHouseholds, payload)
+        households = self.store.list_households(
+            self._counted_unit_ids(query.unit_id), query.as_of, query.skip, query.limit
+        )
+        return HouseholdList(households=households).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def freeze_electorate(self, payload: dict) -> dict:
+        command = parse(FreezeElectorate, payload)
+        codes = self.store.household_codes(self._counted_unit_ids(command.unit_id), command.as_of)
+        electorate = Electorate(
+            reference=command.reference,
+            unit_id=command.unit_id,
+            as_of=command.as_of,
+            household_codes=codes,
+        )
+        return self.store.save_electorate(electorate).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def get_electorate(self, payload: dict) -> dict:
+        electorate = self.store.get_electorate(parse(ElectorateRef, payload).reference)
+        if electorate is None:
+            raise NotFound("Không tìm thấy danh sách hộ đã chốt này.")
+        return electorate.model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def move_household(self, payload: dict) -> dict:
+        command = parse(MoveHousehold, payload)
+        household = self._household(command.code)
+        self._residential_unit(command.to_unit_id, field="to_unit_id")
+        after = residence.moved(household, command.to_unit_id, command.on)
+        return self._save_moved(household, after, command.on)
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def mark_moved_out(self, payload: dict) -> dict:
+        command = parse(MarkMovedOut, payload)
+        household = self._household(command.code)
+        return self._save_moved(household, residence.moved_out(household, command.on), command.on)
+
+    def _save_moved(self, before: Household, after: Household, on: date) -> dict:
+        event = HouseholdMoved(
+            event_id=new_id(),
+            occurred_at=utcnow(),
+            code=after.code,
+            from_unit_id=before.current.unit_id,
+            to_unit_id=residence.unit_on(after, on),
+            status=after.current.status,
+            on=on,
+        )
+        self.store.save_household_with_event(after, event)
+        self.store.relay_events(self.dispatch, only=event.event_id)
+        return after.model_dump(mode="json")
+
+    def _household(self, code: str) -> Household:
+        household = self.store.get_household(code)
+        if household is None:
+            raise NotFound(f"Không tìm thấy hộ có mã {code}.")
+        return household
+
+    def _residential_unit(self, unit_id: str, field: str) -> AdministrativeUnit:
+        unit = self.store.get_unit(unit_id)
+        if unit is None or unit.kind not in RESIDENTIAL_KINDS:
+            raise InvalidInput(fields={field: "Hộ gia đình phải thuộc một thôn hoặc tổ dân phố."})
+        return unit
+
+    def _counted_unit_ids(self, unit_id: str) -> list[str]:
+        """The thôn and tổ dân phố whose households count for `unit_id`: itself, or all
+        of a commune's, or all of a province's."""
+        unit = self.store.get_unit(unit_id)
+        if unit is None:
+            raise NotFound("Không tìm thấy đơn vị này.")
+        if unit.kind in RESIDENTIAL_KINDS:
+            return [unit.id]
+        below = self.store.children(unit.id)
+        if unit.kind in COMMUNE_LEVEL_KINDS:
+            return [child.id for child in below]
+        return [group.id for commune in below for group in self.store.children(commune.id)]
 
     @timer(interval=2)
     def relay_stale_events(self) -> None:

@@ -1,10 +1,13 @@
 """The directory's documents in MongoDB.
 
-units:      {_id, kind, name, name_key, parent_id, local_label, valid_from, valid_to}
-households: {_id: household code, unit_id, address, representative_name}
+units:       {_id, kind, name, name_key, parent_id, local_label, valid_from, valid_to}
+households:  {_id: household code, address, representative_name, members: [...],
+              periods: [{unit_id, status, start, end}]}  (an open period ends OPEN_END)
+electorates: {_id: reference, unit_id, as_of, household_codes, created_at}
 Dates are stored as ISO strings ("2025-07-01"), which sort and compare as dates.
 """
 
+from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING
@@ -15,8 +18,42 @@ from pymongo.errors import DuplicateKeyError
 from services.directory.domain import name_key
 from shared.chassis import Store
 from shared.contracts.common import Event
-from shared.contracts.directory import AdministrativeUnit, RegisterHousehold, UnitKind
+from shared.contracts.directory import AdministrativeUnit, UnitKind
+from shared.contracts.households import Electorate, Household, HouseholdStatus
 from shared.errors import Conflict
+
+OPEN_END = "9999-12-31"  # an open period's end, so "end > day" needs no null test
+
+
+def _household_document(household: Household) -> dict[str, Any]:
+    document = household.model_dump(mode="json", exclude={"code"})
+    for period in document["periods"]:
+        period["end"] = period["end"] or OPEN_END
+    return {"_id": household.code, **document}
+
+
+def _household(document: dict[str, Any]) -> Household:
+    document = dict(document)
+    document["code"] = document.pop("_id")
+    document["periods"] = [
+        {**period, "end": None if period["end"] == OPEN_END else period["end"]}
+        for period in document["periods"]
+    ]
+    return Household.model_validate(document)
+
+
+def _active_period(unit_ids: list[str], day: date) -> dict[str, Any]:
+    """A period in which a household counted in one of `unit_ids` on `day`."""
+    return {
+        "unit_id": {"$in": unit_ids},
+        "status": HouseholdStatus.ACTIVE.value,
+        "start": {"$lte": day.isoformat()},
+        "end": {"$gt": day.isoformat()},
+    }
+
+
+def _active_on(unit_ids: list[str], day: date) -> dict[str, Any]:
+    return {"periods": {"$elemMatch": _active_period(unit_ids, day)}}
 
 
 def _unit_document(unit: AdministrativeUnit) -> dict[str, Any]:
@@ -39,7 +76,10 @@ class DirectoryStore(Store):
         database.units.create_index(
             [("parent_id", ASCENDING), ("name_key", ASCENDING)], unique=True, name="unique_name"
         )
-        database.households.create_index([("unit_id", ASCENDING)])
+        database.households.create_index(
+            [("periods.unit_id", ASCENDING), ("periods.start", ASCENDING)]
+        )
+        database.households.create_index([("members.phone", ASCENDING)])
 
     def get_unit(self, unit_id: str) -> AdministrativeUnit | None:
         document = self.db.units.find_one({"_id": unit_id})
@@ -52,13 +92,68 @@ class DirectoryStore(Store):
         query = {"kind": {"$in": [kind.value for kind in kinds]}}
         return [_unit(d) for d in self.db.units.find(query).sort("name_key")]
 
-    def household_counts(self, unit_ids: list[str]) -> dict[str, int]:
+    def household_counts(self, unit_ids: list[str], day: date) -> dict[str, int]:
+        """Active households of each unit on `day`."""
         pipeline = [
-            {"$match": {"unit_id": {"$in": unit_ids}}},
-            {"$group": {"_id": "$unit_id", "count": {"$sum": 1}}},
+            {"$match": _active_on(unit_ids, day)},
+            {"$unwind": "$periods"},
+            {"$match": {f"periods.{k}": v for k, v in _active_period(unit_ids, day).items()}},
+            {"$group": {"_id": "$periods.unit_id", "count": {"$sum": 1}}},
         ]
         counts = {row["_id"]: row["count"] for row in self.db.households.aggregate(pipeline)}
         return {unit_id: counts.get(unit_id, 0) for unit_id in unit_ids}
+
+    def count_households(self, unit_ids: list[str], day: date) -> int:
+        return self.db.households.count_documents(_active_on(unit_ids, day))
+
+    def list_households(
+        self, unit_ids: list[str], day: date, skip: int = 0, limit: int = 0
+    ) -> list[Household]:
+        cursor = self.db.households.find(_active_on(unit_ids, day)).sort("_id").skip(skip)
+        return [_household(d) for d in cursor.limit(limit)]
+
+    def household_codes(self, unit_ids: list[str], day: date) -> list[str]:
+        cursor = self.db.households.find(_active_on(unit_ids, day), {"_id": 1}).sort("_id")
+        return [d["_id"] for d in cursor]
+
+    def get_household(self, code: str) -> Household | None:
+        document = self.db.households.find_one({"_id": code})
+        return _household(document) if document else None
+
+    def households_with_phone(self, phone: str) -> list[Household]:
+        return [_household(d) for d in self.db.households.find({"members.phone": phone})]
+
+    def save_household(self, household: Household) -> None:
+        self.db.households.replace_one(
+            {"_id": household.code}, _household_document(household), upsert=True
+        )
+
+    def save_household_with_event(self, household: Household, event: Event) -> None:
+        def write(session: ClientSession) -> None:
+            self.db.households.replace_one(
+                {"_id": household.code}, _household_document(household), session=session
+            )
+            self.stage_event(event, session)
+
+        self.in_transaction(write)
+
+    def save_electorate(self, electorate: Electorate) -> Electorate:
+        """Keep a frozen electorate; the first one saved under a reference wins."""
+        document = electorate.model_dump(mode="json", exclude={"reference"})
+        try:
+            self.db.electorates.insert_one({"_id": electorate.reference, **document})
+        except DuplicateKeyError:
+            earlier = self.get_electorate(electorate.reference)
+            assert earlier is not None
+            return earlier
+        return electorate
+
+    def get_electorate(self, reference: str) -> Electorate | None:
+        document = self.db.electorates.find_one({"_id": reference})
+        if document is None:
+            return None
+        document["reference"] = document.pop("_id")
+        return Electorate.model_validate(document)
 
     def save_unit(self, unit: AdministrativeUnit) -> None:
         """Create or replace a unit with a known id (registration is idempotent)."""
@@ -83,7 +178,3 @@ class DirectoryStore(Store):
                 return earlier
             raise Conflict(fields={"name": f"Đã có đơn vị tên “{unit.name}”."}) from None
         return unit
-
-    def save_household(self, household: RegisterHousehold) -> None:
-        document = household.model_dump(mode="json", exclude={"code"})
-        self.db.households.replace_one({"_id": household.code}, document, upsert=True)

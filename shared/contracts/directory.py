@@ -7,7 +7,6 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints
 
 from shared.contracts.common import Contract, Event, Text
-from shared.ids import CODE_PATTERN
 
 UnitName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
@@ -58,15 +57,6 @@ class AddResidentialUnit(Contract):
     valid_from: date
     # The form's one-time id: submitting the same form twice adds the unit once.
     request_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
-
-
-class RegisterHousehold(Contract):
-    """`directory.register_household`: idempotent by household code."""
-
-    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
-    unit_id: Text
-    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    representative_name: UnitName
 
 
 class GetCommuneOverview(Contract):

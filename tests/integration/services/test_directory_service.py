@@ -42,6 +42,7 @@ def test_added_group_is_listed_with_its_household_count(directory):
             "unit_id": unit["id"],
             "address": "Số 1",
             "representative_name": "Lê Thị Hoa",
+            "since": "2025-08-01",
         }
     )
     directory.register_household(
@@ -50,6 +51,7 @@ def test_added_group_is_listed_with_its_household_count(directory):
             "unit_id": unit["id"],
             "address": "Số 2",
             "representative_name": "Trần Văn An",
+            "since": "2025-08-01",
         }
     )
 
@@ -70,6 +72,7 @@ def test_registering_the_same_household_twice_keeps_one(directory):
         "unit_id": unit["id"],
         "address": "Số 1",
         "representative_name": "Lê Thị Hoa",
+        "since": "2025-08-01",
     }
     directory.register_household(household)
     directory.register_household(household)
