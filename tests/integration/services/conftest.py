@@ -15,9 +15,12 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+from nameko.standalone.rpc import ServiceRpcProxy  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from services.directory.service import DirectoryService  # noqa: E402
 from shared.config import SERVICE_NAMES  # noqa: E402
+from tests.samples import PROVINCE, WARD  # noqa: E402
 from tests.support import embedded_mongo, fresh_vhost  # noqa: E402
 
 
@@ -66,3 +69,13 @@ def start_service(config: dict[str, Any], container_factory: Any) -> Any:
         return container
 
     return start
+
+
+@pytest.fixture
+def directory(start_service: Any, config: dict[str, Any]) -> Iterator[Any]:
+    """A running directory service holding a province and its ward; yields an RPC proxy."""
+    start_service(DirectoryService)
+    with ServiceRpcProxy("directory", config) as proxy:
+        proxy.register_unit(PROVINCE)
+        proxy.register_unit(WARD)
+        yield proxy

@@ -11,7 +11,6 @@ from services.notifications.service import NotificationsService
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
 from shared.errors import InvalidInput, NotFound
 from shared.ids import new_id
-from tests.samples import PROVINCE, WARD
 from tests.support import embedded_mongo
 
 
@@ -23,15 +22,6 @@ def new_group(name: str = "Tổ dân phố 7", **extra: object) -> dict:
         "valid_from": "2025-08-01",
         **extra,
     }
-
-
-@pytest.fixture
-def directory(start_service, config):
-    start_service(DirectoryService)
-    with ServiceRpcProxy("directory", config) as proxy:
-        proxy.register_unit(PROVINCE)
-        proxy.register_unit(WARD)
-        yield proxy
 
 
 def test_added_group_is_listed_with_its_household_count(directory):

@@ -2,14 +2,11 @@
 counts as of a date, frozen electorates, moves with their events."""
 
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
-from services.directory.service import DirectoryService
 from shared.chassis import MongoStore, Store, on_event
 from shared.contracts.households import HouseholdMoved
 from shared.errors import InvalidInput, NotFound
-from tests.samples import PROVINCE, WARD
 
 GROUPS = ("tdp-1", "tdp-2")
 
@@ -26,22 +23,19 @@ def household(code: str, unit_id: str = "tdp-1", since: str = "2025-07-01", **ex
 
 
 @pytest.fixture
-def directory(start_service, config):
-    start_service(DirectoryService)
-    with ServiceRpcProxy("directory", config) as proxy:
-        proxy.register_unit(PROVINCE)
-        proxy.register_unit(WARD)
-        for number, unit_id in enumerate(GROUPS, start=1):
-            proxy.register_unit(
-                {
-                    "id": unit_id,
-                    "kind": "residential_group",
-                    "name": f"Tổ dân phố {number}",
-                    "parent_id": "huong-an",
-                    "valid_from": "2025-07-01",
-                }
-            )
-        yield proxy
+def directory(directory):
+    """The ward of the conftest, with two residential groups."""
+    for number, unit_id in enumerate(GROUPS, start=1):
+        directory.register_unit(
+            {
+                "id": unit_id,
+                "kind": "residential_group",
+                "name": f"Tổ dân phố {number}",
+                "parent_id": "huong-an",
+                "valid_from": "2025-07-01",
+            }
+        )
+    return directory
 
 
 def count(directory, unit_id: str, as_of: str) -> int:
