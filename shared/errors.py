@@ -49,6 +49,18 @@ class Conflict(WireError):
     message_en = "This already exists."
 
 
+class NotSignedIn(WireError):
+    http_status = 401
+    message_vi = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc phiên làm việc đã hết hạn."
+    message_en = "Wrong username or password, or the session has expired."
+
+
+class AccountLocked(WireError):
+    http_status = 423
+    message_vi = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau."
+    message_en = "The account is locked after repeated wrong passwords. Try again later."
+
+
 class Forbidden(WireError):
     http_status = 403
     message_vi = "Bạn không có quyền thực hiện việc này."
@@ -73,6 +85,8 @@ WIRE_ERRORS: tuple[type[WireError], ...] = (
     InvalidInput,
     NotFound,
     Conflict,
+    NotSignedIn,
+    AccountLocked,
     Forbidden,
     ServiceUnavailable,
 )

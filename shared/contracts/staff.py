@@ -1,0 +1,101 @@
+"""Contracts of the directory service about staff: accounts, roles scoped to
+units, sessions and the audit log."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from shared.contracts.common import Contract, Text
+
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9._-]{3,32}$")
+]
+Password = Annotated[str, StringConstraints(min_length=12, max_length=200)]
+SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{40,64}$")]
+
+
+class Role(StrEnum):
+    SYSTEM_ADMIN = "system_admin"  # runs the platform; no unit
+    COMMUNE_ADMIN = "commune_admin"  # manages a commune: its units, households, staff
+    COMMUNE_STAFF = "commune_staff"  # works on a commune's units and households
+    GROUP_HEAD = "group_head"  # tổ trưởng / trưởng thôn of one residential unit
+    INSPECTOR = "inspector"  # Ban Thanh tra nhân dân: reads all of its commune, audit log too
+
+
+class RoleGrant(Contract):
+    role: Role
+    unit_id: str | None = None  # None only for the system administrator
+
+
+class StaffAccount(Contract):
+    username: str
+    full_name: str
+    roles: list[RoleGrant]
+
+
+class CreateAccount(Contract):
+    """`directory.create_account`, by `actor` (a username)."""
+
+    actor: Text
+    username: Username
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    password: Password
+    roles: list[RoleGrant] = Field(min_length=1)
+
+
+class ChangeRole(Contract):
+    """`directory.grant_role` and `directory.revoke_role`, by `actor`."""
+
+    actor: Text
+    username: Username
+    grant: RoleGrant
+
+
+class SignIn(Contract):
+    """`directory.sign_in`: a session for the right password, until `expires_at`."""
+
+    username: Username
+    password: Annotated[str, StringConstraints(max_length=200)]
+
+
+class StaffSession(Contract):
+    session_id: str
+    account: StaffAccount
+    expires_at: datetime
+
+
+class SessionRef(Contract):
+    """`directory.check_session` and `directory.sign_out`."""
+
+    session_id: SessionId
+
+
+class BootstrapAdmin(Contract):
+    """`directory.bootstrap_admin`: create the first system administrator, once."""
+
+    username: Username = "admin"
+    password: Password
+
+
+class AuditEntry(Contract):
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    commune_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class ListAudit(Contract):
+    """`directory.list_audit`: newest first, what `actor` may see."""
+
+    actor: Text
+    commune_id: Text
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class AuditLog(Contract):
+    entries: list[AuditEntry]

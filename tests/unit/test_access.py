@@ -1,0 +1,98 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.directory import access
+from shared.contracts.directory import AdministrativeUnit, UnitKind
+from shared.contracts.staff import Role, RoleGrant
+from shared.errors import InvalidInput
+
+COMMUNE_OF = {
+    "huong-an": "huong-an",
+    "tdp-1": "huong-an",
+    "kim-long": "kim-long",
+    "tdp-9": "kim-long",
+}.get
+WARD = AdministrativeUnit(
+    id="huong-an", kind=UnitKind.WARD, name="Phường Hương An", valid_from=date(2025, 7, 1)
+)
+GROUP = AdministrativeUnit(
+    id="tdp-1",
+    kind=UnitKind.RESIDENTIAL_GROUP,
+    name="Tổ dân phố 1",
+    parent_id="huong-an",
+    valid_from=date(2025, 7, 1),
+)
+
+
+def grant(role: Role, unit_id: str | None) -> RoleGrant:
+    return RoleGrant(role=role, unit_id=unit_id)
+
+
+def test_roles_sit_on_the_right_kind_of_unit():
+    access.check_grant(grant(Role.COMMUNE_STAFF, "huong-an"), WARD)
+    access.check_grant(grant(Role.GROUP_HEAD, "tdp-1"), GROUP)
+    access.check_grant(grant(Role.SYSTEM_ADMIN, None), None)
+    with pytest.raises(InvalidInput):
+        access.check_grant(grant(Role.GROUP_HEAD, "huong-an"), WARD)
+    with pytest.raises(InvalidInput):
+        access.check_grant(grant(Role.INSPECTOR, "tdp-1"), GROUP)
+    with pytest.raises(InvalidInput):
+        access.check_grant(grant(Role.SYSTEM_ADMIN, "huong-an"), WARD)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        grant(Role.COMMUNE_STAFF, "huong-an"),
+        grant(Role.COMMUNE_ADMIN, "huong-an"),
+        grant(Role.GROUP_HEAD, "tdp-1"),
+    ],
+)
+def test_an_inspector_may_not_work_for_the_commune_they_inspect(other):
+    # Law 10/2022 Art 36-37, Decree 59/2023 Art 12: Ban Thanh tra nhân dân members
+    # are not commune officials or thôn-level workers.
+    with pytest.raises(InvalidInput) as refused:
+        access.check_inspector_independence([grant(Role.INSPECTOR, "huong-an"), other], COMMUNE_OF)
+    assert "Ban Thanh tra nhân dân" in refused.value.fields["roles"]
+
+
+def test_an_inspector_may_work_in_another_commune():
+    access.check_inspector_independence(
+        [grant(Role.INSPECTOR, "huong-an"), grant(Role.GROUP_HEAD, "tdp-9")], COMMUNE_OF
+    )
+
+
+def test_what_each_role_may_do_in_its_commune_and_nowhere_else():
+    staff = [grant(Role.COMMUNE_STAFF, "huong-an")]
+    inspector = [grant(Role.INSPECTOR, "huong-an")]
+    head = [grant(Role.GROUP_HEAD, "tdp-1")]
+    admin = [grant(Role.COMMUNE_ADMIN, "huong-an")]
+    system = [grant(Role.SYSTEM_ADMIN, None)]
+    table = {"staff": staff, "inspector": inspector, "head": head, "admin": admin, "system": system}
+    rights = {
+        name: (
+            access.may_read(g, "huong-an", COMMUNE_OF),
+            access.may_edit(g, "huong-an", COMMUNE_OF),
+            access.may_manage_staff(g, "huong-an", COMMUNE_OF),
+            access.may_read(g, "kim-long", COMMUNE_OF),
+        )
+        for name, g in table.items()
+    }
+    assert rights == {
+        "staff": (True, True, False, False),
+        "inspector": (True, False, False, False),
+        "head": (True, False, False, False),
+        "admin": (True, True, True, False),
+        "system": (True, True, True, True),
+    }
+
+
+def test_the_fifth_wrong_password_locks_the_account_for_fifteen_minutes():
+    now = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    failures, locked = 0, None
+    for _ in range(4):
+        failures, locked = access.after_failed_sign_in(failures, now)
+        assert locked is None
+    failures, locked = access.after_failed_sign_in(failures, now)
+    assert (failures, locked) == (0, datetime(2026, 1, 5, 8, 15, tzinfo=UTC))
