@@ -97,6 +97,11 @@ def may_read(grants: Iterable[RoleGrant], commune_id: str, commune_of: CommuneOf
     return _holds(grants, frozenset(Role), commune_id, commune_of)
 
 
+def may_read_audit(grants: Iterable[RoleGrant], commune_id: str, commune_of: CommuneOf) -> bool:
+    """The audit log is for administrators and the People's Inspection Board."""
+    return _holds(grants, frozenset({Role.COMMUNE_ADMIN, Role.INSPECTOR}), commune_id, commune_of)
+
+
 def after_failed_sign_in(failures: int, now: datetime) -> tuple[int, datetime | None]:
     """The failure count, and until when the account is locked, after one more failure."""
     failures += 1

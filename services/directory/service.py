@@ -8,6 +8,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.directory import domain, residence
+from services.directory.staff_service import StaffEntrypoints
 from services.directory.store import DirectoryStore
 from shared.chassis import MongoStore, utcnow
 from shared.contracts.common import ServiceHealth
@@ -43,7 +44,7 @@ from shared.errors import WIRE_ERRORS, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
 
-class DirectoryService:
+class DirectoryService(StaffEntrypoints):
     name = "directory"
 
     store: DirectoryStore = MongoStore(DirectoryStore)

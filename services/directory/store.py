@@ -16,7 +16,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.directory.domain import name_key
-from shared.chassis import Store
+from services.directory.staff_store import StaffRecords
 from shared.contracts.common import Event
 from shared.contracts.directory import AdministrativeUnit, UnitKind
 from shared.contracts.households import Electorate, Household, HouseholdStatus
@@ -68,7 +68,7 @@ def _unit(document: dict[str, Any]) -> AdministrativeUnit:
     return AdministrativeUnit.model_validate(document)
 
 
-class DirectoryStore(Store):
+class DirectoryStore(StaffRecords):
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
         super().ensure_indexes(database)

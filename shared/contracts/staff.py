@@ -5,12 +5,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from shared.contracts.common import Contract, Text
 
+# Usernames are not case-sensitive: "Minh " signs in as "minh".
 Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9._-]{3,32}$")
+    str,
+    BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[a-z0-9._-]{3,32}$"),
 ]
 Password = Annotated[str, StringConstraints(min_length=12, max_length=200)]
 SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{40,64}$")]

@@ -1,0 +1,101 @@
+"""Staff accounts, sessions and the audit log in the directory's database.
+
+staff_accounts: {_id: username, full_name, password_hash, roles: [{role, unit_id}],
+                 failed_sign_ins, locked_until}
+staff_sessions: {_id: session id, username, expires_at}
+audit_log:      {at, actor, action, target, commune_id, before, after}: only ever inserted
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from shared.chassis import Store, utcnow
+from shared.contracts.staff import AuditEntry, Role, StaffAccount
+from shared.errors import Conflict
+
+
+def account_of(record: dict[str, Any]) -> StaffAccount:
+    return StaffAccount(
+        username=record["_id"], full_name=record["full_name"], roles=record["roles"]
+    )
+
+
+class StaffRecords(Store):
+    @classmethod
+    def ensure_indexes(cls, database: Database) -> None:
+        super().ensure_indexes(database)
+        database.staff_accounts.create_index([("roles.role", ASCENDING)])
+        database.staff_sessions.create_index([("username", ASCENDING)])
+        database.audit_log.create_index([("commune_id", ASCENDING), ("at", DESCENDING)])
+
+    def account_record(self, username: str) -> dict[str, Any] | None:
+        return self.db.staff_accounts.find_one({"_id": username})
+
+    def has_system_admin(self) -> bool:
+        return self.db.staff_accounts.find_one({"roles.role": Role.SYSTEM_ADMIN.value}) is not None
+
+    def add_account(self, account: StaffAccount, password_hash: str, entry: AuditEntry) -> None:
+        document = {
+            "_id": account.username,
+            "full_name": account.full_name,
+            "roles": [grant.model_dump(mode="json") for grant in account.roles],
+            "password_hash": password_hash,
+            "failed_sign_ins": 0,
+            "locked_until": None,
+        }
+
+        def write(session: ClientSession) -> None:
+            self.db.staff_accounts.insert_one(document, session=session)
+            self.audit(entry, session)
+
+        try:
+            self.in_transaction(write)
+        except DuplicateKeyError:
+            raise Conflict(fields={"username": "Tên đăng nhập này đã có người dùng."}) from None
+
+    def set_roles(self, account: StaffAccount, entry: AuditEntry) -> None:
+        roles = [grant.model_dump(mode="json") for grant in account.roles]
+
+        def write(session: ClientSession) -> None:
+            self.db.staff_accounts.update_one(
+                {"_id": account.username}, {"$set": {"roles": roles}}, session=session
+            )
+            self.audit(entry, session)
+
+        self.in_transaction(write)
+
+    def set_sign_in_failures(
+        self, username: str, failures: int, locked_until: datetime | None
+    ) -> None:
+        self.db.staff_accounts.update_one(
+            {"_id": username},
+            {"$set": {"failed_sign_ins": failures, "locked_until": locked_until}},
+        )
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self.db.staff_accounts.update_one(
+            {"_id": username}, {"$set": {"password_hash": password_hash}}
+        )
+
+    def open_session(self, session_id: str, username: str, expires_at: datetime) -> None:
+        self.db.staff_sessions.insert_one(
+            {"_id": session_id, "username": username, "expires_at": expires_at}
+        )
+
+    def session_record(self, session_id: str) -> dict[str, Any] | None:
+        return self.db.staff_sessions.find_one({"_id": session_id, "expires_at": {"$gt": utcnow()}})
+
+    def close_session(self, session_id: str) -> None:
+        self.db.staff_sessions.delete_one({"_id": session_id})
+
+    def audit(self, entry: AuditEntry, session: ClientSession | None = None) -> None:
+        self.db.audit_log.insert_one(entry.model_dump(), session=session)
+
+    def audit_entries(self, commune_id: str, limit: int) -> list[AuditEntry]:
+        cursor = self.db.audit_log.find({"commune_id": commune_id}, {"_id": 0})
+        return [AuditEntry.model_validate(d) for d in cursor.sort("at", DESCENDING).limit(limit)]
