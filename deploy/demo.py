@@ -1,16 +1,14 @@
 """A small demo ward, loaded by `./dev run` so there is something to look at.
-`python -m deploy.demo` loads it into a running stack (AMQP_URI names the broker).
+`python -m deploy.bootstrap --demo` loads it into a running stack.
 
 Loading is idempotent: units have fixed ids and households fixed codes, so
 running it again changes nothing. The names are invented.
 """
 
-import asyncio
 import random
 from datetime import date
 
 from gateway.rpc import RpcClient
-from shared.config import load_settings
 from shared.contracts.directory import RegisterUnit, UnitKind
 from shared.contracts.households import Member, RegisterHousehold
 from shared.ids import CODE_ALPHABET
@@ -84,16 +82,3 @@ async def load_demo_ward(rpc: RpcClient) -> None:
     for group, size in zip(demo_groups(), GROUP_SIZES, strict=True):
         for household in demo_households(group, size, rng):
             await rpc.call("directory", "register_household", household.model_dump(mode="json"))
-
-
-async def load_into_running_stack(amqp_uri: str) -> None:
-    rpc = RpcClient(amqp_uri, timeout=30)
-    await rpc.start()
-    try:
-        await load_demo_ward(rpc)
-    finally:
-        await rpc.close()
-
-
-if __name__ == "__main__":
-    asyncio.run(load_into_running_stack(load_settings().amqp_uri))

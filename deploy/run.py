@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from deploy.demo import load_into_running_stack
+from deploy.bootstrap import prepare
 from shared.config import SERVICE_NAMES, ConfigurationError, Settings, load_settings
 
 STARTUP_TIMEOUT_SECONDS = 90
@@ -260,8 +260,8 @@ def run(demo: bool) -> int:
             ],
         )
         wait_until_healthy(stack, base_url)
+        asyncio.run(prepare(settings, demo))
         if demo:
-            asyncio.run(load_into_running_stack(settings.amqp_uri))
             say("demo ward loaded")
         say(f"DânBàn is running at {base_url}/")
         if not settings.production:

@@ -1,8 +1,9 @@
 """Staff sign-in and CSRF protection.
 
-Until the directory holds staff accounts, one bootstrap administrator signs in
-with DANBAN_ADMIN_PASSWORD (generated for local runs, required in production).
-Every form carries a per-session CSRF token, checked on every POST.
+The directory service checks passwords and keeps sessions (so signing out, or
+an expired or revoked session, takes effect at once); the signed session
+cookie only carries the session id and the CSRF token. Every form carries the
+per-session CSRF token, checked on every POST.
 """
 
 import functools
@@ -13,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from shared.errors import Forbidden
-
-BOOTSTRAP_ADMIN = "admin"
+from gateway.rpc import RpcClient
+from shared.contracts.staff import SessionRef, SignIn, StaffAccount, StaffSession
+from shared.errors import Forbidden, NotSignedIn
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -33,21 +34,43 @@ def check_csrf(request: Request, submitted: object) -> None:
         raise Forbidden("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và gửi lại.")
 
 
-def signed_in_staff(request: Request) -> str | None:
-    return request.session.get("staff")
+def _rpc(request: Request) -> RpcClient:
+    return request.app.state.rpc
 
 
-def password_matches(request: Request, username: str, password: str) -> bool:
-    expected = request.app.state.settings.admin_password
-    return bool(expected) and hmac.compare_digest(
-        f"{BOOTSTRAP_ADMIN}\0{expected}".encode(), f"{username}\0{password}".encode()
+async def current_staff(request: Request) -> StaffAccount | None:
+    """The signed-in staff member, asked of the directory once per request."""
+    if "staff" not in request.state._state:
+        request.state.staff = None
+        session_id = request.session.get("session_id")
+        if session_id:
+            try:
+                reply = await _rpc(request).call(
+                    "directory", "check_session", SessionRef(session_id=session_id).model_dump()
+                )
+                request.state.staff = StaffSession.model_validate(reply).account
+            except NotSignedIn:
+                request.session.pop("session_id", None)
+    return request.state.staff
+
+
+async def sign_in(request: Request, username: str, password: str) -> None:
+    """Open a session, or raise NotSignedIn / AccountLocked / InvalidInput."""
+    reply = await _rpc(request).call(
+        "directory", "sign_in", SignIn(username=username, password=password).model_dump()
     )
-
-
-def sign_in(request: Request, username: str) -> None:
+    session = StaffSession.model_validate(reply)
     request.session.clear()  # nothing from before sign-in carries over
-    request.session["staff"] = username
+    request.session["session_id"] = session.session_id
+    request.state.staff = session.account
     csrf_token(request)
+
+
+async def sign_out(request: Request) -> None:
+    session_id = request.session.get("session_id")
+    if session_id:
+        await _rpc(request).call("directory", "sign_out", {"session_id": session_id})
+    request.session.clear()
 
 
 def staff_only(endpoint: Endpoint) -> Endpoint:
@@ -55,7 +78,7 @@ def staff_only(endpoint: Endpoint) -> Endpoint:
 
     @functools.wraps(endpoint)
     async def guarded(request: Request) -> Response:
-        if signed_in_staff(request) is None:
+        if await current_staff(request) is None:
             return RedirectResponse(f"/staff/sign-in?next={request.url.path}", status_code=303)
         return await endpoint(request)
 

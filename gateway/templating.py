@@ -26,7 +26,7 @@ def vn_date(value: date | datetime | None) -> str:
 
 def page_context(request: Request) -> dict:
     return {
-        "staff": auth.signed_in_staff(request),
+        "staff": getattr(request.state, "staff", None),  # set by auth.current_staff
         "csrf_token": auth.csrf_token(request),
         "flash": request.session.pop("flash", None),
     }

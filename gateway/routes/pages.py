@@ -18,6 +18,7 @@ def rpc(request: Request) -> RpcClient:
 
 
 async def home(request: Request) -> Response:
+    await auth.current_staff(request)
     listed = await directory.communes(rpc(request))
     return templates.TemplateResponse(request, "home.html", {"communes": listed.communes})
 
@@ -26,7 +27,8 @@ async def commune(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
     overview = await directory.commune_overview(rpc(request), commune_id)
     notices, notices_down = [], False
-    if auth.signed_in_staff(request):
+    staff = await auth.current_staff(request)
+    if staff is not None and staff.works_in(commune_id):
         try:
             reply = await rpc(request).call(
                 "notifications",
@@ -40,7 +42,12 @@ async def commune(request: Request) -> Response:
     return templates.TemplateResponse(
         request,
         "commune.html",
-        {"overview": overview, "notices": notices, "notices_down": notices_down},
+        {
+            "overview": overview,
+            "notices": notices,
+            "notices_down": notices_down,
+            "may_edit": staff is not None and staff.works_in(commune_id),
+        },
     )
 
 

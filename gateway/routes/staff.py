@@ -14,7 +14,7 @@ from shared.contracts.directory import (
     AdministrativeUnit,
     UnitKind,
 )
-from shared.errors import Conflict, InvalidInput, parse
+from shared.errors import AccountLocked, Conflict, InvalidInput, NotSignedIn, parse
 from shared.ids import new_id
 
 UNIT_FORM_FIELDS = ("kind", "name", "local_label", "valid_from", "request_id")
@@ -35,17 +35,23 @@ async def sign_in(request: Request) -> Response:
     auth.check_csrf(request, form.get("csrf_token"))
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     context.update(next=safe_next(str(form.get("next", ""))), username=username)
-    if not auth.password_matches(request, username, password):
-        context["error"] = "Tên đăng nhập hoặc mật khẩu không đúng."
-        return templates.TemplateResponse(request, "sign_in.html", context, status_code=401)
-    auth.sign_in(request, username)
+    try:
+        await auth.sign_in(request, username, password)
+    except (NotSignedIn, AccountLocked, InvalidInput) as refused:
+        wrong = refused.http_status if refused.http_status != 422 else 401
+        context["error"] = (
+            refused.message_vi
+            if isinstance(refused, AccountLocked)
+            else "Tên đăng nhập hoặc mật khẩu không đúng."
+        )
+        return templates.TemplateResponse(request, "sign_in.html", context, status_code=wrong)
     return RedirectResponse(context["next"], status_code=303)
 
 
 async def sign_out(request: Request) -> Response:
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
-    request.session.clear()
+    await auth.sign_out(request)
     return RedirectResponse("/", status_code=303)
 
 
@@ -70,7 +76,12 @@ async def add_residential_unit(request: Request) -> Response:
     try:
         command = parse(
             AddResidentialUnit,
-            {**values, "commune_id": commune_id, "local_label": values["local_label"] or None},
+            {
+                **values,
+                "commune_id": commune_id,
+                "local_label": values["local_label"] or None,
+                "actor": request.state.staff.username,
+            },
         )
         reply = await rpc(request).call(
             "directory", "add_residential_unit", command.model_dump(mode="json")

@@ -7,7 +7,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.directory import domain, residence
+from services.directory import access, domain, residence
 from services.directory.staff_service import StaffEntrypoints
 from services.directory.store import DirectoryStore
 from shared.chassis import MongoStore, utcnow
@@ -40,7 +40,7 @@ from shared.contracts.households import (
     MoveHousehold,
     RegisterHousehold,
 )
-from shared.errors import WIRE_ERRORS, InvalidInput, NotFound, parse
+from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
 
@@ -88,6 +88,10 @@ class DirectoryService(StaffEntrypoints):
         earlier = self.store.get_unit(command.request_id) if command.request_id else None
         if earlier is not None and earlier.parent_id == command.commune_id:
             return earlier.model_dump(mode="json")  # the same form, submitted again
+        if not access.may_edit(
+            self._account(command.actor).roles, command.commune_id, self._commune_of
+        ):
+            raise Forbidden("Bạn không có quyền thay đổi đơn vị của xã, phường này.")
         commune = self.store.get_unit(command.commune_id)
         siblings = [unit.name for unit in self.store.children(command.commune_id)]
         unit = domain.new_residential_unit(
@@ -97,7 +101,15 @@ class DirectoryService(StaffEntrypoints):
         event = ResidentialUnitAdded(
             event_id=new_id(), occurred_at=utcnow(), unit=unit, commune_name=commune.name
         )
-        stored = self.store.add_unit(unit, event)
+        entry = self._entry(
+            command.actor,
+            "add_residential_unit",
+            unit.id,
+            commune.id,
+            None,
+            unit.model_dump(mode="json"),
+        )
+        stored = self.store.add_unit(unit, event, entry)
         self.store.relay_events(self.dispatch, only=event.event_id)
         return stored.model_dump(mode="json")
 

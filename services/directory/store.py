@@ -20,6 +20,7 @@ from services.directory.staff_store import StaffRecords
 from shared.contracts.common import Event
 from shared.contracts.directory import AdministrativeUnit, UnitKind
 from shared.contracts.households import Electorate, Household, HouseholdStatus
+from shared.contracts.staff import AuditEntry
 from shared.errors import Conflict
 
 OPEN_END = "9999-12-31"  # an open period's end, so "end > day" needs no null test
@@ -162,13 +163,16 @@ class DirectoryStore(StaffRecords):
         except DuplicateKeyError:
             raise Conflict(fields={"name": "Đã có đơn vị cùng tên ở cấp này."}) from None
 
-    def add_unit(self, unit: AdministrativeUnit, event: Event) -> AdministrativeUnit:
+    def add_unit(
+        self, unit: AdministrativeUnit, event: Event, entry: AuditEntry
+    ) -> AdministrativeUnit:
         """Store a new unit and the event announcing it, together; a repeat of the
         same request (same id) returns the unit stored the first time."""
 
         def insert(session: ClientSession) -> None:
             self.db.units.insert_one(_unit_document(unit), session=session)
             self.stage_event(event, session)
+            self.audit(entry, session)
 
         try:
             self.in_transaction(insert)

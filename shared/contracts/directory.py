@@ -48,8 +48,9 @@ class RegisterUnit(Contract):
 
 
 class AddResidentialUnit(Contract):
-    """`directory.add_residential_unit`: a clerk adds a thôn or tổ dân phố to a commune."""
+    """`directory.add_residential_unit`: a clerk (`actor`) adds a thôn or tổ dân phố."""
 
+    actor: Text
     commune_id: Text
     kind: Literal[UnitKind.VILLAGE, UnitKind.RESIDENTIAL_GROUP]
     name: UnitName

@@ -37,6 +37,18 @@ class StaffAccount(Contract):
     full_name: str
     roles: list[RoleGrant]
 
+    def works_in(self, commune_id: str) -> bool:
+        """May change this commune's data. Pages use it to decide what to offer; the
+        directory service decides what is allowed (services/directory/access.py)."""
+        return any(
+            grant.role == Role.SYSTEM_ADMIN
+            or (
+                grant.role in (Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF)
+                and grant.unit_id == commune_id
+            )
+            for grant in self.roles
+        )
+
 
 class CreateAccount(Contract):
     """`directory.create_account`, by `actor` (a username)."""

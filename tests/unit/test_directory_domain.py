@@ -30,7 +30,12 @@ def add(
     valid_from: date = date(2025, 8, 1),
 ) -> AddResidentialUnit:
     return AddResidentialUnit(
-        commune_id="huong-an", kind=kind, name=name, local_label=label, valid_from=valid_from
+        actor="minh",
+        commune_id="huong-an",
+        kind=kind,
+        name=name,
+        local_label=label,
+        valid_from=valid_from,
     )
 
 

@@ -7,11 +7,19 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from shared.config import Settings
-from shared.errors import InvalidInput, WireError
+from shared.errors import AccountLocked, InvalidInput, NotSignedIn, WireError
 from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
+ACCOUNTS = {
+    name: {"username": name, "full_name": name.title(), "roles": roles}
+    for name, roles in {
+        "minh": [{"role": "commune_staff", "unit_id": "huong-an"}],
+        "tuan": [{"role": "commune_staff", "unit_id": "kim-long"}],
+        "locked": [{"role": "commune_staff", "unit_id": "huong-an"}],
+    }.items()
+}
 
 
 def group(name: str, count: int) -> dict:
@@ -52,6 +60,26 @@ def rpc() -> FakeRpc:
         },
     )
     fake.answer("notifications", "list_staff_notices", lambda query: {"notices": []})
+    sessions: dict[str, dict] = {}
+
+    def sign_in(command: dict) -> dict:
+        account = ACCOUNTS.get(command["username"])
+        if account is None or command["password"] != PASSWORD:
+            raise NotSignedIn()
+        if account["username"] == "locked":
+            raise AccountLocked()
+        session_id = f"s{len(sessions):0>42}"
+        sessions[session_id] = account
+        return {"session_id": session_id, "account": account, "expires_at": "2030-01-01T00:00:00Z"}
+
+    def check_session(ref: dict) -> dict:
+        if ref["session_id"] not in sessions:
+            raise NotSignedIn()
+        return {**ref, "account": sessions[ref["session_id"]], "expires_at": "2030-01-01T00:00:00Z"}
+
+    fake.answer("directory", "sign_in", sign_in)
+    fake.answer("directory", "check_session", check_session)
+    fake.answer("directory", "sign_out", lambda ref: sessions.pop(ref["session_id"], None))
     for service in ("directory", "notifications"):
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
     return fake
@@ -59,7 +87,7 @@ def rpc() -> FakeRpc:
 
 @pytest.fixture
 def client(rpc: FakeRpc):
-    settings = Settings(secret_key="s" * 40, admin_password=PASSWORD)
+    settings = Settings(secret_key="s" * 40)
     with TestClient(create_app(settings, rpc), follow_redirects=False) as test_client:
         yield test_client
 
@@ -68,11 +96,11 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def sign_in(client: TestClient) -> None:
+def sign_in(client: TestClient, username: str = "minh") -> None:
     token = csrf_of(client.get("/staff/sign-in").text)
     response = client.post(
         "/staff/sign-in",
-        data={"username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"},
+        data={"username": username, "password": PASSWORD, "csrf_token": token, "next": "/"},
     )
     assert response.status_code == 303
 
@@ -118,7 +146,7 @@ def test_the_add_form_asks_visitors_to_sign_in_first(client):
 def test_a_wrong_password_is_refused_with_a_message(client):
     token = csrf_of(client.get("/staff/sign-in").text)
     response = client.post(
-        "/staff/sign-in", data={"username": "admin", "password": "đoán-bừa", "csrf_token": token}
+        "/staff/sign-in", data={"username": "minh", "password": "đoán-bừa", "csrf_token": token}
     )
     assert response.status_code == 401
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
@@ -130,7 +158,7 @@ def test_sign_in_returns_only_to_pages_of_this_site(client):
     response = client.post(
         "/staff/sign-in",
         data={
-            "username": "admin",
+            "username": "minh",
             "password": PASSWORD,
             "csrf_token": token,
             "next": "//evil.example/phish",
@@ -243,3 +271,27 @@ def test_healthz_reports_the_broker_down(client, rpc):
     rpc.connected = False
     body = client.get("/healthz").json()
     assert (body["status"], body["broker"]) == ("degraded", "down")
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(client):
+    sign_in(client)
+    copied = dict(client.cookies)
+    client.post("/staff/sign-out", data={"csrf_token": csrf_of(client.get("/").text)})
+    client.cookies.update(copied)
+    assert client.get("/communes/huong-an/units/new").status_code == 303
+
+
+def test_a_locked_account_is_told_so(client):
+    token = csrf_of(client.get("/staff/sign-in").text)
+    response = client.post(
+        "/staff/sign-in", data={"username": "locked", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 423
+    assert "tạm khóa" in response.text
+
+
+def test_staff_of_another_commune_are_not_offered_its_forms(client):
+    sign_in(client, "tuan")
+    page = client.get("/communes/huong-an").text
+    assert "Thêm thôn, tổ dân phố" not in page
+    assert "Tuan" in page  # signed in all the same

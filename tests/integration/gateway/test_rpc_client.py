@@ -106,7 +106,8 @@ def test_a_stopped_service_times_out_and_its_request_expires(amqp_uri, directory
     directory.start()
 
     async def after_restart(client: RpcClient):
-        return await client.call("directory", "list_communes")
+        # generous: a busy machine may be slow to answer the first call after a start
+        return await client.call("directory", "list_communes", timeout=15)
 
     assert asyncio.run(with_client(amqp_uri, after_restart)) == {"communes": []}
 

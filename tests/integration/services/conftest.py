@@ -23,6 +23,8 @@ from shared.config import SERVICE_NAMES  # noqa: E402
 from tests.samples import PROVINCE, WARD  # noqa: E402
 from tests.support import embedded_mongo, fresh_vhost  # noqa: E402
 
+ADMIN_PASSWORD = "một-mật-khẩu-dài"
+
 
 @pytest.fixture(scope="session")
 def mongo_url() -> Iterator[str]:
@@ -73,9 +75,11 @@ def start_service(config: dict[str, Any], container_factory: Any) -> Any:
 
 @pytest.fixture
 def directory(start_service: Any, config: dict[str, Any]) -> Iterator[Any]:
-    """A running directory service holding a province and its ward; yields an RPC proxy."""
+    """A running directory service holding a province, its ward and a system
+    administrator `admin` (password ADMIN_PASSWORD); yields an RPC proxy."""
     start_service(DirectoryService)
     with ServiceRpcProxy("directory", config) as proxy:
         proxy.register_unit(PROVINCE)
         proxy.register_unit(WARD)
+        proxy.bootstrap_admin({"password": ADMIN_PASSWORD})
         yield proxy

@@ -9,13 +9,14 @@ from nameko.testing.services import entrypoint_waiter
 from services.directory.service import DirectoryService
 from services.notifications.service import NotificationsService
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
-from shared.errors import InvalidInput, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
 from tests.support import embedded_mongo
 
 
 def new_group(name: str = "Tổ dân phố 7", **extra: object) -> dict:
     return {
+        "actor": "admin",
         "commune_id": "huong-an",
         "kind": "residential_group",
         "name": name,
@@ -193,3 +194,38 @@ def test_an_event_no_service_listens_for_yet_waits_until_one_does(
 def test_a_query_that_is_not_a_plain_id_is_refused(directory):
     with pytest.raises(InvalidInput):
         directory.get_commune_overview({"commune_id": {"$ne": None}})
+
+
+def test_staff_of_another_commune_cannot_add_a_group(directory, databases):
+    directory.register_unit(
+        {
+            "id": "kim-long",
+            "kind": "ward",
+            "name": "Phường Kim Long",
+            "parent_id": "hue",
+            "valid_from": "2025-07-01",
+        }
+    )
+    directory.create_account(
+        {
+            "actor": "admin",
+            "username": "tuan",
+            "full_name": "Tuấn",
+            "password": "một-mật-khẩu-dài",
+            "roles": [{"role": "commune_staff", "unit_id": "kim-long"}],
+        }
+    )
+    with pytest.raises(Forbidden):
+        directory.add_residential_unit(new_group(actor="tuan"))
+    assert databases["directory"].units.count_documents({"parent_id": "huong-an"}) == 0
+
+
+def test_adding_a_group_is_in_the_audit_log(directory):
+    unit = directory.add_residential_unit(new_group())
+    [entry] = [
+        e
+        for e in directory.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+        if e["action"] == "add_residential_unit"
+    ]
+    assert (entry["actor"], entry["target"], entry["before"]) == ("admin", unit["id"], None)
+    assert entry["after"]["name"] == "Tổ dân phố 7"

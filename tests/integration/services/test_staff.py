@@ -4,8 +4,7 @@ import pytest
 
 from services.directory.access import MAX_FAILED_SIGN_INS
 from shared.errors import AccountLocked, Forbidden, InvalidInput, NotSignedIn
-
-PASSWORD = "một-mật-khẩu-dài"
+from tests.integration.services.conftest import ADMIN_PASSWORD as PASSWORD
 
 
 def account(username: str, *roles: tuple[str, str | None], actor: str = "admin") -> dict:
@@ -39,7 +38,6 @@ def directory(directory):
             "valid_from": "2025-07-01",
         }
     )
-    assert directory.bootstrap_admin({"password": PASSWORD}) == {"created": True}
     return directory
 
 

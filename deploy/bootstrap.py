@@ -1,0 +1,45 @@
+"""Prepare a running stack: the first system administrator, and the demo ward.
+
+    python -m deploy.bootstrap [--demo]
+
+The administrator `admin` gets DANBAN_ADMIN_PASSWORD, only if no system
+administrator exists yet (a later password change is never overwritten).
+`./dev run` does this itself; a deployment runs it once (deploy/compose.yaml).
+"""
+
+import argparse
+import asyncio
+
+from deploy.demo import load_demo_ward
+from gateway.rpc import RpcClient
+from shared.config import Settings, load_settings
+from shared.contracts.staff import BootstrapAdmin
+
+
+async def prepare(settings: Settings, demo: bool) -> bool:
+    """Returns True if this created the administrator."""
+    rpc = RpcClient(settings.amqp_uri, timeout=30)
+    await rpc.start()
+    try:
+        reply = await rpc.call(
+            "directory",
+            "bootstrap_admin",
+            BootstrapAdmin(password=settings.admin_password).model_dump(),
+        )
+        if demo:
+            await load_demo_ward(rpc)
+    finally:
+        await rpc.close()
+    return reply["created"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--demo", action="store_true", help="also load the demo ward")
+    args = parser.parse_args()
+    created = asyncio.run(prepare(load_settings(), args.demo))
+    print("administrator 'admin' created" if created else "an administrator already exists")
+
+
+if __name__ == "__main__":
+    main()
