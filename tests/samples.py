@@ -8,3 +8,10 @@ WARD = {
     "parent_id": "hue",
     "valid_from": "2025-07-01",
 }
+OTHER_WARD = {
+    "id": "kim-long",
+    "kind": "ward",
+    "name": "Phường Kim Long",
+    "parent_id": "hue",
+    "valid_from": "2025-07-01",
+}

@@ -11,6 +11,7 @@ from services.notifications.service import NotificationsService
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
+from tests.samples import OTHER_WARD
 from tests.support import embedded_mongo
 
 
@@ -197,15 +198,7 @@ def test_a_query_that_is_not_a_plain_id_is_refused(directory):
 
 
 def test_staff_of_another_commune_cannot_add_a_group(directory, databases):
-    directory.register_unit(
-        {
-            "id": "kim-long",
-            "kind": "ward",
-            "name": "Phường Kim Long",
-            "parent_id": "hue",
-            "valid_from": "2025-07-01",
-        }
-    )
+    directory.register_unit(OTHER_WARD)
     directory.create_account(
         {
             "actor": "admin",

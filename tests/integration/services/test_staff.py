@@ -5,6 +5,7 @@ import pytest
 from services.directory.access import MAX_FAILED_SIGN_INS
 from shared.errors import AccountLocked, Forbidden, InvalidInput, NotSignedIn
 from tests.integration.services.conftest import ADMIN_PASSWORD as PASSWORD
+from tests.samples import OTHER_WARD
 
 
 def account(username: str, *roles: tuple[str, str | None], actor: str = "admin") -> dict:
@@ -20,15 +21,7 @@ def account(username: str, *roles: tuple[str, str | None], actor: str = "admin")
 @pytest.fixture
 def directory(directory):
     """The conftest's ward, a second ward, a group, and a bootstrapped admin."""
-    directory.register_unit(
-        {
-            "id": "kim-long",
-            "kind": "ward",
-            "name": "Phường Kim Long",
-            "parent_id": "hue",
-            "valid_from": "2025-07-01",
-        }
-    )
+    directory.register_unit(OTHER_WARD)
     directory.register_unit(
         {
             "id": "tdp-1",
