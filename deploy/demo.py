@@ -58,6 +58,7 @@ def demo_groups() -> list[RegisterUnit]:
 def demo_households(group: RegisterUnit, count: int, rng: random.Random) -> list[RegisterHousehold]:
     return [
         RegisterHousehold(
+            actor="admin",  # created by deploy.bootstrap just before
             code="".join(rng.choice(CODE_ALPHABET) for _ in range(6)),
             unit_id=group.id,
             address=f"Số {number}, kiệt {rng.randint(1, 60)} đường Hương An, {group.name}",

@@ -30,6 +30,7 @@ ROLE_NAMES_VI = {
 }
 
 CommuneOf = Callable[[str], str | None]  # unit id → id of its commune
+Permission = Callable[[Iterable[RoleGrant], str, CommuneOf], bool]  # may_edit, may_read...
 
 
 def check_grant(grant: RoleGrant, unit: AdministrativeUnit | None) -> None:

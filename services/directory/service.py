@@ -32,6 +32,7 @@ from shared.contracts.households import (
     FreezeElectorate,
     Household,
     HouseholdCount,
+    HouseholdDetails,
     HouseholdList,
     HouseholdMoved,
     HouseholdRef,
@@ -39,6 +40,7 @@ from shared.contracts.households import (
     MarkMovedOut,
     MoveHousehold,
     RegisterHousehold,
+    SearchHouseholds,
 )
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_id
@@ -117,6 +119,7 @@ class DirectoryService(StaffEntrypoints):
     def register_household(self, payload: dict) -> dict:
         command = parse(RegisterHousehold, payload)
         self._residential_unit(command.unit_id, field="unit_id")
+        commune_id = self._require(command.actor, command.unit_id, access.may_edit)
         earlier = self.store.get_household(command.code)
         if earlier is not None and earlier.current.unit_id != command.unit_id:
             raise InvalidInput(
@@ -136,7 +139,33 @@ class DirectoryService(StaffEntrypoints):
                 periods=residence.first_period(command.unit_id, command.since),
             )
         )
-        self.store.save_household(household)
+        if household != earlier:
+            self.store.save_household(
+                household,
+                self._entry(
+                    command.actor,
+                    "register_household",
+                    household.code,
+                    commune_id,
+                    earlier.model_dump(mode="json") if earlier else None,
+                    household.model_dump(mode="json"),
+                ),
+            )
+        return household.model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def search_households(self, payload: dict) -> dict:
+        query = parse(SearchHouseholds, payload)
+        self._require(query.actor, query.commune_id, access.may_read)
+        unit_ids = [unit.id for unit in self.store.children(query.commune_id)]
+        found = self.store.search_households(unit_ids, query.text, query.limit)
+        return HouseholdList(households=found).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def household_details(self, payload: dict) -> dict:
+        query = parse(HouseholdDetails, payload)
+        household = self._household(query.code)
+        self._require(query.actor, household.current.unit_id, access.may_read)
         return household.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -189,16 +218,22 @@ class DirectoryService(StaffEntrypoints):
         command = parse(MoveHousehold, payload)
         household = self._household(command.code)
         self._residential_unit(command.to_unit_id, field="to_unit_id")
+        commune_id = self._require(command.actor, household.current.unit_id, access.may_edit)
+        self._require(command.actor, command.to_unit_id, access.may_edit)
         after = residence.moved(household, command.to_unit_id, command.on)
-        return self._save_moved(household, after, command.on)
+        return self._save_moved(command.actor, commune_id, household, after, command.on)
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def mark_moved_out(self, payload: dict) -> dict:
         command = parse(MarkMovedOut, payload)
         household = self._household(command.code)
-        return self._save_moved(household, residence.moved_out(household, command.on), command.on)
+        commune_id = self._require(command.actor, household.current.unit_id, access.may_edit)
+        after = residence.moved_out(household, command.on)
+        return self._save_moved(command.actor, commune_id, household, after, command.on)
 
-    def _save_moved(self, before: Household, after: Household, on: date) -> dict:
+    def _save_moved(
+        self, actor: str, commune_id: str, before: Household, after: Household, on: date
+    ) -> dict:
         event = HouseholdMoved(
             event_id=new_id(),
             occurred_at=utcnow(),
@@ -208,7 +243,15 @@ class DirectoryService(StaffEntrypoints):
             status=after.current.status,
             on=on,
         )
-        self.store.save_household_with_event(after, event)
+        entry = self._entry(
+            actor,
+            "move_household" if event.to_unit_id else "mark_moved_out",
+            after.code,
+            commune_id,
+            before.model_dump(mode="json"),
+            after.model_dump(mode="json"),
+        )
+        self.store.save_household_with_event(after, event, entry)
         self.store.relay_events(self.dispatch, only=event.event_id)
         return after.model_dump(mode="json")
 

@@ -173,6 +173,13 @@ class StaffEntrypoints:
             raise NotFound(f"Không tìm thấy tài khoản {username}.")
         return account_of(record)
 
+    def _require(self, actor: str, unit_id: str, may: access.Permission) -> str:
+        """The commune of `unit_id`, if `actor` `may` act there; else Forbidden."""
+        commune_id = self._commune_of(unit_id)
+        if commune_id is None or not may(self._account(actor).roles, commune_id, self._commune_of):
+            raise Forbidden("Bạn không có quyền với dữ liệu của xã, phường này.")
+        return commune_id
+
     def _commune_of(self, unit_id: str) -> str | None:
         unit = self.store.get_unit(unit_id)
         if unit is None:

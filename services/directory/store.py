@@ -7,6 +7,8 @@ electorates: {_id: reference, unit_id, as_of, household_codes, created_at}
 Dates are stored as ISO strings ("2025-07-01"), which sort and compare as dates.
 """
 
+import re
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
@@ -19,7 +21,7 @@ from services.directory.domain import name_key
 from services.directory.staff_store import StaffRecords
 from shared.contracts.common import Event
 from shared.contracts.directory import AdministrativeUnit, UnitKind
-from shared.contracts.households import Electorate, Household, HouseholdStatus
+from shared.contracts.households import Electorate, Household, HouseholdStatus, normalize_phone
 from shared.contracts.staff import AuditEntry
 from shared.errors import Conflict
 
@@ -30,12 +32,15 @@ def _household_document(household: Household) -> dict[str, Any]:
     document = household.model_dump(mode="json", exclude={"code"})
     for period in document["periods"]:
         period["end"] = period["end"] or OPEN_END
-    return {"_id": household.code, **document}
+    names = [household.representative_name, *(member.name for member in household.members)]
+    # name_key: searching "nguyễn văn" finds "Nguyễn  Văn An", whatever its case or spacing
+    return {"_id": household.code, **document, "name_keys": [name_key(n) for n in names]}
 
 
 def _household(document: dict[str, Any]) -> Household:
     document = dict(document)
     document["code"] = document.pop("_id")
+    document.pop("name_keys", None)
     document["periods"] = [
         {**period, "end": None if period["end"] == OPEN_END else period["end"]}
         for period in document["periods"]
@@ -124,17 +129,39 @@ class DirectoryStore(StaffRecords):
     def households_with_phone(self, phone: str) -> list[Household]:
         return [_household(d) for d in self.db.households.find({"members.phone": phone})]
 
-    def save_household(self, household: Household) -> None:
-        self.db.households.replace_one(
-            {"_id": household.code}, _household_document(household), upsert=True
-        )
+    def search_households(self, unit_ids: list[str], text: str, limit: int) -> list[Household]:
+        """Households that ever lived in `unit_ids` whose code is `text`, a member of
+        which has the phone number `text`, or whose names contain `text`."""
+        wanted: list[dict[str, Any]] = [
+            {"_id": text.strip().upper()},
+            {"name_keys": {"$regex": re.escape(name_key(text))}},
+        ]
+        with suppress(ValueError):
+            wanted.append({"members.phone": normalize_phone(text)})
+        query = {"periods.unit_id": {"$in": unit_ids}, "$or": wanted}
+        return [_household(d) for d in self.db.households.find(query).sort("_id").limit(limit)]
 
-    def save_household_with_event(self, household: Household, event: Event) -> None:
+    def save_household(self, household: Household, entry: AuditEntry) -> None:
+        def write(session: ClientSession) -> None:
+            self.db.households.replace_one(
+                {"_id": household.code},
+                _household_document(household),
+                upsert=True,
+                session=session,
+            )
+            self.audit(entry, session)
+
+        self.in_transaction(write)
+
+    def save_household_with_event(
+        self, household: Household, event: Event, entry: AuditEntry
+    ) -> None:
         def write(session: ClientSession) -> None:
             self.db.households.replace_one(
                 {"_id": household.code}, _household_document(household), session=session
             )
             self.stage_event(event, session)
+            self.audit(entry, session)
 
         self.in_transaction(write)
 

@@ -74,9 +74,11 @@ class Household(Contract):
 
 
 class RegisterHousehold(Contract):
-    """`directory.register_household`: idempotent by household code. A known code
-    gets its address, representative and members updated; its history stays."""
+    """`directory.register_household` by `actor`: idempotent by household code. A
+    known code gets its address, representative and members updated; its history
+    stays."""
 
+    actor: Text
     code: HouseholdCode
     unit_id: Text
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -100,6 +102,23 @@ class FindHouseholdsByPhone(Contract):
     @classmethod
     def _normalize_phone(cls, value: object) -> object:
         return normalize_phone(value) if isinstance(value, str) else value
+
+
+class SearchHouseholds(Contract):
+    """`directory.search_households`: staff look for a household of their commune by
+    code, phone number or a part of a member's name."""
+
+    actor: Text
+    commune_id: Text
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class HouseholdDetails(Contract):
+    """`directory.household_details`: one household, for staff of its commune."""
+
+    actor: Text
+    code: HouseholdCode
 
 
 class HouseholdList(Contract):
@@ -130,16 +149,18 @@ class ListHouseholds(Contract):
 
 
 class MoveHousehold(Contract):
-    """`directory.move_household` to another thôn or tổ dân phố, from `on`."""
+    """`directory.move_household` by `actor` to another thôn or tổ dân phố, from `on`."""
 
+    actor: Text
     code: HouseholdCode
     to_unit_id: Text
     on: date
 
 
 class MarkMovedOut(Contract):
-    """`directory.mark_moved_out`: the household left the commune on `on`."""
+    """`directory.mark_moved_out` by `actor`: the household left the commune on `on`."""
 
+    actor: Text
     code: HouseholdCode
     on: date
 

@@ -30,6 +30,7 @@ def test_added_group_is_listed_with_its_household_count(directory):
     unit = directory.add_residential_unit(new_group())
     directory.register_household(
         {
+            "actor": "admin",
             "code": "HA7K2M",
             "unit_id": unit["id"],
             "address": "Số 1",
@@ -39,6 +40,7 @@ def test_added_group_is_listed_with_its_household_count(directory):
     )
     directory.register_household(
         {
+            "actor": "admin",
             "code": "HA7K2N",
             "unit_id": unit["id"],
             "address": "Số 2",
@@ -60,6 +62,7 @@ def test_added_group_is_listed_with_its_household_count(directory):
 def test_registering_the_same_household_twice_keeps_one(directory):
     unit = directory.add_residential_unit(new_group())
     household = {
+        "actor": "admin",
         "code": "HA7K2M",
         "unit_id": unit["id"],
         "address": "Số 1",

@@ -6,13 +6,15 @@ from nameko.testing.services import entrypoint_waiter
 
 from shared.chassis import MongoStore, Store, on_event
 from shared.contracts.households import HouseholdMoved
-from shared.errors import InvalidInput, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
+from tests.samples import OTHER_WARD
 
 GROUPS = ("tdp-1", "tdp-2")
 
 
 def household(code: str, unit_id: str = "tdp-1", since: str = "2025-07-01", **extra) -> dict:
     return {
+        "actor": "admin",
         "code": code,
         "unit_id": unit_id,
         "address": f"Số nhà của {code}",
@@ -46,8 +48,10 @@ def test_counts_as_of_a_date_follow_arrivals_moves_and_departures(directory):
     for code in ("HAAAA2", "HAAAA3", "HAAAA4"):
         directory.register_household(household(code))
     directory.register_household(household("HBBBB2", "tdp-2", since="2025-09-01"))
-    directory.move_household({"code": "HAAAA3", "to_unit_id": "tdp-2", "on": "2025-10-01"})
-    directory.mark_moved_out({"code": "HAAAA4", "on": "2025-11-01"})
+    directory.move_household(
+        {"actor": "admin", "code": "HAAAA3", "to_unit_id": "tdp-2", "on": "2025-10-01"}
+    )
+    directory.mark_moved_out({"actor": "admin", "code": "HAAAA4", "on": "2025-11-01"})
 
     assert [
         count(directory, "tdp-1", day)
@@ -80,7 +84,9 @@ def test_a_frozen_electorate_does_not_change_when_households_move(directory):
     frozen = directory.freeze_electorate(
         {"reference": "vote-1", "unit_id": "tdp-1", "as_of": "2025-08-01"}
     )
-    directory.move_household({"code": "HAAAA3", "to_unit_id": "tdp-2", "on": "2025-09-01"})
+    directory.move_household(
+        {"actor": "admin", "code": "HAAAA3", "to_unit_id": "tdp-2", "on": "2025-09-01"}
+    )
     directory.register_household(household("HAAAA4", since="2025-09-01"))
     again = directory.freeze_electorate(
         {"reference": "vote-1", "unit_id": "tdp-1", "as_of": "2025-10-01"}
@@ -115,7 +121,9 @@ def test_a_household_is_found_by_code_or_by_any_members_phone(directory):
 
 def test_registering_again_updates_details_and_keeps_the_history(directory):
     directory.register_household(household("HAAAA2"))
-    directory.move_household({"code": "HAAAA2", "to_unit_id": "tdp-2", "on": "2025-09-01"})
+    directory.move_household(
+        {"actor": "admin", "code": "HAAAA2", "to_unit_id": "tdp-2", "on": "2025-09-01"}
+    )
     updated = directory.register_household(household("HAAAA2", "tdp-2", address="Số 9 mới"))
 
     assert updated["address"] == "Số 9 mới"
@@ -157,11 +165,91 @@ def test_moves_and_departures_are_published_as_events(start_service, config, dir
     directory.register_household(household("HAAAA2"))
 
     with entrypoint_waiter(watcher, "note", timeout=10):
-        directory.move_household({"code": "HAAAA2", "to_unit_id": "tdp-2", "on": "2025-09-01"})
+        directory.move_household(
+            {"actor": "admin", "code": "HAAAA2", "to_unit_id": "tdp-2", "on": "2025-09-01"}
+        )
     with entrypoint_waiter(watcher, "note", timeout=10):
-        directory.mark_moved_out({"code": "HAAAA2", "on": "2025-10-01"})
+        directory.mark_moved_out({"actor": "admin", "code": "HAAAA2", "on": "2025-10-01"})
 
     assert [(e.from_unit_id, e.to_unit_id, e.status.value) for e in MoveWatcher.seen] == [
         ("tdp-1", "tdp-2", "active"),
         ("tdp-2", None, "moved_out"),
     ]
+
+
+def staff(directory, username: str, role: str, unit_id: str) -> None:
+    directory.create_account(
+        {
+            "actor": "admin",
+            "username": username,
+            "full_name": username,
+            "password": "một-mật-khẩu-dài",
+            "roles": [{"role": role, "unit_id": unit_id}],
+        }
+    )
+
+
+def test_staff_find_households_of_their_commune_by_code_phone_or_name(directory):
+    directory.register_household(
+        household(
+            "HAAAA2",
+            representative_name="Trần Thị Lan",
+            members=[{"name": "Lê  Văn Hùng", "phone": "0912345678"}],
+        )
+    )
+    directory.register_household(household("HAAAA3", "tdp-2"))
+    staff(directory, "minh", "commune_staff", "huong-an")
+
+    def search(text: str) -> list[str]:
+        found = directory.search_households(
+            {"actor": "minh", "commune_id": "huong-an", "text": text}
+        )["households"]
+        return [h["code"] for h in found]
+
+    assert search("haaaa2") == ["HAAAA2"]
+    assert search("+84 912 345 678") == ["HAAAA2"]
+    assert search("lê văn") == ["HAAAA2"]
+    assert search("NGUYỄN") == ["HAAAA3"]
+    assert search("không có ai") == []
+
+
+def test_staff_cannot_see_or_change_households_of_another_commune(directory, databases):
+    directory.register_unit(OTHER_WARD)
+    staff(directory, "tuan", "commune_staff", "kim-long")
+    staff(directory, "hoa", "inspector", "huong-an")
+    directory.register_household(household("HAAAA2"))
+
+    with pytest.raises(Forbidden):
+        directory.search_households({"actor": "tuan", "commune_id": "huong-an", "text": "HA"})
+    with pytest.raises(Forbidden):
+        directory.household_details({"actor": "tuan", "code": "HAAAA2"})
+    with pytest.raises(Forbidden):
+        directory.register_household(household("HAAAA9", actor="tuan"))
+    with pytest.raises(Forbidden):  # an inspector reads, and changes nothing
+        directory.mark_moved_out({"actor": "hoa", "code": "HAAAA2", "on": "2025-09-01"})
+    assert directory.household_details({"actor": "hoa", "code": "HAAAA2"})["code"] == "HAAAA2"
+    assert databases["directory"].households.count_documents({}) == 1
+
+
+def test_every_change_to_a_household_is_in_the_audit_log(directory):
+    directory.register_household(household("HAAAA2"))
+    directory.register_household(household("HAAAA2"))  # the same again: no change, no entry
+    directory.register_household(household("HAAAA2", address="Số 9 mới"))
+    directory.move_household(
+        {"actor": "admin", "code": "HAAAA2", "to_unit_id": "tdp-2", "on": "2025-09-01"}
+    )
+    directory.mark_moved_out({"actor": "admin", "code": "HAAAA2", "on": "2025-10-01"})
+
+    log = directory.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+    households = [e for e in log if e["target"] == "HAAAA2"]
+    assert [e["action"] for e in households] == [
+        "mark_moved_out",
+        "move_household",
+        "register_household",
+        "register_household",
+    ]
+    update = households[2]
+    assert (update["before"]["address"], update["after"]["address"]) == (
+        "Số nhà của HAAAA2",
+        "Số 9 mới",
+    )
