@@ -72,7 +72,9 @@ def main() -> None:
         engine = MemoryEngine()
     else:
         args.data.parent.mkdir(parents=True, exist_ok=True)
-        engine = SQLiteEngine(str(args.data))
+        # One worker thread, as mongoeco's own test kit runs it: concurrent writers
+        # from several services then queue instead of failing with "database is locked".
+        engine = SQLiteEngine(str(args.data), executor_workers=1)
     asyncio.run(serve(engine, args.host, args.port))
 
 

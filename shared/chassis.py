@@ -3,9 +3,9 @@
 - `MongoStore`, a DependencyProvider: one MongoClient per service process,
   opened at start (indexes ensured), closed at stop; each worker gets a thin
   store object around it.
-- The outbox: an event is written in the same transaction as the state change
-  that caused it, then relayed to the broker. A crash between the two delays
-  the event; it never loses it (nameko-notes: "write, then dispatch").
+- The outbox: an event (and an audit entry) is written in the same document
+  write as the change that caused it, then relayed. A crash between the two
+  delays the event; it never loses it (nameko-notes: "write, then dispatch").
 - `on_event`: an event handler that validates its payload, drops only what can
   never succeed, and requeues other failures after a pause, a bounded number
   of times.
@@ -15,25 +15,29 @@ Only service processes import this module: it pulls in nameko and eventlet.
 
 import functools
 import logging
+import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import eventlet
 from nameko.events import event_handler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pymongo import ASCENDING, MongoClient, ReturnDocument
-from pymongo.client_session import ClientSession
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import Event
 from shared.errors import WIRE_ERRORS
 
 log = logging.getLogger(__name__)
 
-OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its events after this
+PENDING = "_pending"  # events and audit entries a document write left to relay
+RELAY_AFTER = "_relay_after"  # set while a document has pending items; a claim while relayed
+OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its document after this
 OUTBOX_RETRY = timedelta(seconds=3)  # after a failed publish, try again this much later
 # Fail fast when MongoDB is unreachable, inside the gateway's RPC timeout.
 SERVER_SELECTION_TIMEOUT_MS = 3000
@@ -52,7 +56,18 @@ def utcnow() -> datetime:
 
 
 class Store:
-    """Base of every service's store: a database handle, transactions, the outbox."""
+    """Base of every service's store: a database handle and the outbox.
+
+    The outbox lives inside the documents it concerns: a change, the events it
+    causes and its audit entry are written in ONE document write (`_pending`),
+    which MongoDB applies atomically on every kind of deployment, with no
+    multi-document transaction. `relay_events` then publishes the events and
+    appends the audit entries to `audit_log`, and removes them from `_pending`.
+    A crash in between delays them; it never loses them. Subclasses name the
+    collections that carry pending items in OUTBOX_COLLECTIONS.
+    """
+
+    OUTBOX_COLLECTIONS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, client: MongoClient, database: Database) -> None:
         self.client = client
@@ -60,7 +75,8 @@ class Store:
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
-        database.outbox.create_index([("claimed_until", ASCENDING), ("created_at", ASCENDING)])
+        for name in cls.OUTBOX_COLLECTIONS:
+            database[name].create_index([(RELAY_AFTER, ASCENDING)], sparse=True)
 
     def count_failed_attempt(self, event: Event, error: Exception) -> int:
         """Note that handling `event` failed; return how many times it has now failed."""
@@ -87,63 +103,99 @@ class Store:
             return False
         return True
 
-    def in_transaction[T](self, writes: Callable[[ClientSession], T]) -> T:
-        """Run `writes(session)` so its writes commit together; pymongo retries it on
-        transient conflicts (MongoDB needs a replica set for this)."""
-        with self.client.start_session() as session:
-            return session.with_transaction(writes)
-
-    def stage_event(self, event: Event, session: ClientSession) -> None:
-        """Record an event to publish, inside the transaction of the change it reports."""
-        now = utcnow()
-        self.db.outbox.insert_one(
-            {
-                "_id": event.event_id,
-                "event_type": event.event_type,
-                "payload": event.model_dump(mode="json"),
-                "created_at": now,
-                "claimed_until": now,
-            },
-            session=session,
-        )
-
     def relay_events(
         self,
         dispatch: Callable[[str, Any], None],
         *,
         older_than: timedelta = timedelta(0),
-        only: str | None = None,
+        only: tuple[str, str] | None = None,
     ) -> int:
-        """Publish staged events, oldest first; each is claimed so one relay sends it.
-        `only` relays just that event: a request publishes its own event at once and
-        leaves any backlog to the relay timer.
+        """Publish the pending events and append the pending audit entries of every
+        outbox collection; `only=(collection, id)` relays one document's, so a
+        request publishes its own at once and leaves any backlog to the timer.
+        Each document is claimed while relayed, so one relay handles it. A broker
+        failure is logged, not raised: the items stay pending until OUTBOX_RETRY.
+        Returns how many items were relayed."""
+        relayed = 0
+        for name in (only[0],) if only else self.OUTBOX_COLLECTIONS:
+            while (document := self._claim(name, older_than, only)) is not None:
+                relayed += self._relay_document(name, document, dispatch)
+        return relayed
 
-        A broker failure here is logged, not raised: the change is committed and
-        its event is safe in the outbox, where the relay timer finds it again
-        after OUTBOX_RETRY.
-        """
-        sent = 0
-        while True:
-            now = utcnow()
-            due = {"claimed_until": {"$lte": now}, "created_at": {"$lte": now - older_than}}
-            staged = self.db.outbox.find_one_and_update(
-                due if only is None else {**due, "_id": only},
-                {"$set": {"claimed_until": now + OUTBOX_CLAIM}},
-                sort=[("created_at", ASCENDING)],
-                return_document=ReturnDocument.AFTER,
-            )
-            if staged is None:
-                return sent
-            try:
-                dispatch(staged["event_type"], staged["payload"])  # waits for the confirm
-            except Exception as exc:  # the broker is down, or no queue takes this event yet
-                log.warning("event %s stays in the outbox: %r", staged["_id"], exc)
-                self.db.outbox.update_one(
-                    {"_id": staged["_id"]}, {"$set": {"claimed_until": now + OUTBOX_RETRY}}
-                )
-                return sent
-            self.db.outbox.delete_one({"_id": staged["_id"]})
-            sent += 1
+    def _claim(
+        self, name: str, older_than: timedelta, only: tuple[str, str] | None
+    ) -> dict[str, Any] | None:
+        now = utcnow()
+        due: dict[str, Any] = {RELAY_AFTER: {"$lte": now - older_than}}
+        if only:
+            due["_id"] = only[1]
+        return self.db[name].find_one_and_update(
+            due,
+            {"$set": {RELAY_AFTER: now + OUTBOX_CLAIM}},
+            projection={PENDING: 1},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    def _relay_document(
+        self, name: str, document: dict[str, Any], dispatch: Callable[[str, Any], None]
+    ) -> int:
+        done: list[str] = []
+        broker_failed = False
+        for item in document.get(PENDING, []):
+            if item["kind"] == "audit":
+                with suppress(DuplicateKeyError):  # appended once already, before a crash
+                    self.db.audit_log.insert_one({"_id": item["id"], **item["payload"]})
+                done.append(item["id"])
+            elif not broker_failed:  # events keep their order: stop at the first that fails
+                try:
+                    dispatch(item["event_type"], item["payload"])  # waits for the confirm
+                    done.append(item["id"])
+                except Exception as exc:  # the broker is down, or no queue takes it yet
+                    log.warning(
+                        "event %s of %s/%s waits: %r", item["id"], name, document["_id"], exc
+                    )
+                    broker_failed = True
+        collection = self.db[name]
+        retry = {"$set": {RELAY_AFTER: utcnow() + OUTBOX_RETRY}} if broker_failed else {}
+        collection.update_one(
+            {"_id": document["_id"]}, {"$pull": {PENDING: {"id": {"$in": done}}}, **retry}
+        )
+        # Nothing left (and nothing added meanwhile): the timer need not look again.
+        collection.update_one(
+            {"_id": document["_id"], PENDING: {"$size": 0}},
+            {"$unset": {RELAY_AFTER: "", PENDING: ""}},
+        )
+        return len(done)
+
+
+def event_item(event: Event) -> dict[str, Any]:
+    """A pending event, to go out with the document write that causes it."""
+    return {
+        "id": event.event_id,
+        "kind": "event",
+        "event_type": event.event_type,
+        "payload": event.model_dump(mode="json"),
+    }
+
+
+def audit_item(entry: BaseModel) -> dict[str, Any]:
+    """A pending audit entry, to be appended to `audit_log` by the relay."""
+    return {"id": uuid.uuid4().hex, "kind": "audit", "payload": entry.model_dump()}
+
+
+def with_pending(document: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A new document carrying pending items (for insert_one)."""
+    return {**document, PENDING: items, RELAY_AFTER: utcnow()}
+
+
+def set_with_pending(fields: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """An update that sets `fields` and adds pending items, keeping any not yet relayed."""
+    return {"$set": {**fields, RELAY_AFTER: utcnow()}, "$push": {PENDING: {"$each": items}}}
+
+
+def without_pending(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as the domain sees it."""
+    return {k: v for k, v in document.items() if k not in (PENDING, RELAY_AFTER)}
 
 
 class MongoStore(DependencyProvider):

@@ -112,7 +112,7 @@ class DirectoryService(StaffEntrypoints):
             unit.model_dump(mode="json"),
         )
         stored = self.store.add_unit(unit, event, entry)
-        self.store.relay_events(self.dispatch, only=event.event_id)
+        self.store.relay_events(self.dispatch, only=("units", stored.id))
         return stored.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -130,15 +130,10 @@ class DirectoryService(StaffEntrypoints):
                 }
             )
         details = command.model_dump(include={"address", "representative_name", "members"})
-        household = (
-            earlier.model_copy(update=details)
-            if earlier is not None
-            else Household(
-                code=command.code,
-                **details,
-                periods=residence.first_period(command.unit_id, command.since),
-            )
+        periods = (
+            earlier.periods if earlier else residence.first_period(command.unit_id, command.since)
         )
+        household = Household.model_validate({**details, "code": command.code, "periods": periods})
         if household != earlier:
             self.store.save_household(
                 household,
@@ -151,6 +146,7 @@ class DirectoryService(StaffEntrypoints):
                     household.model_dump(mode="json"),
                 ),
             )
+            self.store.relay_events(self.dispatch, only=("households", household.code))
         return household.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -251,8 +247,8 @@ class DirectoryService(StaffEntrypoints):
             before.model_dump(mode="json"),
             after.model_dump(mode="json"),
         )
-        self.store.save_household_with_event(after, event, entry)
-        self.store.relay_events(self.dispatch, only=event.event_id)
+        self.store.save_household(after, entry, event)
+        self.store.relay_events(self.dispatch, only=("households", after.code))
         return after.model_dump(mode="json")
 
     def _household(self, code: str) -> Household:

@@ -37,6 +37,11 @@ DUMMY_HASH = HASHER.hash("no such account, but as slow to check")
 
 class StaffEntrypoints:
     store: DirectoryStore
+    dispatch: Any  # DirectoryService's EventDispatcher
+
+    def _relay(self, username: str) -> None:
+        """Append the account change's audit entry to the log now."""
+        self.store.relay_events(self.dispatch, only=("staff_accounts", username))
 
     # Argon2 is deliberately slow: run it off the eventlet hub so heartbeats keep
     # flowing (nameko-notes: CPU work goes to eventlet.tpool).
@@ -74,6 +79,7 @@ class StaffEntrypoints:
                 account.model_dump(mode="json"),
             ),
         )
+        self._relay(account.username)
         return {"created": True}
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -95,6 +101,7 @@ class StaffEntrypoints:
                 account.model_dump(mode="json"),
             ),
         )
+        self._relay(account.username)
         return account.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -223,6 +230,7 @@ class StaffEntrypoints:
                 after.model_dump(mode="json"),
             ),
         )
+        self._relay(after.username)
         return after.model_dump(mode="json")
 
     @staticmethod

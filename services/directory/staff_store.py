@@ -3,18 +3,18 @@
 staff_accounts: {_id: username, full_name, password_hash, roles: [{role, unit_id}],
                  failed_sign_ins, locked_until}
 staff_sessions: {_id: session id, username, expires_at}
-audit_log:      {at, actor, action, target, commune_id, before, after}: only ever inserted
+audit_log:      {at, actor, action, target, commune_id, before, after}: only ever inserted,
+                by the outbox relay (shared/chassis.py) from the changed document
 """
 
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared.chassis import Store, utcnow
+from shared.chassis import Store, audit_item, set_with_pending, utcnow, with_pending
 from shared.contracts.staff import AuditEntry, Role, StaffAccount
 from shared.errors import Conflict
 
@@ -49,25 +49,16 @@ class StaffRecords(Store):
             "locked_until": None,
         }
 
-        def write(session: ClientSession) -> None:
-            self.db.staff_accounts.insert_one(document, session=session)
-            self.audit(entry, session)
-
         try:
-            self.in_transaction(write)
+            self.db.staff_accounts.insert_one(with_pending(document, [audit_item(entry)]))
         except DuplicateKeyError:
             raise Conflict(fields={"username": "Tên đăng nhập này đã có người dùng."}) from None
 
     def set_roles(self, account: StaffAccount, entry: AuditEntry) -> None:
         roles = [grant.model_dump(mode="json") for grant in account.roles]
-
-        def write(session: ClientSession) -> None:
-            self.db.staff_accounts.update_one(
-                {"_id": account.username}, {"$set": {"roles": roles}}, session=session
-            )
-            self.audit(entry, session)
-
-        self.in_transaction(write)
+        self.db.staff_accounts.update_one(
+            {"_id": account.username}, set_with_pending({"roles": roles}, [audit_item(entry)])
+        )
 
     def set_sign_in_failures(
         self, username: str, failures: int, locked_until: datetime | None
@@ -92,9 +83,6 @@ class StaffRecords(Store):
 
     def close_session(self, session_id: str) -> None:
         self.db.staff_sessions.delete_one({"_id": session_id})
-
-    def audit(self, entry: AuditEntry, session: ClientSession | None = None) -> None:
-        self.db.audit_log.insert_one(entry.model_dump(), session=session)
 
     def audit_entries(self, commune_id: str, limit: int) -> list[AuditEntry]:
         cursor = self.db.audit_log.find({"commune_id": commune_id}, {"_id": 0})

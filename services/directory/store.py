@@ -13,12 +13,12 @@ from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.directory.domain import name_key
 from services.directory.staff_store import StaffRecords
+from shared.chassis import audit_item, event_item, set_with_pending, with_pending, without_pending
 from shared.contracts.common import Event
 from shared.contracts.directory import AdministrativeUnit, UnitKind
 from shared.contracts.households import Electorate, Household, HouseholdStatus, normalize_phone
@@ -38,7 +38,7 @@ def _household_document(household: Household) -> dict[str, Any]:
 
 
 def _household(document: dict[str, Any]) -> Household:
-    document = dict(document)
+    document = without_pending(document)
     document["code"] = document.pop("_id")
     document.pop("name_keys", None)
     document["periods"] = [
@@ -68,13 +68,15 @@ def _unit_document(unit: AdministrativeUnit) -> dict[str, Any]:
 
 
 def _unit(document: dict[str, Any]) -> AdministrativeUnit:
-    document = dict(document)
+    document = without_pending(document)
     document["id"] = document.pop("_id")
     document.pop("name_key", None)
     return AdministrativeUnit.model_validate(document)
 
 
 class DirectoryStore(StaffRecords):
+    OUTBOX_COLLECTIONS = ("units", "households", "staff_accounts")
+
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
         super().ensure_indexes(database)
@@ -141,29 +143,18 @@ class DirectoryStore(StaffRecords):
         query = {"periods.unit_id": {"$in": unit_ids}, "$or": wanted}
         return [_household(d) for d in self.db.households.find(query).sort("_id").limit(limit)]
 
-    def save_household(self, household: Household, entry: AuditEntry) -> None:
-        def write(session: ClientSession) -> None:
-            self.db.households.replace_one(
-                {"_id": household.code},
-                _household_document(household),
-                upsert=True,
-                session=session,
-            )
-            self.audit(entry, session)
-
-        self.in_transaction(write)
-
-    def save_household_with_event(
-        self, household: Household, event: Event, entry: AuditEntry
+    def save_household(
+        self, household: Household, entry: AuditEntry, event: Event | None = None
     ) -> None:
-        def write(session: ClientSession) -> None:
-            self.db.households.replace_one(
-                {"_id": household.code}, _household_document(household), session=session
-            )
-            self.stage_event(event, session)
-            self.audit(entry, session)
-
-        self.in_transaction(write)
+        """Create or update a household with its audit entry (and event), in one write."""
+        fields = _household_document(household)
+        del fields["_id"]
+        items = [event_item(event)] if event else []
+        self.db.households.update_one(
+            {"_id": household.code},
+            set_with_pending(fields, [*items, audit_item(entry)]),
+            upsert=True,
+        )
 
     def save_electorate(self, electorate: Electorate) -> Electorate:
         """Keep a frozen electorate; the first one saved under a reference wins."""
@@ -193,16 +184,11 @@ class DirectoryStore(StaffRecords):
     def add_unit(
         self, unit: AdministrativeUnit, event: Event, entry: AuditEntry
     ) -> AdministrativeUnit:
-        """Store a new unit and the event announcing it, together; a repeat of the
-        same request (same id) returns the unit stored the first time."""
-
-        def insert(session: ClientSession) -> None:
-            self.db.units.insert_one(_unit_document(unit), session=session)
-            self.stage_event(event, session)
-            self.audit(entry, session)
-
+        """Store a new unit with its event and audit entry, in one write; a repeat of
+        the same request (same id) returns the unit stored the first time."""
+        document = with_pending(_unit_document(unit), [event_item(event), audit_item(entry)])
         try:
-            self.in_transaction(insert)
+            self.db.units.insert_one(document)
         except DuplicateKeyError:
             earlier = self.get_unit(unit.id)
             if earlier is not None and earlier.parent_id == unit.parent_id:

@@ -8,6 +8,7 @@ from nameko.testing.services import entrypoint_waiter
 
 from services.directory.service import DirectoryService
 from services.notifications.service import NotificationsService
+from shared.chassis import PENDING, RELAY_AFTER, event_item, with_pending
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
@@ -97,8 +98,9 @@ def test_submitting_the_same_form_twice_adds_the_unit_once(directory, databases)
 
     assert first == second
     assert databases["directory"].units.count_documents({"parent_id": "huong-an"}) == 1
-    # one event, waiting in the outbox because no notifications service ever ran here
-    assert databases["directory"].outbox.count_documents({}) == 1
+    # one event, waiting in the unit's outbox: no notifications service ever ran here
+    [unit] = databases["directory"].units.find({"parent_id": "huong-an"})
+    assert [item["kind"] for item in unit["_pending"]] == ["event"]
 
 
 def test_invalid_input_names_each_wrong_field_in_vietnamese(directory):
@@ -137,8 +139,8 @@ def test_adding_a_group_tells_the_notifications_service(start_service, directory
 
 
 def test_an_event_whose_relay_died_is_published_by_the_timer(start_service, directory, databases):
-    """Simulates a crash between committing a change and publishing its event:
-    the event sits in the outbox, and the relay timer publishes it."""
+    """Simulates a crash between storing a change and publishing its event: the
+    event waits in the unit document's outbox, and the relay timer publishes it."""
     notifications = start_service(NotificationsService)
     event = ResidentialUnitAdded(
         event_id=new_id(),
@@ -152,13 +154,10 @@ def test_an_event_whose_relay_died_is_published_by_the_timer(start_service, dire
             "valid_from": "2025-08-01",
         },
     )
-    databases["directory"].outbox.insert_one(
+    databases["directory"].units.insert_one(
         {
-            "_id": event.event_id,
-            "event_type": event.event_type,
-            "payload": event.model_dump(mode="json"),
-            "created_at": event.occurred_at,
-            "claimed_until": event.occurred_at,
+            **with_pending({"_id": "u1", "parent_id": "huong-an"}, [event_item(event)]),
+            RELAY_AFTER: event.occurred_at,
         }
     )
 
@@ -166,7 +165,7 @@ def test_an_event_whose_relay_died_is_published_by_the_timer(start_service, dire
         pass
 
     assert databases["notifications"].staff_notices.find_one({"_id": event.event_id})
-    assert databases["directory"].outbox.count_documents({}) == 0
+    assert PENDING not in databases["directory"].units.find_one({"_id": "u1"})
 
 
 def test_health_reports_a_database_that_went_away(start_service, config):
@@ -184,15 +183,15 @@ def test_an_event_no_service_listens_for_yet_waits_until_one_does(
 ):
     """A fresh broker has no queue for the event until notifications first starts:
     the event stays in the outbox instead of being dropped by the broker."""
-    directory.add_residential_unit(new_group())
-    assert databases["directory"].outbox.count_documents({}) == 1
+    unit = directory.add_residential_unit(new_group())
+    assert databases["directory"].units.find_one({"_id": unit["id"]})[PENDING]
 
     notifications = start_service(NotificationsService)
     with entrypoint_waiter(notifications, "tell_staff_of_new_unit", timeout=20):
         pass
 
     assert databases["notifications"].staff_notices.count_documents({}) == 1
-    assert databases["directory"].outbox.count_documents({}) == 0
+    assert PENDING not in databases["directory"].units.find_one({"_id": unit["id"]})
 
 
 def test_a_query_that_is_not_a_plain_id_is_refused(directory):

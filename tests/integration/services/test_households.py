@@ -234,7 +234,9 @@ def test_staff_cannot_see_or_change_households_of_another_commune(directory, dat
 def test_every_change_to_a_household_is_in_the_audit_log(directory):
     directory.register_household(household("HAAAA2"))
     directory.register_household(household("HAAAA2"))  # the same again: no change, no entry
-    directory.register_household(household("HAAAA2", address="Số 9 mới"))
+    directory.register_household(
+        household("HAAAA2", address="Số 9 mới", members=[{"name": "Trần Văn Bảo"}])
+    )
     directory.move_household(
         {"actor": "admin", "code": "HAAAA2", "to_unit_id": "tdp-2", "on": "2025-09-01"}
     )
