@@ -61,7 +61,7 @@ def demo_households(group: RegisterUnit, count: int, rng: random.Random) -> list
             actor="admin",  # created by deploy.bootstrap just before
             code="".join(rng.choice(CODE_ALPHABET) for _ in range(6)),
             unit_id=group.id,
-            address=f"Số {number}, kiệt {rng.randint(1, 60)} đường Hương An, {group.name}",
+            address=f"Số {number}, kiệt {rng.randint(1, 60)} đường Hương An",
             representative_name=(name := f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"),
             members=[
                 Member(

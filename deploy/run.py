@@ -267,7 +267,7 @@ def run(demo: bool) -> int:
         if not settings.production:
             say(
                 f"staff sign-in: admin / {env['DANBAN_ADMIN_PASSWORD']} "
-                f"(kept in {settings.var_dir}/secrets.env)"
+                f"(set on the first run; kept in {settings.var_dir}/secrets.env)"
             )
         say(f"logs in {stack.log_dir}/; press Ctrl-C (or run `./dev stop`) to stop")
         started = True

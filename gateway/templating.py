@@ -8,6 +8,7 @@ from starlette.templating import Jinja2Templates
 
 from gateway import auth
 from shared.contracts.directory import UnitKind
+from shared.contracts.households import HouseholdStatus
 
 UNIT_KIND_VI = {
     UnitKind.PROVINCE: "Tỉnh, thành phố",
@@ -37,3 +38,8 @@ templates = Jinja2Templates(
 )
 templates.env.filters["vn_date"] = vn_date
 templates.env.globals["UNIT_KIND_VI"] = UNIT_KIND_VI
+templates.env.globals["STATUS_VI"] = {
+    HouseholdStatus.ACTIVE: "cư trú",
+    HouseholdStatus.MOVED_OUT: "chuyển đi",
+    HouseholdStatus.MERGED: "nhập vào hộ khác",
+}

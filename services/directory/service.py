@@ -36,6 +36,7 @@ from shared.contracts.households import (
     HouseholdList,
     HouseholdMoved,
     HouseholdRef,
+    HouseholdView,
     ListHouseholds,
     MarkMovedOut,
     MoveHousehold,
@@ -162,7 +163,9 @@ class DirectoryService(StaffEntrypoints):
         query = parse(HouseholdDetails, payload)
         household = self._household(query.code)
         self._require(query.actor, household.current.unit_id, access.may_read)
-        return household.model_dump(mode="json")
+        units = {p.unit_id: self.store.get_unit(p.unit_id) for p in household.periods}
+        names = {unit_id: unit.name for unit_id, unit in units.items() if unit is not None}
+        return HouseholdView(household=household, unit_names=names).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def resolve_household(self, payload: dict) -> dict:

@@ -121,6 +121,14 @@ class HouseholdDetails(Contract):
     code: HouseholdCode
 
 
+class HouseholdView(Contract):
+    """What `directory.household_details` answers: the household, with the names
+    of every unit in its history."""
+
+    household: Household
+    unit_names: dict[str, str]
+
+
 class HouseholdList(Contract):
     households: list[Household]
 

@@ -157,6 +157,20 @@ def test_a_clerk_adds_a_group_and_the_commune_staff_are_notified(stack):
     assert "Đã có đơn vị tên" in again.text
 
 
+def test_a_clerk_finds_a_household_and_reads_its_history(stack):
+    session = signed_in(stack)
+    found = session.get(f"{stack.base_url}/communes/demo-huong-an/households", params={"q": "thị"})
+    codes = re.findall(r'href="/households/([A-Z2-9]+)"', found.text)
+    assert len(codes) > 10
+    page = session.get(f"{stack.base_url}/households/{codes[0]}")
+    assert page.status_code == 200
+    assert "Đang cư trú tại <strong>Tổ dân phố" in page.text
+    assert (
+        requests.get(f"{stack.base_url}/households/{codes[0]}", allow_redirects=False).status_code
+        == 303
+    )  # not for visitors
+
+
 def test_a_second_runner_on_the_same_data_refuses_and_leaves_the_first_alone(stack):
     second = subprocess.run(
         [sys.executable, "-m", "deploy.run"],

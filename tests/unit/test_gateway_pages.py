@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from shared.config import Settings
-from shared.errors import AccountLocked, InvalidInput, NotSignedIn, WireError
+from shared.errors import AccountLocked, Forbidden, InvalidInput, NotSignedIn, WireError
 from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
 
@@ -295,3 +295,62 @@ def test_staff_of_another_commune_are_not_offered_its_forms(client):
     page = client.get("/communes/huong-an").text
     assert "Thêm thôn, tổ dân phố" not in page
     assert "Tuan" in page  # signed in all the same
+
+
+HOUSEHOLD = {
+    "code": "HA7K2M",
+    "address": "Số 3, kiệt 5",
+    "representative_name": "Lê Thị Hoa",
+    "members": [{"name": "Lê Thị Hoa", "birth_year": 1968, "phone": "0912345678"}],
+    "periods": [
+        {"unit_id": "to-dan-pho-1", "status": "active", "start": "2025-07-01", "end": "2025-09-01"},
+        {"unit_id": "to-dan-pho-2", "status": "active", "start": "2025-09-01", "end": None},
+    ],
+}
+
+
+def test_staff_find_a_household_and_open_its_history(client, rpc):
+    rpc.answer("directory", "search_households", lambda q: {"households": [HOUSEHOLD]})
+    rpc.answer(
+        "directory",
+        "household_details",
+        lambda q: {
+            "household": HOUSEHOLD,
+            "unit_names": {"to-dan-pho-1": "Tổ dân phố 1", "to-dan-pho-2": "Tổ dân phố 2"},
+        },
+    )
+    sign_in(client)
+
+    found = client.get("/communes/huong-an/households", params={"q": "0912 345 678"})
+    assert found.status_code == 200
+    assert '<a href="/households/HA7K2M">Lê Thị Hoa</a>' in found.text
+    [(query,)] = rpc.calls_to("directory", "search_households")
+    assert query == {"actor": "minh", "commune_id": "huong-an", "text": "0912 345 678", "limit": 50}
+
+    page = client.get("/households/HA7K2M").text
+    assert "Đang cư trú tại <strong>Tổ dân phố 2</strong> từ 01/09/2025." in page
+    assert page.index("01/09/2025") < page.index("01/07/2025")  # newest first
+    assert "0912345678" in page
+
+
+def test_a_search_too_short_is_explained_and_not_sent(client, rpc):
+    sign_in(client)
+    page = client.get("/communes/huong-an/households", params={"q": "a"})
+    assert "ít nhất 2 ký tự" in page.text
+    assert rpc.calls_to("directory", "search_households") == []
+
+
+def test_household_pages_are_for_signed_in_staff_only(client):
+    assert client.get("/households/HA7K2M").status_code == 303
+    assert client.get("/communes/huong-an/households?q=Hoa").status_code == 303
+
+
+def test_a_household_of_another_commune_is_refused_with_403(client, rpc):
+    def refuse(query: dict) -> None:
+        raise Forbidden("Bạn không có quyền với dữ liệu của xã, phường này.")
+
+    rpc.answer("directory", "household_details", refuse)
+    sign_in(client, "tuan")
+    response = client.get("/households/HA7K2M")
+    assert response.status_code == 403
+    assert "Bạn không có quyền" in response.text
