@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
@@ -25,6 +26,14 @@ def vn_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_datetime(value: datetime) -> str:
+    """A moment in Vietnam's time: 05/01/2026 15:04."""
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
 def page_context(request: Request) -> dict:
     return {
         "staff": getattr(request.state, "staff", None),  # set by auth.current_staff
@@ -37,6 +46,7 @@ templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[page_context]
 )
 templates.env.filters["vn_date"] = vn_date
+templates.env.filters["vn_datetime"] = vn_datetime
 templates.env.globals["UNIT_KIND_VI"] = UNIT_KIND_VI
 templates.env.globals["STATUS_VI"] = {
     HouseholdStatus.ACTIVE: "cư trú",

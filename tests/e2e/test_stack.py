@@ -156,6 +156,10 @@ def test_a_clerk_adds_a_group_and_the_commune_staff_are_notified(stack):
     assert again.status_code == 422
     assert "Đã có đơn vị tên" in again.text
 
+    audit = session.get(f"{stack.base_url}/communes/demo-huong-an/audit").text
+    assert "<strong>Thêm thôn, tổ dân phố</strong>" in audit
+    assert "name: Tổ dân phố 6" in audit
+
 
 def test_a_clerk_finds_a_household_and_reads_its_history(stack):
     session = signed_in(stack)

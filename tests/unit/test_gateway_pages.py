@@ -354,3 +354,39 @@ def test_a_household_of_another_commune_is_refused_with_403(client, rpc):
     response = client.get("/households/HA7K2M")
     assert response.status_code == 403
     assert "Bạn không có quyền" in response.text
+
+
+def test_the_audit_log_reads_in_vietnamese_and_vietnam_time(client, rpc):
+    rpc.answer(
+        "directory",
+        "list_audit",
+        lambda q: {
+            "entries": [
+                {
+                    "at": "2026-01-05T08:04:00Z",
+                    "actor": "minh",
+                    "action": "register_household",
+                    "target": "HA7K2M",
+                    "commune_id": "huong-an",
+                    "before": {"address": "Số 1"},
+                    "after": {"address": "Số 9"},
+                }
+            ]
+        },
+    )
+    sign_in(client)
+    page = client.get("/communes/huong-an/audit").text
+    assert "<strong>Ghi nhận hộ gia đình</strong>: HA7K2M" in page
+    assert "05/01/2026 15:04 · minh" in page  # UTC+7
+    assert "<li>address: Số 1 → Số 9</li>" in page
+
+
+def test_staff_who_may_not_read_the_audit_log_get_403(client, rpc):
+    def refuse(query: dict) -> None:
+        raise Forbidden("Chỉ quản trị và Ban Thanh tra nhân dân xem được nhật ký thay đổi.")
+
+    rpc.answer("directory", "list_audit", refuse)
+    sign_in(client)
+    response = client.get("/communes/huong-an/audit")
+    assert response.status_code == 403
+    assert "Ban Thanh tra nhân dân" in response.text
