@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from gateway.errors import EXCEPTION_HANDLERS
-from gateway.routes import api, audit, health, households, pages, staff
+from gateway.routes import accounts, api, audit, health, households, pages, staff
 from gateway.rpc import RpcClient
 from shared.config import ConfigurationError, Settings, load_settings
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *staff.routes,
             *households.routes,
             *audit.routes,
+            *accounts.routes,
             *health.routes,
             Mount("/api", routes=api.routes),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -46,6 +46,8 @@ templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[page_context]
 )
 templates.env.filters["vn_date"] = vn_date
+# Jinja's capitalize would also lower "Ban Thanh tra" to "ban thanh tra".
+templates.env.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
 templates.env.filters["vn_datetime"] = vn_datetime
 templates.env.globals["UNIT_KIND_VI"] = UNIT_KIND_VI
 templates.env.globals["STATUS_VI"] = {

@@ -108,6 +108,7 @@ def from_wire(error: dict[str, Any]) -> WireError:
 _FIELD_MESSAGES_VI = {
     "missing": "Vui lòng điền mục này.",
     "string_too_short": "Vui lòng điền mục này.",
+    "string_shorter_than_minimum": "Quá ngắn: ít nhất {min_length} ký tự.",
     "string_too_long": "Quá dài: tối đa {max_length} ký tự.",
     "string_pattern_mismatch": "Có ký tự không được phép.",
     "enum": "Vui lòng chọn một giá trị trong danh sách.",
@@ -123,8 +124,11 @@ def invalid_input_from(error: ValidationError) -> InvalidInput:
     fields: dict[str, str] = {}
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]) or "__root__"
-        template = _FIELD_MESSAGES_VI.get(item["type"], "Giá trị không hợp lệ.")
-        fields.setdefault(name, template.format(**(item.get("ctx") or {})))
+        kind, ctx = item["type"], item.get("ctx") or {}
+        if kind == "string_too_short" and ctx.get("min_length", 1) > 1:
+            kind = "string_shorter_than_minimum"  # "too short", not "empty"
+        template = _FIELD_MESSAGES_VI.get(kind, "Giá trị không hợp lệ.")
+        fields.setdefault(name, template.format(**ctx))
     return InvalidInput(fields=fields)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from shared.contracts.directory import COMMUNE_LEVEL_KINDS, RESIDENTIAL_KINDS, AdministrativeUnit
-from shared.contracts.staff import Role, RoleGrant
+from shared.contracts.staff import ROLE_NAMES_VI, Role, RoleGrant
 from shared.errors import InvalidInput
 
 SESSION_LIFETIME = timedelta(hours=8)  # one working day
@@ -21,13 +21,6 @@ COMMUNE_ROLES = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF, Role.INSPECTO
 # non-professional worker at commune or thôn level, which a group head is.
 INCOMPATIBLE_WITH_INSPECTOR = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF, Role.GROUP_HEAD})
 
-ROLE_NAMES_VI = {
-    Role.SYSTEM_ADMIN: "quản trị hệ thống",
-    Role.COMMUNE_ADMIN: "quản trị cấp xã",
-    Role.COMMUNE_STAFF: "cán bộ cấp xã",
-    Role.GROUP_HEAD: "tổ trưởng / trưởng thôn",
-    Role.INSPECTOR: "thành viên Ban Thanh tra nhân dân",
-}
 
 CommuneOf = Callable[[str], str | None]  # unit id → id of its commune
 Permission = Callable[[Iterable[RoleGrant], str, CommuneOf], bool]  # may_edit, may_read...

@@ -15,11 +15,13 @@ from services.directory.store import DirectoryStore
 from shared.chassis import utcnow
 from shared.contracts.directory import COMMUNE_LEVEL_KINDS
 from shared.contracts.staff import (
+    AccountList,
     AuditEntry,
     AuditLog,
     BootstrapAdmin,
     ChangeRole,
     CreateAccount,
+    ListAccounts,
     ListAudit,
     Role,
     RoleGrant,
@@ -163,6 +165,16 @@ class StaffEntrypoints:
     def sign_out(self, payload: dict) -> dict:
         self.store.close_session(parse(SessionRef, payload).session_id)
         return {"signed_out": True}
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def list_accounts(self, payload: dict) -> dict:
+        query = parse(ListAccounts, payload)
+        if not access.may_read_audit(
+            self._account(query.actor).roles, query.commune_id, self._commune_of
+        ):
+            raise Forbidden("Chỉ quản trị và Ban Thanh tra nhân dân xem được danh sách cán bộ.")
+        unit_ids = [query.commune_id, *(u.id for u in self.store.children(query.commune_id))]
+        return AccountList(accounts=self.store.accounts_in(unit_ids)).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_audit(self, payload: dict) -> dict:

@@ -60,6 +60,10 @@ class StaffRecords(Store):
             {"_id": account.username}, set_with_pending({"roles": roles}, [audit_item(entry)])
         )
 
+    def accounts_in(self, unit_ids: list[str]) -> list[StaffAccount]:
+        cursor = self.db.staff_accounts.find({"roles.unit_id": {"$in": unit_ids}}).sort("_id")
+        return [account_of(record) for record in cursor]
+
     def set_sign_in_failures(
         self, username: str, failures: int, locked_until: datetime | None
     ) -> None:

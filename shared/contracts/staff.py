@@ -27,6 +27,15 @@ class Role(StrEnum):
     INSPECTOR = "inspector"  # Ban Thanh tra nhân dân: reads all of its commune, audit log too
 
 
+ROLE_NAMES_VI = {
+    Role.SYSTEM_ADMIN: "quản trị hệ thống",
+    Role.COMMUNE_ADMIN: "quản trị cấp xã",
+    Role.COMMUNE_STAFF: "cán bộ cấp xã",
+    Role.GROUP_HEAD: "tổ trưởng / trưởng thôn",
+    Role.INSPECTOR: "thành viên Ban Thanh tra nhân dân",
+}
+
+
 class RoleGrant(Contract):
     role: Role
     unit_id: str | None = None  # None only for the system administrator
@@ -66,6 +75,18 @@ class ChangeRole(Contract):
     actor: Text
     username: Username
     grant: RoleGrant
+
+
+class ListAccounts(Contract):
+    """`directory.list_accounts`: who holds a role in a commune or one of its units;
+    for its administrators and People's Inspection Board."""
+
+    actor: Text
+    commune_id: Text
+
+
+class AccountList(Contract):
+    accounts: list[StaffAccount]
 
 
 class SignIn(Contract):

@@ -92,14 +92,14 @@ def stack(amqp_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         running.stop()
 
 
-def signed_in(stack: Stack) -> requests.Session:
+def signed_in(stack: Stack, username: str = "admin") -> requests.Session:
     session = requests.Session()
     page = session.get(f"{stack.base_url}/staff/sign-in").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = session.post(
         f"{stack.base_url}/staff/sign-in",
         allow_redirects=False,
-        data={"username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"},
+        data={"username": username, "password": PASSWORD, "csrf_token": token, "next": "/"},
     )
     assert response.status_code == 303
     return session
@@ -173,6 +173,31 @@ def test_a_clerk_finds_a_household_and_reads_its_history(stack):
         requests.get(f"{stack.base_url}/households/{codes[0]}", allow_redirects=False).status_code
         == 303
     )  # not for visitors
+
+
+def test_an_inspector_created_by_the_admin_reads_but_cannot_change(stack):
+    admin = signed_in(stack)
+    page = admin.get(f"{stack.base_url}/communes/demo-huong-an/staff").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    created = admin.post(
+        f"{stack.base_url}/communes/demo-huong-an/staff",
+        data={
+            "csrf_token": token,
+            "full_name": "Trần Thị Kiểm",
+            "username": "kiemtra",
+            "password": PASSWORD,
+            "role": "inspector",
+            "unit_id": "",
+        },
+        allow_redirects=False,
+    )
+    assert created.status_code == 303
+
+    inspector = signed_in(stack, "kiemtra")
+    assert inspector.get(f"{stack.base_url}/communes/demo-huong-an/audit").status_code == 200
+    assert "Tạo tài khoản" in inspector.get(f"{stack.base_url}/communes/demo-huong-an/audit").text
+    refused = add_group(inspector, stack, "Tổ dân phố 99")
+    assert refused.status_code == 403
 
 
 def test_a_second_runner_on_the_same_data_refuses_and_leaves_the_first_alone(stack):

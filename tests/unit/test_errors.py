@@ -72,3 +72,13 @@ def test_statuses_follow_http_meaning():
         409,
         503,
     )
+
+
+class Secret(BaseModel):
+    password: str = Field(min_length=12)
+
+
+def test_a_value_shorter_than_its_minimum_is_called_too_short_not_missing():
+    with pytest.raises(InvalidInput) as refused:
+        parse(Secret, {"password": "ngan"})
+    assert refused.value.fields == {"password": "Quá ngắn: ít nhất 12 ký tự."}

@@ -390,3 +390,34 @@ def test_staff_who_may_not_read_the_audit_log_get_403(client, rpc):
     response = client.get("/communes/huong-an/audit")
     assert response.status_code == 403
     assert "Ban Thanh tra nhân dân" in response.text
+
+
+def test_an_administrator_adds_an_account_and_refusals_keep_the_password_secret(client, rpc):
+    rpc.answer("directory", "list_accounts", lambda q: {"accounts": [ACCOUNTS["minh"]]})
+    created = []
+    rpc.answer("directory", "create_account", lambda c: created.append(c) or c)
+    sign_in(client)
+    page = client.get("/communes/huong-an/staff").text
+    assert "Minh" in page and "Cán bộ cấp xã" in page
+
+    form = {
+        "csrf_token": csrf_of(page),
+        "full_name": "Lê Văn Bình",
+        "username": "binh",
+        "password": "mật-khẩu-ban-đầu-dài",
+        "role": "inspector",
+        "unit_id": "",
+    }
+    response = client.post("/communes/huong-an/staff", data=form)
+    assert response.status_code == 303
+    assert created[0]["roles"] == [{"role": "inspector", "unit_id": "huong-an"}]
+
+    def refuse(command: dict) -> None:
+        raise InvalidInput(fields={"roles": "Thành viên Ban Thanh tra nhân dân không được..."})
+
+    rpc.answer("directory", "create_account", refuse)
+    response = client.post("/communes/huong-an/staff", data=form)
+    assert response.status_code == 422
+    assert "Thành viên Ban Thanh tra nhân dân không được..." in response.text
+    assert "mật-khẩu-ban-đầu-dài" not in response.text
+    assert 'value="binh"' in response.text

@@ -138,3 +138,17 @@ def test_admins_and_inspectors_read_the_audit_log_and_staff_do_not(directory):
         directory.list_audit({"actor": "minh", "commune_id": "huong-an"})
     with pytest.raises(Forbidden):
         directory.list_audit({"actor": "lan", "commune_id": "kim-long"})
+
+
+def test_the_staff_list_shows_who_holds_a_role_in_the_commune(directory):
+    directory.create_account(account("lan", ("commune_admin", "huong-an")))
+    directory.create_account(account("hoa", ("group_head", "tdp-1")))
+    directory.create_account(account("binh", ("inspector", "huong-an")))
+    directory.create_account(account("tuan", ("commune_staff", "kim-long")))
+    directory.create_account(account("minh", ("commune_staff", "huong-an")))
+
+    for reader in ("lan", "binh"):
+        listed = directory.list_accounts({"actor": reader, "commune_id": "huong-an"})
+        assert [a["username"] for a in listed["accounts"]] == ["binh", "hoa", "lan", "minh"]
+    with pytest.raises(Forbidden):
+        directory.list_accounts({"actor": "minh", "commune_id": "huong-an"})
