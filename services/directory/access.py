@@ -96,6 +96,21 @@ def may_read_audit(grants: Iterable[RoleGrant], commune_id: str, commune_of: Com
     return _holds(grants, frozenset({Role.COMMUNE_ADMIN, Role.INSPECTOR}), commune_id, commune_of)
 
 
+def roles_covering(grants: Iterable[RoleGrant], unit_id: str, commune_of: CommuneOf) -> list[Role]:
+    """The roles that give their holder a say over `unit_id`: held on the unit
+    itself, a commune role on its commune, or the system administrator's."""
+    commune_id = commune_of(unit_id)
+    return sorted(
+        {
+            g.role
+            for g in grants
+            if g.role == Role.SYSTEM_ADMIN
+            or g.unit_id == unit_id
+            or (g.role in COMMUNE_ROLES and g.unit_id is not None and g.unit_id == commune_id)
+        }
+    )
+
+
 def after_failed_sign_in(failures: int, now: datetime) -> tuple[int, datetime | None]:
     """The failure count, and until when the account is locked, after one more failure."""
     failures += 1

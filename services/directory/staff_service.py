@@ -25,10 +25,12 @@ from shared.contracts.staff import (
     ListAudit,
     Role,
     RoleGrant,
+    RolesInUnit,
     SessionRef,
     SignIn,
     StaffAccount,
     StaffSession,
+    UnitRoles,
 )
 from shared.errors import WIRE_ERRORS, AccountLocked, Forbidden, NotFound, NotSignedIn, parse
 
@@ -165,6 +167,16 @@ class StaffEntrypoints:
     def sign_out(self, payload: dict) -> dict:
         self.store.close_session(parse(SessionRef, payload).session_id)
         return {"signed_out": True}
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def roles_in_unit(self, payload: dict) -> dict:
+        query = parse(RolesInUnit, payload)
+        record = self.store.account_record(query.username)
+        grants = account_of(record).roles if record else []
+        roles = access.roles_covering(grants, query.unit_id, self._commune_of)
+        return UnitRoles(username=query.username, unit_id=query.unit_id, roles=roles).model_dump(
+            mode="json"
+        )
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_accounts(self, payload: dict) -> dict:

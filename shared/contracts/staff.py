@@ -89,6 +89,21 @@ class AccountList(Contract):
     accounts: list[StaffAccount]
 
 
+class RolesInUnit(Contract):
+    """`directory.roles_in_unit`: which roles `username` holds over a unit (on the
+    unit, on its commune, or as system administrator). For other services, e.g.
+    to check that a group head enters the paper tally of their own group."""
+
+    username: Username
+    unit_id: Text
+
+
+class UnitRoles(Contract):
+    username: str
+    unit_id: str
+    roles: list[Role]
+
+
 class SignIn(Contract):
     """`directory.sign_in`: a session for the right password, until `expires_at`."""
 

@@ -96,3 +96,17 @@ def test_the_fifth_wrong_password_locks_the_account_for_fifteen_minutes():
         assert locked is None
     failures, locked = access.after_failed_sign_in(failures, now)
     assert (failures, locked) == (0, datetime(2026, 1, 5, 8, 15, tzinfo=UTC))
+
+
+def test_the_roles_over_a_group_come_from_the_group_its_commune_or_the_system():
+    grants = [
+        grant(Role.GROUP_HEAD, "tdp-1"),
+        grant(Role.INSPECTOR, "huong-an"),
+        grant(Role.COMMUNE_STAFF, "kim-long"),
+    ]
+    assert access.roles_covering(grants, "tdp-1", COMMUNE_OF) == [Role.GROUP_HEAD, Role.INSPECTOR]
+    assert access.roles_covering(grants, "tdp-9", COMMUNE_OF) == [Role.COMMUNE_STAFF]
+    assert access.roles_covering([grant(Role.SYSTEM_ADMIN, None)], "tdp-9", COMMUNE_OF) == [
+        Role.SYSTEM_ADMIN
+    ]
+    assert access.roles_covering([], "tdp-1", COMMUNE_OF) == []

@@ -152,3 +152,15 @@ def test_the_staff_list_shows_who_holds_a_role_in_the_commune(directory):
         assert [a["username"] for a in listed["accounts"]] == ["binh", "hoa", "lan", "minh"]
     with pytest.raises(Forbidden):
         directory.list_accounts({"actor": "minh", "commune_id": "huong-an"})
+
+
+def test_other_services_ask_which_roles_a_person_holds_over_a_unit(directory):
+    directory.create_account(account("hoa", ("group_head", "tdp-1")))
+
+    def roles(username: str, unit_id: str) -> list[str]:
+        return directory.roles_in_unit({"username": username, "unit_id": unit_id})["roles"]
+
+    assert roles("hoa", "tdp-1") == ["group_head"]
+    assert roles("hoa", "huong-an") == []  # a group head does not cover the whole ward
+    assert roles("admin", "tdp-1") == ["system_admin"]
+    assert roles("nobody", "tdp-1") == []
