@@ -40,7 +40,7 @@ def _rpc(request: Request) -> RpcClient:
 
 async def current_staff(request: Request) -> StaffAccount | None:
     """The signed-in staff member, asked of the directory once per request."""
-    if "staff" not in request.state._state:
+    if not hasattr(request.state, "staff"):
         request.state.staff = None
         session_id = request.session.get("session_id")
         if session_id:

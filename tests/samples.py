@@ -15,3 +15,15 @@ OTHER_WARD = {
     "parent_id": "hue",
     "valid_from": "2025-07-01",
 }
+
+
+def household(code: str, unit_id: str = "tdp-1", since: str = "2025-07-01", **extra) -> dict:
+    return {
+        "actor": "admin",
+        "code": code,
+        "unit_id": unit_id,
+        "address": f"Số nhà của {code}",
+        "representative_name": "Nguyễn Văn An",
+        "since": since,
+        **extra,
+    }

@@ -43,7 +43,7 @@ from shared.contracts.households import (
     RegisterHousehold,
     SearchHouseholds,
 )
-from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
+from shared.errors import WIRE_ERRORS, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
 
@@ -91,11 +91,14 @@ class DirectoryService(StaffEntrypoints):
         earlier = self.store.get_unit(command.request_id) if command.request_id else None
         if earlier is not None and earlier.parent_id == command.commune_id:
             return earlier.model_dump(mode="json")  # the same form, submitted again
-        if not access.may_edit(
-            self._account(command.actor).roles, command.commune_id, self._commune_of
-        ):
-            raise Forbidden("Bạn không có quyền thay đổi đơn vị của xã, phường này.")
         commune = self.store.get_unit(command.commune_id)
+        if commune is not None:  # a missing commune is refused below, as invalid input
+            self._require(
+                command.actor,
+                commune.id,
+                access.may_edit,
+                "Bạn không có quyền thay đổi đơn vị của xã, phường này.",
+            )
         siblings = [unit.name for unit in self.store.children(command.commune_id)]
         unit = domain.new_residential_unit(
             command, commune, siblings, unit_id=command.request_id or new_id()

@@ -181,10 +181,12 @@ class StaffEntrypoints:
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_accounts(self, payload: dict) -> dict:
         query = parse(ListAccounts, payload)
-        if not access.may_read_audit(
-            self._account(query.actor).roles, query.commune_id, self._commune_of
-        ):
-            raise Forbidden("Chỉ quản trị và Ban Thanh tra nhân dân xem được danh sách cán bộ.")
+        self._require(
+            query.actor,
+            query.commune_id,
+            access.may_read_audit,
+            "Chỉ quản trị và Ban Thanh tra nhân dân xem được danh sách cán bộ.",
+        )
         unit_ids = [query.commune_id, *(u.id for u in self.store.children(query.commune_id))]
         return AccountList(accounts=self.store.accounts_in(unit_ids)).model_dump(mode="json")
 
@@ -192,9 +194,12 @@ class StaffEntrypoints:
     def list_audit(self, payload: dict) -> dict:
         """Admins and People's Inspection Board members read a commune's audit log."""
         query = parse(ListAudit, payload)
-        grants = self._account(query.actor).roles
-        if not access.may_read_audit(grants, query.commune_id, self._commune_of):
-            raise Forbidden("Chỉ quản trị và Ban Thanh tra nhân dân xem được nhật ký thay đổi.")
+        self._require(
+            query.actor,
+            query.commune_id,
+            access.may_read_audit,
+            "Chỉ quản trị và Ban Thanh tra nhân dân xem được nhật ký thay đổi.",
+        )
         entries = self.store.audit_entries(query.commune_id, query.limit)
         return AuditLog(entries=entries).model_dump(mode="json")
 
@@ -204,11 +209,17 @@ class StaffEntrypoints:
             raise NotFound(f"Không tìm thấy tài khoản {username}.")
         return account_of(record)
 
-    def _require(self, actor: str, unit_id: str, may: access.Permission) -> str:
-        """The commune of `unit_id`, if `actor` `may` act there; else Forbidden."""
+    def _require(
+        self,
+        actor: str,
+        unit_id: str,
+        may: access.Permission,
+        refusal: str = "Bạn không có quyền với dữ liệu của xã, phường này.",
+    ) -> str:
+        """The commune of `unit_id`, if `actor` `may` act there; else Forbidden(refusal)."""
         commune_id = self._commune_of(unit_id)
         if commune_id is None or not may(self._account(actor).roles, commune_id, self._commune_of):
-            raise Forbidden("Bạn không có quyền với dữ liệu của xã, phường này.")
+            raise Forbidden(refusal)
         return commune_id
 
     def _commune_of(self, unit_id: str) -> str | None:

@@ -12,7 +12,7 @@ from shared.chassis import PENDING, RELAY_AFTER, event_item, with_pending
 from shared.contracts.directory import CommuneOverview, ResidentialUnitAdded
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
-from tests.samples import OTHER_WARD
+from tests.samples import OTHER_WARD, household
 from tests.support import embedded_mongo, wait_until
 
 
@@ -29,26 +29,8 @@ def new_group(name: str = "Tổ dân phố 7", **extra: object) -> dict:
 
 def test_added_group_is_listed_with_its_household_count(directory):
     unit = directory.add_residential_unit(new_group())
-    directory.register_household(
-        {
-            "actor": "admin",
-            "code": "HA7K2M",
-            "unit_id": unit["id"],
-            "address": "Số 1",
-            "representative_name": "Lê Thị Hoa",
-            "since": "2025-08-01",
-        }
-    )
-    directory.register_household(
-        {
-            "actor": "admin",
-            "code": "HA7K2N",
-            "unit_id": unit["id"],
-            "address": "Số 2",
-            "representative_name": "Trần Văn An",
-            "since": "2025-08-01",
-        }
-    )
+    for code in ("HA7K2M", "HA7K2N"):
+        directory.register_household(household(code, unit["id"], since="2025-08-01"))
 
     overview = CommuneOverview.model_validate(
         directory.get_commune_overview({"commune_id": "huong-an"})
@@ -62,16 +44,8 @@ def test_added_group_is_listed_with_its_household_count(directory):
 
 def test_registering_the_same_household_twice_keeps_one(directory):
     unit = directory.add_residential_unit(new_group())
-    household = {
-        "actor": "admin",
-        "code": "HA7K2M",
-        "unit_id": unit["id"],
-        "address": "Số 1",
-        "representative_name": "Lê Thị Hoa",
-        "since": "2025-08-01",
-    }
-    directory.register_household(household)
-    directory.register_household(household)
+    directory.register_household(household("HA7K2M", unit["id"], since="2025-08-01"))
+    directory.register_household(household("HA7K2M", unit["id"], since="2025-08-01"))
 
     overview = CommuneOverview.model_validate(
         directory.get_commune_overview({"commune_id": "huong-an"})

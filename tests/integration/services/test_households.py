@@ -7,21 +7,9 @@ from nameko.testing.services import entrypoint_waiter
 from shared.chassis import MongoStore, Store, on_event
 from shared.contracts.households import HouseholdMoved
 from shared.errors import Forbidden, InvalidInput, NotFound
-from tests.samples import OTHER_WARD
+from tests.samples import OTHER_WARD, household
 
 GROUPS = ("tdp-1", "tdp-2")
-
-
-def household(code: str, unit_id: str = "tdp-1", since: str = "2025-07-01", **extra) -> dict:
-    return {
-        "actor": "admin",
-        "code": code,
-        "unit_id": unit_id,
-        "address": f"Số nhà của {code}",
-        "representative_name": "Nguyễn Văn An",
-        "since": since,
-        **extra,
-    }
 
 
 @pytest.fixture
