@@ -15,9 +15,17 @@ import inspect
 import signal
 from pathlib import Path
 
+from mongoeco.api._async._database_admin_write_commands import (
+    DatabaseAdminWriteCommandService,
+    _write_command_result,
+    command_boolean,
+    write_command_acknowledged,
+)
 from mongoeco.core.identity import id_contains_numeric_value
 from mongoeco.engines.memory import MemoryEngine
 from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.errors import BulkWriteError
+from mongoeco.types import WriteCommandResult, WriteErrorEntry
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
 
 
@@ -41,6 +49,51 @@ def skip_needless_id_scans() -> None:
         return original(self, db_name, coll_name, document, **options)
 
     SQLiteEngine._validate_document_against_unique_indexes = validate
+
+
+def batch_wire_inserts() -> None:
+    """Send a wire `insert` of many documents down mongoeco's batch path.
+
+    mongoeco 4.11.0 answers the `insert` command (what pymongo's insert_many
+    sends) with one insert_one, one SQLite commit and one change-stream thread
+    per document, although its engine has a batch insert that its own
+    `insert_many` uses. Measured here: 2.1 ms per household one by one, 0.63 ms
+    in batches (30,000 households: 63 s → 19 s). Errors come back per document,
+    as the wire protocol reports them. Refuses to start if mongoeco changed.
+    """
+    original = DatabaseAdminWriteCommandService.command_insert
+    if list(inspect.signature(original).parameters) != ["self", "spec", "session"]:
+        raise RuntimeError("mongoeco changed its insert command: review batch_wire_inserts")
+
+    async def command_insert(self, spec, *, session=None):  # noqa: ANN001, ANN202
+        documents = self._admin._normalize_insert_documents(spec.get("documents"))
+        if len(documents) < 2:
+            return await original(self, spec, session=session)
+        name = self._admin._require_collection_name(spec.get("insert"), "insert")
+        collection = self._admin._database.get_collection(name)
+        try:
+            result = await collection.insert_many(
+                documents,
+                ordered=self._admin._normalize_ordered_from_command(spec.get("ordered")),
+                bypass_document_validation=command_boolean(
+                    spec.get("bypassDocumentValidation", False),
+                    "bypassDocumentValidation",
+                    numeric=True,
+                ),
+                session=session,
+            )
+            outcome = WriteCommandResult(count=len(result.inserted_ids))
+        except BulkWriteError as failure:
+            details = failure.details or {}
+            errors = [
+                WriteErrorEntry(index=e["index"], errmsg=e["errmsg"], code=e.get("code"))
+                for e in details.get("writeErrors", [])
+            ]
+            outcome = WriteCommandResult(count=details.get("nInserted", 0), write_errors=errors)
+        acknowledged = write_command_acknowledged(spec, dialect=self._admin._mongodb_dialect.key)
+        return _write_command_result(outcome, acknowledged=acknowledged)
+
+    DatabaseAdminWriteCommandService.command_insert = command_insert
 
 
 async def serve(engine: object, host: str, port: int) -> None:
@@ -68,6 +121,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.stock:
         skip_needless_id_scans()
+        batch_wire_inserts()
     if args.memory:
         engine = MemoryEngine()
     else:

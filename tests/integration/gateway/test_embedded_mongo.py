@@ -1,5 +1,7 @@
-"""The embedded MongoDB-protocol server still refuses duplicate ids after
-`skip_needless_id_scans` (deploy/embedded_mongo.py), for every kind of id."""
+"""The embedded MongoDB-protocol server still behaves as MongoDB after its two
+patches (deploy/embedded_mongo.py): `skip_needless_id_scans` refuses duplicate
+ids of every kind, and `batch_wire_inserts` reports each refused document of a
+batch as MongoDB does."""
 
 import subprocess
 import sys
@@ -8,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from bson import ObjectId
 from pymongo import MongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from tests.support import ROOT, free_port, python_env
 
@@ -58,3 +60,23 @@ def test_a_second_document_with_the_same_id_is_refused(client, first, again):
 def test_a_batch_insert_stores_every_document(client):
     client.t.units.insert_many([{"_id": f"u{n}"} for n in range(50)])
     assert client.t.units.count_documents({}) == 50
+
+
+@pytest.mark.parametrize("ordered, stored", [(True, ["a", "b"]), (False, ["a", "b", "d"])])
+def test_a_batch_reports_each_duplicate_and_stops_only_when_ordered(client, ordered, stored):
+    units = client.t.units
+    units.insert_one({"_id": "b"})
+    with pytest.raises(BulkWriteError) as refused:
+        units.insert_many([{"_id": "a"}, {"_id": "b"}, {"_id": "d"}], ordered=ordered)
+    assert [(e["index"], e["code"]) for e in refused.value.details["writeErrors"]] == [(1, 11000)]
+    assert refused.value.details["nInserted"] == len(stored) - 1
+    assert sorted(d["_id"] for d in units.find()) == stored
+
+
+def test_a_batch_honours_unique_indexes(client):
+    units = client.t.units
+    units.create_index("name", unique=True)
+    with pytest.raises(BulkWriteError) as refused:
+        units.insert_many([{"_id": 1, "name": "Tổ 1"}, {"_id": 2, "name": "Tổ 1"}])
+    assert [e["index"] for e in refused.value.details["writeErrors"]] == [1]
+    assert units.count_documents({}) == 1
