@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import eventlet
+from eventlet.event import Event as Signal
 from nameko.events import event_handler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
@@ -209,6 +210,7 @@ class MongoStore(DependencyProvider):
         self.store_class = store_class
         self.client: MongoClient | None = None
         self.database: Database | None = None
+        self.ready = Signal()  # set once start() has opened the client and ensured indexes
 
     def start(self) -> None:
         config = self.container.config
@@ -220,6 +222,7 @@ class MongoStore(DependencyProvider):
         )
         self.database = self.client[config["MONGO_DATABASES"][self.container.service_name]]
         self.store_class.ensure_indexes(self.database)
+        self.ready.send(True)
 
     def stop(self) -> None:
         if self.client is not None:
@@ -228,6 +231,10 @@ class MongoStore(DependencyProvider):
     kill = stop
 
     def get_dependency(self, worker_ctx: Any) -> Store:
+        # nameko starts entrypoints and dependencies side by side: a call that a
+        # restarted service takes from its queue at once waits here until the
+        # client is open and the indexes are in place (before, it killed the service).
+        self.ready.wait()
         assert self.client is not None and self.database is not None, "MongoStore not started"
         return self.store_class(self.client, self.database)
 
