@@ -1,6 +1,18 @@
-"""How an audit entry reads to a person: what changed, in words."""
+"""How an audit entry reads to a person: what changed, in Vietnamese words.
 
+Each stored field has a label and, where its raw value means nothing to a
+reader (a code word, a date, a list of records), a way to say it. A field not
+named here still shows, under its own name, so a new action is never hidden.
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+
+from gateway.templating import STATUS_VI, UNIT_KIND_VI, vn_date, vn_datetime
+from shared.contracts.staff import ROLE_NAMES_VI
 
 ACTIONS_VI = {
     "create_account": "Tạo tài khoản",
@@ -10,29 +22,154 @@ ACTIONS_VI = {
     "register_household": "Ghi nhận hộ gia đình",
     "move_household": "Chuyển hộ sang đơn vị khác",
     "mark_moved_out": "Ghi nhận hộ chuyển đi",
+    "rename_unit": "Đổi tên thôn, tổ dân phố",
+    "merge_units": "Sáp nhập thôn, tổ dân phố",
+    "split_unit": "Chia tách thôn, tổ dân phố",
+    "import_households": "Nhập danh sách hộ từ tệp",
+    "import_household": "Cập nhật hộ theo tệp nhập",
+}
+
+HIDDEN_FIELDS = {"id"}  # already the entry's target
+LONGEST_VALUE = 80  # characters of one value, or of one item of a list
+MOST_ITEMS = 6  # of a list, then "và N mục khác"
+
+UnitNames = Mapping[str, str]  # unit id → its name, for the units the page knows
+Say = Callable[[Any, UnitNames], str]  # one value (or one item of a list) in words
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T")
+
+
+def _plain(value: Any, names: UnitNames) -> str:
+    """Dates as 01/07/2025, yes/no as có/không, records as "key: value, ..."."""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_plain(item, names)}" for key, item in value.items())
+    if not isinstance(value, str):
+        return str(value)
+    if _DAY.fullmatch(value):
+        return vn_date(date.fromisoformat(value))
+    if _MOMENT.match(value):
+        return vn_datetime(datetime.fromisoformat(value))
+    return value
+
+
+def _unit(unit_id: str, names: UnitNames) -> str:
+    return names.get(unit_id, unit_id)
+
+
+def _unit_kind(kind: str, names: UnitNames) -> str:
+    return UNIT_KIND_VI[kind].lower() if kind in UNIT_KIND_VI else kind
+
+
+def _status(status: str, names: UnitNames) -> str:
+    return STATUS_VI.get(status, status)
+
+
+def _member(member: dict[str, Any], names: UnitNames) -> str:
+    """Lê Thị Hoa (1968, 0912345678)."""
+    details = [str(member[key]) for key in ("birth_year", "phone") if member.get(key)]
+    return member["name"] + (f" ({', '.join(details)})" if details else "")
+
+
+def _period(period: dict[str, Any], names: UnitNames) -> str:
+    """Tổ dân phố 1 từ 01/07/2025 đến 01/09/2025; Tổ dân phố 1: chuyển đi từ 01/09/2025."""
+    span = f"từ {_plain(period['start'], names)}"
+    if period.get("end"):
+        span += f" đến {_plain(period['end'], names)}"
+    unit = _unit(period["unit_id"], names)
+    if period.get("status") == "active":
+        return f"{unit} {span}"
+    return f"{unit}: {_status(period.get('status', ''), names)} {span}"
+
+
+def _role(grant: dict[str, Any], names: UnitNames) -> str:
+    """tổ trưởng / trưởng thôn (Tổ dân phố 1)."""
+    role = ROLE_NAMES_VI.get(grant["role"], grant["role"])
+    return f"{role} ({_unit(grant['unit_id'], names)})" if grant.get("unit_id") else role
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 3] + "..."
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one field reads: its label, how to say its value, and whether it is a
+    list whose items come and go (then the line says which were added or removed)."""
+
+    label: str
+    say: Say = _plain
+    by_item: bool = False
+
+    def items(self, value: Any, names: UnitNames) -> list[str]:
+        values = value if isinstance(value, list) else [value]
+        return [_short(self.say(item, names)) for item in values]
+
+    def words(self, value: Any, names: UnitNames) -> str:
+        items = self.items(value, names)
+        more = len(items) - MOST_ITEMS
+        return "; ".join(items[:MOST_ITEMS]) + (f" và {more} mục khác" if more > 0 else "")
+
+    def lines(self, old: Any, new: Any, names: UnitNames) -> list[str]:
+        if _empty(new):
+            return [f"{self.label}: {self.words(old, names)} → (xóa)"]
+        if _empty(old):
+            return [f"{self.label}: {self.words(new, names)}"]
+        if self.by_item and isinstance(old, list) and isinstance(new, list):
+            was, now = self.items(old, names), self.items(new, names)
+            added = [item for item in now if item not in was]
+            removed = [item for item in was if item not in now]
+            lines = [f"{self.label}: thêm {'; '.join(added)}"] if added else []
+            if removed:
+                lines.append(f"{self.label}: bỏ {'; '.join(removed)}")
+            if lines:
+                return lines
+        return [f"{self.label}: {self.words(old, names)} → {self.words(new, names)}"]
+
+
+FIELDS = {
+    "name": Wording("tên"),
+    "kind": Wording("loại", _unit_kind),
+    "local_label": Wording("tên gọi địa phương"),
+    "parent_id": Wording("thuộc", _unit),
+    "valid_from": Wording("hiệu lực từ"),
+    "valid_to": Wording("hiệu lực đến"),
+    "code": Wording("mã hộ"),
+    "address": Wording("địa chỉ"),
+    "representative_name": Wording("chủ hộ/người đại diện"),
+    "members": Wording("thành viên", _member, by_item=True),
+    "periods": Wording("quá trình cư trú", _period),
+    "status": Wording("tình trạng", _status),
+    "full_name": Wording("họ tên"),
+    "username": Wording("tên đăng nhập"),
+    "roles": Wording("vai trò", _role, by_item=True),
+    "decision": Wording("theo quyết định"),
+    "households": Wording("hộ chuyển sang đơn vị mới"),
+    "created": Wording("số hộ mới"),
+    "updated": Wording("số hộ cập nhật"),
+    "skipped": Wording("mã hộ bỏ qua (đã dùng ở đơn vị khác)"),
 }
 
 
-HIDDEN_FIELDS = {"id"}  # already the entry's target
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """One line per field that a change set, altered or removed (ids aside)."""
-    before, after = before or {}, after or {}
+def changes(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    unit_names: UnitNames | None = None,
+) -> list[str]:
+    """One line per field that a change set, altered or removed (ids aside), in
+    the order of FIELDS, then the fields it does not name."""
+    before, after, names = before or {}, after or {}, unit_names or {}
+    touched = (before.keys() | after.keys()) - HIDDEN_FIELDS
+    ordered = [field for field in FIELDS if field in touched] + sorted(touched - FIELDS.keys())
     lines = []
-    for field in sorted((before.keys() | after.keys()) - HIDDEN_FIELDS):
+    for field in ordered:
         old, new = before.get(field), after.get(field)
-        if old == new:
-            continue
-        if field not in before:
-            lines.append(f"{field}: {_short(new)}")
-        elif field not in after:
-            lines.append(f"{field}: {_short(old)} → (xóa)")
-        else:
-            lines.append(f"{field}: {_short(old)} → {_short(new)}")
+        if old != new:
+            lines += FIELDS.get(field, Wording(field)).lines(old, new, names)
     return lines

@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 from gateway import auth
 from shared.contracts.directory import UnitKind
 from shared.contracts.households import HouseholdStatus
+from shared.contracts.imports import ImportStatus
 
 UNIT_KIND_VI = {
     UnitKind.PROVINCE: "Tỉnh, thành phố",
@@ -18,6 +19,21 @@ UNIT_KIND_VI = {
     UnitKind.SPECIAL_ZONE: "Đặc khu",
     UnitKind.VILLAGE: "Thôn",
     UnitKind.RESIDENTIAL_GROUP: "Tổ dân phố",
+}
+
+STATUS_VI = {
+    HouseholdStatus.ACTIVE: "cư trú",
+    HouseholdStatus.MOVED_OUT: "chuyển đi",
+    HouseholdStatus.MERGED: "nhập vào hộ khác",
+}
+
+
+IMPORT_STATUS_VI = {
+    ImportStatus.UPLOADING: "đang tải lên",
+    ImportStatus.CHECKING: "đang kiểm tra",
+    ImportStatus.CHECKED: "đã kiểm tra, chờ duyệt",
+    ImportStatus.APPLYING: "đang ghi",
+    ImportStatus.DONE: "đã nhập",
 }
 
 
@@ -50,8 +66,5 @@ templates.env.filters["vn_date"] = vn_date
 templates.env.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
 templates.env.filters["vn_datetime"] = vn_datetime
 templates.env.globals["UNIT_KIND_VI"] = UNIT_KIND_VI
-templates.env.globals["STATUS_VI"] = {
-    HouseholdStatus.ACTIVE: "cư trú",
-    HouseholdStatus.MOVED_OUT: "chuyển đi",
-    HouseholdStatus.MERGED: "nhập vào hộ khác",
-}
+templates.env.globals["STATUS_VI"] = STATUS_VI
+templates.env.globals["IMPORT_STATUS_VI"] = IMPORT_STATUS_VI

@@ -1,5 +1,8 @@
-"""A commune's staff and their roles: administrators add accounts; the People's
-Inspection Board sees the list. The directory service decides who may do what."""
+"""A commune's staff and their roles: administrators add accounts and grant and
+revoke roles; the People's Inspection Board sees the list. The directory
+service decides who may do what; the page only decides what to offer."""
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -11,69 +14,136 @@ from gateway.templating import templates
 from shared.contracts.staff import (
     ROLE_NAMES_VI,
     AccountList,
+    ChangeRole,
     CreateAccount,
     ListAccounts,
     Role,
     StaffAccount,
 )
-from shared.errors import Conflict, InvalidInput, parse
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, parse
 
-FORM_FIELDS = ("username", "full_name", "password", "role", "unit_id")
+ACCOUNT_FIELDS = ("username", "full_name", "password", "role", "unit_id")
+ROLE_FIELDS = ("username", "role", "unit_id")
 OFFERED_ROLES = (Role.COMMUNE_STAFF, Role.COMMUNE_ADMIN, Role.GROUP_HEAD, Role.INSPECTOR)
+REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound)  # shown on the page, beside the form
+
+
+def manages_staff(staff: StaffAccount, commune_id: str) -> bool:
+    """Whether to offer the forms; the directory decides (access.may_manage_staff)."""
+    return any(
+        grant.role == Role.SYSTEM_ADMIN
+        or (grant.role == Role.COMMUNE_ADMIN and grant.unit_id == commune_id)
+        for grant in staff.roles
+    )
+
+
+async def _page(
+    request: Request,
+    form: str | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The staff page; after a refusal, the form that was sent (named after its
+    RPC: create_account, grant_role, revoke_role) with its values and the reasons."""
+    commune_id = request.path_params["commune_id"]
+    overview = await directory.commune_overview(rpc(request), commune_id)
+    actor: StaffAccount = request.state.staff
+    query = ListAccounts(actor=actor.username, commune_id=commune_id)
+    listed = AccountList.model_validate(
+        await rpc(request).call("directory", "list_accounts", query.model_dump())
+    )
+    blank = dict.fromkeys(ACCOUNT_FIELDS, "") | {"role": Role.COMMUNE_STAFF.value}
+    shown = {"create_account": blank, "grant_role": blank}
+    if form and values:
+        shown[form] = values
+    context = {
+        "overview": overview,
+        "accounts": listed.accounts,
+        "may_manage": manages_staff(actor, commune_id),
+        "values": shown,
+        "refused_form": form,
+        "errors": errors or {},
+        "roles": OFFERED_ROLES,
+        "role_names": ROLE_NAMES_VI,
+    }
+    return templates.TemplateResponse(request, "accounts.html", context, status_code=status_code)
+
+
+async def _submitted(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
+    form = await request.form()
+    auth.check_csrf(request, form.get("csrf_token"))
+    return {field: str(form.get(field, "")).strip() for field in fields}
+
+
+def _grant(values: dict[str, str], commune_id: str) -> dict[str, str]:
+    """The role a form names: a group head's on the chosen unit, others' on the commune."""
+    unit_id = values["unit_id"] if values["role"] == Role.GROUP_HEAD else commune_id
+    return {"role": values["role"], "unit_id": unit_id}
+
+
+async def _change(
+    request: Request,
+    method: str,
+    values: dict[str, str],
+    contract: type[CreateAccount] | type[ChangeRole],
+    payload: dict[str, Any],
+    done: str,
+) -> Response:
+    """Ask the directory's `method` for the change; then back to the page with `done`
+    (filled with the username and role name) as the flash message, or the page
+    again with the refusal beside the form that was sent."""
+    try:
+        command = parse(contract, {"actor": request.state.staff.username, **payload})
+        await rpc(request).call("directory", method, command.model_dump(mode="json"))
+    except REFUSALS as refused:
+        errors = refused.fields or {"__root__": refused.detail or refused.message_vi}
+        kept = values | {"password": ""}  # never echoed back
+        return await _page(request, method, kept, errors, refused.http_status)
+    role = ROLE_NAMES_VI[Role(values["role"])]
+    request.session["flash"] = done.format(username=command.username, role=role)
+    commune_id = request.path_params["commune_id"]
+    return RedirectResponse(request.url_for("accounts", commune_id=commune_id), status_code=303)
 
 
 @auth.staff_only
 async def staff_of_commune(request: Request) -> Response:
-    commune_id = request.path_params["commune_id"]
-    overview = await directory.commune_overview(rpc(request), commune_id)
-    actor: StaffAccount = request.state.staff
-    listed = AccountList.model_validate(
-        await rpc(request).call(
-            "directory",
-            "list_accounts",
-            ListAccounts(actor=actor.username, commune_id=commune_id).model_dump(),
-        )
-    )
-    values = dict.fromkeys(FORM_FIELDS, "") | {"role": Role.COMMUNE_STAFF.value}
-    context = {
-        "overview": overview,
-        "accounts": listed.accounts,
-        "values": values,
-        "errors": {},
-        "roles": OFFERED_ROLES,
-        "role_names": ROLE_NAMES_VI,
-    }
     if request.method == "GET":
-        return templates.TemplateResponse(request, "accounts.html", context)
+        return await _page(request)
+    values = await _submitted(request, ACCOUNT_FIELDS)
+    account = {field: values[field] for field in ("username", "full_name", "password")}
+    account["roles"] = [_grant(values, request.path_params["commune_id"])]
+    done = "Đã tạo tài khoản {username}."
+    return await _change(request, "create_account", values, CreateAccount, account, done)
 
-    form = await request.form()
-    auth.check_csrf(request, form.get("csrf_token"))
-    values.update({field: str(form.get(field, "")).strip() for field in FORM_FIELDS})
-    unit_id = values["unit_id"] if values["role"] == Role.GROUP_HEAD else commune_id
-    try:
-        command = parse(
-            CreateAccount,
-            {
-                "actor": actor.username,
-                "username": values["username"],
-                "full_name": values["full_name"],
-                "password": values["password"],
-                "roles": [{"role": values["role"], "unit_id": unit_id}],
-            },
-        )
-        await rpc(request).call("directory", "create_account", command.model_dump(mode="json"))
-    except (InvalidInput, Conflict) as refused:
-        values["password"] = ""  # never echoed back
-        context["errors"] = refused.fields or {"__root__": refused.detail or refused.message_vi}
-        return templates.TemplateResponse(
-            request, "accounts.html", context, status_code=refused.http_status
-        )
-    request.session["flash"] = f"Đã tạo tài khoản {command.username}."
-    return RedirectResponse(request.url_for("accounts", commune_id=commune_id), status_code=303)
+
+def _role_change(method: str, done: str) -> auth.Endpoint:
+    """The endpoint of a form that grants or revokes (`method`) one role."""
+
+    @auth.staff_only
+    async def change_role(request: Request) -> Response:
+        values = await _submitted(request, ROLE_FIELDS)
+        grant = _grant(values, request.path_params["commune_id"])
+        change = {"username": values["username"], "grant": grant}
+        return await _change(request, method, values, ChangeRole, change, done)
+
+    return change_role
 
 
 routes = [
     Route(
         "/communes/{commune_id}/staff", staff_of_commune, methods=["GET", "POST"], name="accounts"
-    )
+    ),
+    Route(
+        "/communes/{commune_id}/staff/grant",
+        _role_change("grant_role", "Đã cấp vai trò {role} cho {username}."),
+        methods=["POST"],
+        name="grant_role",
+    ),
+    Route(
+        "/communes/{commune_id}/staff/revoke",
+        _role_change("revoke_role", "Đã thu hồi vai trò {role} của {username}."),
+        methods=["POST"],
+        name="revoke_role",
+    ),
 ]

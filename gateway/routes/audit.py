@@ -19,8 +19,18 @@ async def audit_log(request: Request) -> Response:
     log = AuditLog.model_validate(
         await rpc(request).call("directory", "list_audit", query.model_dump())
     )
+    names = (
+        {overview.commune.id: overview.commune.name}
+        | {item.unit.id: item.unit.name for item in overview.residential_units}
+        | overview.unit_names  # former units too
+    )
     rows = [
-        (entry, ACTIONS_VI.get(entry.action, entry.action), changes(entry.before, entry.after))
+        (
+            entry,
+            ACTIONS_VI.get(entry.action, entry.action),
+            names.get(entry.target, entry.target),
+            changes(entry.before, entry.after, names),
+        )
         for entry in log.entries
     ]
     return templates.TemplateResponse(request, "audit.html", {"overview": overview, "rows": rows})

@@ -2,7 +2,9 @@
 
 staff_accounts: {_id: username, full_name, password_hash, roles: [{role, unit_id}],
                  failed_sign_ins, locked_until}
-staff_sessions: {_id: session id, username, expires_at}
+staff_sessions: {_id: session id, username, expires_at}: deleted once expired, by a TTL
+                index (MongoDB's TTL monitor sweeps every minute; the embedded mongoeco
+                server has no monitor and deletes them whenever the collection is read)
 audit_log:      {at, actor, action, target, commune_id, before, after}: only ever inserted,
                 by the outbox relay (shared/chassis.py) from the changed document
 """
@@ -31,6 +33,7 @@ class StaffRecords(Store):
         super().ensure_indexes(database)
         database.staff_accounts.create_index([("roles.role", ASCENDING)])
         database.staff_sessions.create_index([("username", ASCENDING)])
+        database.staff_sessions.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
         database.audit_log.create_index([("commune_id", ASCENDING), ("at", DESCENDING)])
 
     def account_record(self, username: str) -> dict[str, Any] | None:
@@ -83,6 +86,7 @@ class StaffRecords(Store):
         )
 
     def session_record(self, session_id: str) -> dict[str, Any] | None:
+        # The TTL monitor may leave an expired session for up to a minute.
         return self.db.staff_sessions.find_one({"_id": session_id, "expires_at": {"$gt": utcnow()}})
 
     def close_session(self, session_id: str) -> None:

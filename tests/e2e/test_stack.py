@@ -158,7 +158,7 @@ def test_a_clerk_adds_a_group_and_the_commune_staff_are_notified(stack):
 
     audit = session.get(f"{stack.base_url}/communes/demo-huong-an/audit").text
     assert "<strong>Thêm thôn, tổ dân phố</strong>" in audit
-    assert "name: Tổ dân phố 6" in audit
+    assert "tên: Tổ dân phố 6" in audit
 
 
 def test_a_clerk_finds_a_household_and_reads_its_history(stack):

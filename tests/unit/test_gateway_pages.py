@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from shared.config import Settings
-from shared.errors import AccountLocked, Forbidden, InvalidInput, NotSignedIn, WireError
+from shared.errors import AccountLocked, Forbidden, InvalidInput, NotFound, NotSignedIn, WireError
 from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
 
@@ -18,6 +18,8 @@ ACCOUNTS = {
         "minh": [{"role": "commune_staff", "unit_id": "huong-an"}],
         "tuan": [{"role": "commune_staff", "unit_id": "kim-long"}],
         "locked": [{"role": "commune_staff", "unit_id": "huong-an"}],
+        "lan": [{"role": "commune_admin", "unit_id": "huong-an"}],
+        "hoa": [{"role": "inspector", "unit_id": "huong-an"}],
     }.items()
 }
 
@@ -378,7 +380,27 @@ def test_the_audit_log_reads_in_vietnamese_and_vietnam_time(client, rpc):
     page = client.get("/communes/huong-an/audit").text
     assert "<strong>Ghi nhận hộ gia đình</strong>: HA7K2M" in page
     assert "05/01/2026 15:04 · minh" in page  # UTC+7
-    assert "<li>address: Số 1 → Số 9</li>" in page
+    assert "<li>địa chỉ: Số 1 → Số 9</li>" in page
+
+
+def test_the_audit_log_names_the_communes_units_rather_than_their_ids(client, rpc):
+    unit = group("Tổ dân phố 2", 0)["unit"]
+    entry = {
+        "at": "2026-01-05T08:04:00Z",
+        "actor": "minh",
+        "action": "add_residential_unit",
+        "target": unit["id"],
+        "commune_id": "huong-an",
+        "before": None,
+        "after": unit,
+    }
+    rpc.answer("directory", "list_audit", lambda q: {"entries": [entry]})
+    sign_in(client)
+    page = client.get("/communes/huong-an/audit").text
+    assert "<strong>Thêm thôn, tổ dân phố</strong>: Tổ dân phố 2" in page
+    assert "<li>loại: tổ dân phố</li>" in page
+    assert "<li>thuộc: Phường Hương An</li>" in page
+    assert "<li>hiệu lực từ: 01/07/2025</li>" in page
 
 
 def test_staff_who_may_not_read_the_audit_log_get_403(client, rpc):
@@ -396,7 +418,7 @@ def test_an_administrator_adds_an_account_and_refusals_keep_the_password_secret(
     rpc.answer("directory", "list_accounts", lambda q: {"accounts": [ACCOUNTS["minh"]]})
     created = []
     rpc.answer("directory", "create_account", lambda c: created.append(c) or c)
-    sign_in(client)
+    sign_in(client, "lan")
     page = client.get("/communes/huong-an/staff").text
     assert "Minh" in page and "Cán bộ cấp xã" in page
 
@@ -411,6 +433,7 @@ def test_an_administrator_adds_an_account_and_refusals_keep_the_password_secret(
     response = client.post("/communes/huong-an/staff", data=form)
     assert response.status_code == 303
     assert created[0]["roles"] == [{"role": "inspector", "unit_id": "huong-an"}]
+    assert "Đã tạo tài khoản binh." in client.get("/communes/huong-an/staff").text
 
     def refuse(command: dict) -> None:
         raise InvalidInput(fields={"roles": "Thành viên Ban Thanh tra nhân dân không được..."})
@@ -421,3 +444,92 @@ def test_an_administrator_adds_an_account_and_refusals_keep_the_password_secret(
     assert "Thành viên Ban Thanh tra nhân dân không được..." in response.text
     assert "mật-khẩu-ban-đầu-dài" not in response.text
     assert 'value="binh"' in response.text
+
+
+STAFF_PAGE = "/communes/huong-an/staff"
+HEAD_OF_GROUP_1 = {"role": "group_head", "unit_id": "tổ-dân-phố-1"}
+COMMUNE_STAFF = {"role": "commune_staff", "unit_id": "huong-an"}
+
+
+def staff_page_with_minh(rpc: FakeRpc) -> list[tuple[str, dict]]:
+    """The staff page lists Minh; role changes sent to the directory are recorded."""
+    rpc.answer("directory", "list_accounts", lambda q: {"accounts": [ACCOUNTS["minh"]]})
+    sent: list[tuple[str, dict]] = []
+    for method in ("grant_role", "revoke_role"):
+        rpc.answer("directory", method, lambda c, m=method: sent.append((m, c)) or c)
+    return sent
+
+
+def test_an_administrator_grants_and_revokes_a_role_and_is_told_it_was_done(client, rpc):
+    sent = staff_page_with_minh(rpc)
+    sign_in(client, "lan")
+    page = client.get(STAFF_PAGE).text
+    assert page.count("Thu hồi vai trò<span") == 1  # Minh's one role
+    assert f'action="{STAFF_PAGE}/grant"' in page
+    token = csrf_of(page)
+
+    grant = {"csrf_token": token, "username": "Minh", **HEAD_OF_GROUP_1}
+    response = client.post(f"{STAFF_PAGE}/grant", data=grant)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(STAFF_PAGE)
+    assert "Đã cấp vai trò tổ trưởng / trưởng thôn cho minh." in client.get(STAFF_PAGE).text
+
+    revoke = {"csrf_token": token, "username": "minh", **COMMUNE_STAFF}
+    assert client.post(f"{STAFF_PAGE}/revoke", data=revoke).status_code == 303
+    assert "Đã thu hồi vai trò cán bộ cấp xã của minh." in client.get(STAFF_PAGE).text
+    assert sent == [
+        ("grant_role", {"actor": "lan", "username": "minh", "grant": HEAD_OF_GROUP_1}),
+        ("revoke_role", {"actor": "lan", "username": "minh", "grant": COMMUNE_STAFF}),
+    ]
+
+
+def refuse(error: Exception):
+    def handler(command: dict) -> None:
+        raise error
+
+    return handler
+
+
+def test_a_refused_role_change_shows_the_services_reason_on_the_page(client, rpc):
+    staff_page_with_minh(rpc)
+    sign_in(client, "lan")
+    token = csrf_of(client.get(STAFF_PAGE).text)
+
+    independence = "Thành viên Ban Thanh tra nhân dân không được đồng thời là cán bộ cấp xã"
+    rpc.answer("directory", "grant_role", refuse(InvalidInput(fields={"roles": independence})))
+    grant = {"csrf_token": token, "username": "hoa", **COMMUNE_STAFF}
+    response = client.post(f"{STAFF_PAGE}/grant", data=grant)
+    assert response.status_code == 422
+    assert "Chưa cấp được vai trò." in response.text and independence in response.text
+    assert 'id="grant_role-username" name="username" value="hoa"' in response.text
+
+    rpc.answer("directory", "grant_role", refuse(NotFound("Không tìm thấy tài khoản khongco.")))
+    response = client.post(f"{STAFF_PAGE}/grant", data=grant | {"username": "khongco"})
+    assert response.status_code == 404
+    assert "Không tìm thấy tài khoản khongco." in response.text
+
+    no_right = "Bạn không có quyền phân vai trò này."
+    rpc.answer("directory", "revoke_role", refuse(Forbidden(no_right)))
+    revoke = {"csrf_token": token, "username": "minh", **COMMUNE_STAFF}
+    response = client.post(f"{STAFF_PAGE}/revoke", data=revoke)
+    assert response.status_code == 403
+    assert "Chưa thu hồi được vai trò." in response.text and no_right in response.text
+    assert "Đã thu hồi" not in client.get(STAFF_PAGE).text
+
+
+def test_a_role_change_without_its_csrf_token_is_refused_and_nothing_is_sent(client, rpc):
+    sent = staff_page_with_minh(rpc)
+    sign_in(client, "lan")
+    revoke = {"username": "minh", **COMMUNE_STAFF}
+    assert client.post(f"{STAFF_PAGE}/revoke", data=revoke).status_code == 403
+    assert sent == []
+
+
+def test_inspectors_read_the_staff_list_but_are_not_offered_the_forms(client, rpc):
+    staff_page_with_minh(rpc)
+    sign_in(client, "hoa")
+    page = client.get(STAFF_PAGE).text
+    assert "Minh" in page and "Cán bộ cấp xã" in page
+    for form in (f"{STAFF_PAGE}/revoke", f"{STAFF_PAGE}/grant", f'action="{STAFF_PAGE}"'):
+        assert form not in page
+    assert "Chỉ quản trị cấp xã thêm được tài khoản" in page
