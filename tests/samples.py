@@ -17,6 +17,17 @@ OTHER_WARD = {
 }
 
 
+def residential_group(number: int, commune_id: str = "huong-an") -> dict:
+    """`register_unit`'s payload for "Tổ dân phố <number>", id "tdp-<number>"."""
+    return {
+        "id": f"tdp-{number}",
+        "kind": "residential_group",
+        "name": f"Tổ dân phố {number}",
+        "parent_id": commune_id,
+        "valid_from": "2025-07-01",
+    }
+
+
 def household(code: str, unit_id: str = "tdp-1", since: str = "2025-07-01", **extra) -> dict:
     return {
         "actor": "admin",

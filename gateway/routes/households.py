@@ -29,6 +29,7 @@ async def search(request: Request) -> Response:
             reply = await rpc(request).call("directory", "search_households", query.model_dump())
             context["found"] = HouseholdList.model_validate(reply).households
     names = {item.unit.id: item.unit.name for item in overview.residential_units}
+    names |= overview.unit_names  # former units too: a household may have left from one
     return templates.TemplateResponse(request, "households.html", {**context, "unit_names": names})
 
 

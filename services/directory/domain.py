@@ -2,6 +2,7 @@
 
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 
 from shared.contracts.directory import (
     COMMUNE_LEVEL_KINDS,
@@ -11,7 +12,7 @@ from shared.contracts.directory import (
     RegisterUnit,
     UnitKind,
 )
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
 
 # Law 10/2022 Art 2.3: "thôn" covers thôn, làng, ấp, bản, buôn, bon, phum, sóc;
 # "tổ dân phố" covers tổ dân phố, khu phố, khối phố, khóm, tiểu khu.
@@ -20,10 +21,18 @@ LOCAL_LABELS: dict[UnitKind, tuple[str, ...]] = {
     UnitKind.RESIDENTIAL_GROUP: ("tổ dân phố", "khu phố", "khối phố", "khóm", "tiểu khu"),
 }
 
-# Which kind of unit may stand directly under which (two-tier government since 1 Jul 2025).
+# The amended Law on Organisation of Local Government 2025, in force 1 Jul 2025 with
+# the 2025 amendment of the Constitution: local government has two tiers, province
+# and commune (xã, phường, đặc khu); district-level units ceased to operate that day.
+# Resolution 202/2025/QH15 left 34 provinces and cities. Law brief §0.
+TWO_TIER_SINCE = date(2025, 7, 1)
+
+# Which kind of unit may stand directly under which. A district, and a commune under
+# one, are pre-reform history (see check_history).
 ALLOWED_PARENT_KINDS: dict[UnitKind, frozenset[UnitKind]] = {
     UnitKind.PROVINCE: frozenset(),
-    **{kind: frozenset({UnitKind.PROVINCE}) for kind in COMMUNE_LEVEL_KINDS},
+    UnitKind.DISTRICT: frozenset({UnitKind.PROVINCE}),
+    **{kind: frozenset({UnitKind.PROVINCE, UnitKind.DISTRICT}) for kind in COMMUNE_LEVEL_KINDS},
     **{kind: COMMUNE_LEVEL_KINDS for kind in RESIDENTIAL_KINDS},
 }
 
@@ -63,18 +72,93 @@ def check_parent(kind: UnitKind, parent: AdministrativeUnit | None) -> None:
         raise InvalidInput(fields={"parent_id": "Đơn vị cấp trên không đúng cấp hành chính."})
 
 
+def is_history(unit: AdministrativeUnit) -> bool:
+    """A district, or any unit that ended by the 2025 reform: kept read-only so that
+    records made under it still name it."""
+    return unit.kind == UnitKind.DISTRICT or (
+        unit.valid_to is not None and unit.valid_to <= TWO_TIER_SINCE
+    )
+
+
+def check_history(command: RegisterUnit, parent: AdministrativeUnit | None) -> None:
+    """A district ended by 1 Jul 2025 at the latest; whatever stands under an ended
+    unit (a commune under a district, say) ended no later than it did."""
+    ends = command.valid_to
+    if ends is not None and ends <= command.valid_from:
+        problem = "Ngày kết thúc phải sau ngày bắt đầu."
+    elif command.kind == UnitKind.DISTRICT and (ends is None or ends > TWO_TIER_SINCE):
+        problem = (
+            "Cấp huyện (huyện, quận, thị xã, thành phố thuộc tỉnh) đã kết thúc hoạt động "
+            "từ 01/07/2025 (Luật Tổ chức chính quyền địa phương 2025): chỉ ghi lại để "
+            "tra cứu, với ngày kết thúc không muộn hơn 01/07/2025."
+        )
+    elif (
+        parent is not None
+        and parent.valid_to is not None
+        and (ends is None or ends > parent.valid_to)
+    ):
+        problem = (
+            f"{parent.name} đã kết thúc từ {parent.valid_to:%d/%m/%Y}: đơn vị trực thuộc "
+            "phải kết thúc không muộn hơn ngày đó."
+        )
+    else:
+        return
+    raise InvalidInput(fields={"valid_to": problem})
+
+
 def unit_from_registration(
-    command: RegisterUnit, parent: AdministrativeUnit | None
+    command: RegisterUnit,
+    parent: AdministrativeUnit | None,
+    earlier: AdministrativeUnit | None = None,
 ) -> AdministrativeUnit:
+    """The unit an import registers under a known id. Registering it again changes
+    it, except that pre-reform history stays as it was, and an end the directory
+    recorded (a merge, say) is kept when the import does not know of it."""
     check_parent(command.kind, parent)
-    return AdministrativeUnit(
+    check_history(command, parent)
+    unit = AdministrativeUnit(
         id=command.id,
         kind=command.kind,
         name=command.name,
         parent_id=command.parent_id,
         local_label=resolve_local_label(command.kind, command.local_label),
         valid_from=command.valid_from,
+        valid_to=command.valid_to or (earlier.valid_to if earlier else None),
     )
+    if earlier is not None and earlier != unit and is_history(earlier):
+        raise Conflict(history_refusal(earlier))
+    return unit
+
+
+def history_refusal(unit: AdministrativeUnit) -> str:
+    return (
+        f"{unit.name} thuộc hệ thống hành chính trước 01/07/2025: chỉ lưu để tra cứu, "
+        "không sửa hay thêm đơn vị trực thuộc được."
+    )
+
+
+def exists_on(unit: AdministrativeUnit, day: date) -> bool:
+    return unit.valid_from <= day and (unit.valid_to is None or day < unit.valid_to)
+
+
+def overlaps(unit: AdministrativeUnit, start: date) -> bool:
+    """Whether `unit` still exists on or after `start` (so a unit starting then may
+    not share its name)."""
+    return unit.valid_to is None or unit.valid_to > start
+
+
+def check_open(unit: AdministrativeUnit, field: str) -> None:
+    """Households join only a unit with no end recorded: one that ended, or will by
+    a recorded rename, merge or split, hands its households on to its successors."""
+    if unit.valid_to is not None:
+        raise InvalidInput(
+            fields={
+                field: (
+                    f"{unit.name} kết thúc từ {unit.valid_to:%d/%m/%Y} (đổi tên, sáp nhập hoặc "
+                    "chia tách): hãy chọn đơn vị kế tiếp."
+                )
+            }
+        )
 
 
 def new_residential_unit(
@@ -86,6 +170,8 @@ def new_residential_unit(
     """A new thôn or tổ dân phố of `commune`, or InvalidInput saying what is wrong."""
     if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
         raise InvalidInput(fields={"commune_id": "Không tìm thấy xã, phường hoặc đặc khu này."})
+    if is_history(commune):
+        raise InvalidInput(fields={"commune_id": history_refusal(commune)})
     fields: dict[str, str] = {}
     if name_key(command.name) in {name_key(name) for name in sibling_names}:
         fields["name"] = f"Đã có đơn vị tên “{command.name}” trong {commune.name}."

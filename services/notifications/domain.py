@@ -1,7 +1,8 @@
 """What notices say, free of I/O."""
 
-from shared.contracts.directory import ResidentialUnitAdded, UnitKind
+from shared.contracts.directory import ResidentialUnitAdded, SuccessionKind, UnitKind
 from shared.contracts.notifications import StaffNotice
+from shared.contracts.succession import ResidentialUnitsChanged
 
 KIND_NAMES_VI = {UnitKind.VILLAGE: "thôn", UnitKind.RESIDENTIAL_GROUP: "tổ dân phố"}
 
@@ -18,6 +19,30 @@ def notice_for_new_unit(event: ResidentialUnitAdded) -> StaffNotice:
         body=(
             f"{label.capitalize()} “{unit.name}” thuộc {event.commune_name} có hiệu lực "
             f"từ ngày {unit.valid_from:%d/%m/%Y}."
+        ),
+        created_at=event.occurred_at,
+    )
+
+
+def notice_for_unit_change(event: ResidentialUnitsChanged) -> StaffNotice:
+    """Tell the commune's staff that units were renamed, merged or split, from when,
+    on whose decision, and how many households now count in the successors."""
+    change = event.succession
+    ended = ", ".join(unit.name for unit in event.ended_units)
+    successors = ", ".join(unit.name for unit in event.successors)
+    title = {
+        SuccessionKind.RENAME: f"Đổi tên {ended} thành {successors}",
+        SuccessionKind.MERGE: f"Sáp nhập {ended} vào {successors}",
+        SuccessionKind.SPLIT: f"Chia {ended} thành {successors}",
+    }[change.kind]
+    carried = sum(len(codes) for codes in event.carried.values())
+    return StaffNotice(
+        id=event.event_id,
+        commune_id=change.commune_id,
+        title=title,
+        body=(
+            f"Có hiệu lực từ ngày {change.on:%d/%m/%Y} theo {change.decision}. "
+            f"{carried} hộ gia đình được chuyển sang đơn vị mới."
         ),
         created_at=event.occurred_at,
     )

@@ -8,6 +8,7 @@ from shared.chassis import MongoStore, on_event
 from shared.contracts.common import ServiceHealth
 from shared.contracts.directory import ResidentialUnitAdded
 from shared.contracts.notifications import ListStaffNotices, StaffNoticeList
+from shared.contracts.succession import ResidentialUnitsChanged
 from shared.errors import WIRE_ERRORS, parse
 
 
@@ -31,3 +32,7 @@ class NotificationsService:
     @on_event("directory", ResidentialUnitAdded)
     def tell_staff_of_new_unit(self, event: ResidentialUnitAdded) -> None:
         self.store.add_notice(domain.notice_for_new_unit(event))
+
+    @on_event("directory", ResidentialUnitsChanged)
+    def tell_staff_of_unit_change(self, event: ResidentialUnitsChanged) -> None:
+        self.store.add_notice(domain.notice_for_unit_change(event))

@@ -18,6 +18,9 @@ class UnitKind(StrEnum):
     COMMUNE = "commune"  # xã
     WARD = "ward"  # phường
     SPECIAL_ZONE = "special_zone"  # đặc khu
+    # huyện / quận / thị xã / thành phố thuộc tỉnh: abolished on 1 July 2025, kept
+    # read-only so records made before then still name their place
+    DISTRICT = "district"
     VILLAGE = "village"  # thôn (Law 10/2022 Art 2.3)
     RESIDENTIAL_GROUP = "residential_group"  # tổ dân phố (Law 10/2022 Art 2.3)
 
@@ -45,6 +48,7 @@ class RegisterUnit(Contract):
     parent_id: str | None = None
     local_label: str | None = None
     valid_from: date
+    valid_to: date | None = None  # the first day it no longer exists (history imports)
 
 
 class AddResidentialUnit(Contract):
@@ -68,9 +72,39 @@ class GetCommuneOverview(Contract):
     ]
 
 
+class SuccessionKind(StrEnum):
+    RENAME = "rename"  # one unit → one, under a new name
+    MERGE = "merge"  # several → one, new or one of them
+    SPLIT = "split"  # one → several new ones
+
+
+class UnitSuccession(Contract):
+    """A recorded change of residential units, effective `on`: the units in
+    `from_unit_ids` end that day (valid_to = on) and their households continue in
+    `to_unit_ids`, which exist from that day (or before, for a unit merged into)."""
+
+    id: str
+    kind: SuccessionKind
+    commune_id: str
+    on: date
+    from_unit_ids: list[str]
+    to_unit_ids: list[str]
+    decision: str  # the act that decided it, e.g. "Nghị quyết số 12/NQ-HĐND"
+    actor: str
+
+
 class ResidentialUnitSummary(Contract):
     unit: AdministrativeUnit
     household_count: int = Field(ge=0)
+    ended_by: UnitSuccession | None = None  # a change that will end it on a later date
+
+
+class FormerUnit(Contract):
+    """A thôn or tổ dân phố that no longer exists, and what became of it (None: it
+    ended without a recorded succession, e.g. imported history)."""
+
+    unit: AdministrativeUnit
+    ended_by: UnitSuccession | None = None
 
 
 class CommuneOverview(Contract):
@@ -78,7 +112,10 @@ class CommuneOverview(Contract):
 
     commune: AdministrativeUnit
     province: AdministrativeUnit | None
-    residential_units: list[ResidentialUnitSummary]
+    residential_units: list[ResidentialUnitSummary]  # those that exist today
+    upcoming_units: list[AdministrativeUnit] = []  # to exist from a later date
+    former_units: list[FormerUnit] = []
+    unit_names: dict[str, str] = {}  # every residential unit the commune ever had, by id
 
     @property
     def household_count(self) -> int:
