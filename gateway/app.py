@@ -17,7 +17,17 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from gateway.errors import EXCEPTION_HANDLERS
-from gateway.routes import accounts, api, audit, health, households, pages, staff
+from gateway.routes import (
+    accounts,
+    api,
+    audit,
+    health,
+    households,
+    imports,
+    pages,
+    staff,
+    unit_changes,
+)
 from gateway.rpc import RpcClient
 from shared.config import ConfigurationError, Settings, load_settings
 
@@ -46,9 +56,11 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
         routes=[
             *pages.routes,
             *staff.routes,
+            *unit_changes.routes,
             *households.routes,
             *audit.routes,
             *accounts.routes,
+            *imports.routes,
             *health.routes,
             Mount("/api", routes=api.routes),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -7,9 +7,11 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.directory import access, domain, residence
+from services.directory import access, domain, residence, succession
+from services.directory.import_service import ImportEntrypoints
 from services.directory.staff_service import StaffEntrypoints
 from services.directory.store import DirectoryStore
+from services.directory.succession_service import SuccessionEntrypoints
 from shared.chassis import MongoStore, utcnow
 from shared.contracts.common import ServiceHealth
 from shared.contracts.directory import (
@@ -18,11 +20,9 @@ from shared.contracts.directory import (
     AddResidentialUnit,
     AdministrativeUnit,
     CommuneList,
-    CommuneOverview,
     GetCommuneOverview,
     RegisterUnit,
     ResidentialUnitAdded,
-    ResidentialUnitSummary,
 )
 from shared.contracts.households import (
     CountHouseholds,
@@ -47,7 +47,7 @@ from shared.errors import WIRE_ERRORS, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
 
-class DirectoryService(StaffEntrypoints):
+class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoints):
     name = "directory"
 
     store: DirectoryStore = MongoStore(DirectoryStore)
@@ -63,7 +63,9 @@ class DirectoryService(StaffEntrypoints):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_communes(self) -> dict:
         communes = self.store.units_of_kinds(set(COMMUNE_LEVEL_KINDS))
-        return CommuneList(communes=communes).model_dump(mode="json")
+        today = date.today()  # communes that ended (pre-2025 history) are left out
+        current = [commune for commune in communes if domain.overlaps(commune, today)]
+        return CommuneList(communes=current).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def get_commune_overview(self, payload: dict) -> dict:
@@ -71,17 +73,23 @@ class DirectoryService(StaffEntrypoints):
         if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
             raise NotFound("Không tìm thấy xã, phường hoặc đặc khu này.")
         province = self.store.get_unit(commune.parent_id) if commune.parent_id else None
-        units = self.store.children(commune.id)
-        counts = self.store.household_counts([unit.id for unit in units], date.today())
-        summaries = [ResidentialUnitSummary(unit=u, household_count=counts[u.id]) for u in units]
-        overview = CommuneOverview(commune=commune, province=province, residential_units=summaries)
+        units, today = self.store.children(commune.id), date.today()
+        current = [unit.id for unit in units if domain.exists_on(unit, today)]
+        overview = succession.overview(
+            commune,
+            province,
+            units,
+            self.store.household_counts(current, today),
+            self.store.successions_in(commune.id),
+            today,
+        )
         return overview.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def register_unit(self, payload: dict) -> dict:
         command = parse(RegisterUnit, payload)
         parent = self.store.get_unit(command.parent_id) if command.parent_id else None
-        unit = domain.unit_from_registration(command, parent)
+        unit = domain.unit_from_registration(command, parent, self.store.get_unit(command.id))
         self.store.save_unit(unit)
         return unit.model_dump(mode="json")
 
@@ -99,7 +107,11 @@ class DirectoryService(StaffEntrypoints):
                 access.may_edit,
                 "Bạn không có quyền thay đổi đơn vị của xã, phường này.",
             )
-        siblings = [unit.name for unit in self.store.children(command.commune_id)]
+        siblings = [
+            unit.name
+            for unit in self.store.children(command.commune_id)
+            if domain.overlaps(unit, command.valid_from)  # an ended unit's name is free
+        ]
         unit = domain.new_residential_unit(
             command, commune, siblings, unit_id=command.request_id or new_id()
         )
@@ -122,10 +134,15 @@ class DirectoryService(StaffEntrypoints):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def register_household(self, payload: dict) -> dict:
         command = parse(RegisterHousehold, payload)
-        self._residential_unit(command.unit_id, field="unit_id")
+        unit = self._residential_unit(command.unit_id, field="unit_id")
         commune_id = self._require(command.actor, command.unit_id, access.may_edit)
         earlier = self.store.get_household(command.code)
-        if earlier is not None and earlier.current.unit_id != command.unit_id:
+        if earlier is None:
+            domain.check_open(unit, field="unit_id")
+        elif earlier.current.unit_id != command.unit_id and not (
+            # naming the unit it lived in before a rename, merge or split: an update
+            unit.valid_to and unit.id in {period.unit_id for period in earlier.periods}
+        ):
             raise InvalidInput(
                 fields={
                     "unit_id": (
@@ -219,7 +236,7 @@ class DirectoryService(StaffEntrypoints):
     def move_household(self, payload: dict) -> dict:
         command = parse(MoveHousehold, payload)
         household = self._household(command.code)
-        self._residential_unit(command.to_unit_id, field="to_unit_id")
+        domain.check_open(self._residential_unit(command.to_unit_id, "to_unit_id"), "to_unit_id")
         commune_id = self._require(command.actor, household.current.unit_id, access.may_edit)
         self._require(command.actor, command.to_unit_id, access.may_edit)
         after = residence.moved(household, command.to_unit_id, command.on)

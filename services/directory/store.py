@@ -1,8 +1,10 @@
 """The directory's documents in MongoDB.
 
-units:       {_id, kind, name, name_key, parent_id, local_label, valid_from, valid_to}
+units:       {_id, kind, name, name_key, parent_id, local_label, valid_from, valid_to,
+              ended_by: the succession that ended it, if one did}
 households:  {_id: household code, address, representative_name, members: [...],
-              periods: [{unit_id, status, start, end}]}  (an open period ends OPEN_END)
+              periods: [{unit_id, status, start, end}],  (an open period ends OPEN_END)
+              imported_by: the import that created it, if one did}
 electorates: {_id: reference, unit_id, as_of, household_codes, created_at}
 Dates are stored as ISO strings ("2025-07-01"), which sort and compare as dates.
 """
@@ -14,10 +16,12 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.directory.domain import name_key
+from services.directory.import_store import ImportRecords
 from services.directory.staff_store import StaffRecords
+from services.directory.succession_store import SuccessionRecords
 from shared.chassis import audit_item, event_item, set_with_pending, with_pending, without_pending
 from shared.contracts.common import Event
 from shared.contracts.directory import AdministrativeUnit, UnitKind
@@ -41,6 +45,7 @@ def _household(document: dict[str, Any]) -> Household:
     document = without_pending(document)
     document["code"] = document.pop("_id")
     document.pop("name_keys", None)
+    document.pop("imported_by", None)
     document["periods"] = [
         {**period, "end": None if period["end"] == OPEN_END else period["end"]}
         for period in document["periods"]
@@ -71,23 +76,32 @@ def _unit(document: dict[str, Any]) -> AdministrativeUnit:
     document = without_pending(document)
     document["id"] = document.pop("_id")
     document.pop("name_key", None)
+    document.pop("ended_by", None)
     return AdministrativeUnit.model_validate(document)
 
 
-class DirectoryStore(StaffRecords):
-    OUTBOX_COLLECTIONS = ("units", "households", "staff_accounts")
+class DirectoryStore(SuccessionRecords, ImportRecords, StaffRecords):
+    OUTBOX_COLLECTIONS = ("units", "households", "staff_accounts", "imports", "unit_successions")
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
         super().ensure_indexes(database)
-        # No two units of one parent share a name (compared case- and space-insensitively).
+        # No two current units (no end recorded) of one parent share a name, compared
+        # case- and space-insensitively; an ended unit's name may be taken again. Both
+        # MongoDB and the embedded server honour the partial filter (tested).
+        if "unique_name" in database.units.index_information():  # before successions
+            database.units.drop_index("unique_name")
         database.units.create_index(
-            [("parent_id", ASCENDING), ("name_key", ASCENDING)], unique=True, name="unique_name"
+            [("parent_id", ASCENDING), ("name_key", ASCENDING)],
+            unique=True,
+            name="unique_current_name",
+            partialFilterExpression={"valid_to": {"$type": "null"}},
         )
         database.households.create_index(
             [("periods.unit_id", ASCENDING), ("periods.start", ASCENDING)]
         )
         database.households.create_index([("members.phone", ASCENDING)])
+        database.households.create_index([("imported_by", ASCENDING)], sparse=True)
 
     def get_unit(self, unit_id: str) -> AdministrativeUnit | None:
         document = self.db.units.find_one({"_id": unit_id})
@@ -127,6 +141,30 @@ class DirectoryStore(StaffRecords):
     def get_household(self, code: str) -> Household | None:
         document = self.db.households.find_one({"_id": code})
         return _household(document) if document else None
+
+    def households_in_units(self, unit_ids: list[str]) -> dict[str, Household]:
+        """Every household that ever lived in `unit_ids`, by code: one query (the
+        embedded server scans the whole collection for each `$in` on `_id`)."""
+        query = {"periods.unit_id": {"$in": unit_ids}}
+        return {d["_id"]: _household(d) for d in self.db.households.find(query)}
+
+    def insert_imported_households(self, households: list[Household], import_id: str) -> set[str]:
+        """Insert new households in one batch; return the codes that existed already
+        (another import or a clerk registered them meanwhile)."""
+        documents = [_household_document(h) | {"imported_by": import_id} for h in households]
+        if not documents:
+            return set()
+        try:
+            self.db.households.insert_many(documents, ordered=False)
+        except BulkWriteError as failure:
+            errors = failure.details["writeErrors"]
+            if any(error["code"] != 11000 for error in errors):
+                raise
+            return {documents[error["index"]]["_id"] for error in errors}
+        return set()
+
+    def count_imported(self, import_id: str) -> int:
+        return self.db.households.count_documents({"imported_by": import_id})
 
     def households_with_phone(self, phone: str) -> list[Household]:
         return [_household(d) for d in self.db.households.find({"members.phone": phone})]
@@ -175,9 +213,12 @@ class DirectoryStore(StaffRecords):
         return Electorate.model_validate(document)
 
     def save_unit(self, unit: AdministrativeUnit) -> None:
-        """Create or replace a unit with a known id (registration is idempotent)."""
+        """Create or update a unit with a known id (registration is idempotent); what
+        else its document carries (pending events, the succession that ended it) stays."""
+        fields = _unit_document(unit)
+        del fields["_id"]
         try:
-            self.db.units.replace_one({"_id": unit.id}, _unit_document(unit), upsert=True)
+            self.db.units.update_one({"_id": unit.id}, {"$set": fields}, upsert=True)
         except DuplicateKeyError:
             raise Conflict(fields={"name": "Đã có đơn vị cùng tên ở cấp này."}) from None
 
@@ -195,3 +236,79 @@ class DirectoryStore(StaffRecords):
                 return earlier
             raise Conflict(fields={"name": f"Đã có đơn vị tên “{unit.name}”."}) from None
         return unit
+
+    def end_unit(self, unit_id: str, on: date, succession_id: str) -> bool:
+        """End a unit on `on` for a succession, unless another one ended it first;
+        whether this succession is (now) the one that ended it."""
+        self.db.units.update_one(
+            {"_id": unit_id, "valid_to": None},
+            {"$set": {"valid_to": on.isoformat(), "ended_by": succession_id}},
+        )
+        return self.db.units.find_one({"_id": unit_id, "ended_by": succession_id}) is not None
+
+    def reopen_unit(self, unit_id: str, succession_id: str) -> None:
+        """Undo end_unit (for an abandoned succession)."""
+        self.db.units.update_one(
+            {"_id": unit_id, "ended_by": succession_id},
+            {"$set": {"valid_to": None}, "$unset": {"ended_by": ""}},
+        )
+
+    def insert_unit(self, unit: AdministrativeUnit) -> bool:
+        """Store a successor unit; False if a current unit of its parent has its name."""
+        try:
+            self.db.units.insert_one(_unit_document(unit))
+        except DuplicateKeyError:
+            return self.db.units.find_one({"_id": unit.id}) is not None  # stored before
+        return True
+
+    def delete_unit(self, unit_id: str) -> None:
+        """Remove a successor of an abandoned succession (no household ever lived there)."""
+        self.db.units.delete_one({"_id": unit_id})
+
+    def households_staying(self, unit_ids: list[str], on: date) -> list[Household]:
+        """Households that lived, active, in one of `unit_ids` on or after `on`."""
+        period = {
+            "unit_id": {"$in": unit_ids},
+            "status": HouseholdStatus.ACTIVE.value,
+            "end": {"$gt": on.isoformat()},
+        }
+        cursor = self.db.households.find({"periods": {"$elemMatch": period}})
+        return [_household(d) for d in cursor]
+
+    def residents(self, unit_ids: list[str], limit: int) -> list[Household]:
+        """Households living, active, in one of `unit_ids` now (their open period)."""
+        period = {
+            "unit_id": {"$in": unit_ids},
+            "status": HouseholdStatus.ACTIVE.value,
+            "end": OPEN_END,
+        }
+        cursor = self.db.households.find({"periods": {"$elemMatch": period}}).limit(limit)
+        return [_household(d) for d in cursor]
+
+    def replace_periods(self, before: Household, after: Household) -> bool:
+        """Store `after`'s periods if the household's history is still `before`'s
+        length (no one changed it meanwhile); whether it was stored."""
+        periods = _household_document(after)["periods"]
+        done = self.db.households.update_one(
+            {"_id": before.code, "periods": {"$size": len(before.periods)}},
+            {"$set": {"periods": periods}},
+        )
+        return done.modified_count == 1
+
+    def carried_over(
+        self, ended_ids: list[str], successor_ids: list[str], on: date
+    ) -> dict[str, list[str]]:
+        """Successor id → codes of the households that left an ended unit for it on `on`."""
+        day = on.isoformat()
+        query = {
+            "$and": [
+                {"periods": {"$elemMatch": {"unit_id": {"$in": ended_ids}, "end": day}}},
+                {"periods": {"$elemMatch": {"unit_id": {"$in": successor_ids}, "start": day}}},
+            ]
+        }
+        carried: dict[str, list[str]] = {unit_id: [] for unit_id in successor_ids}
+        for household in map(_household, self.db.households.find(query).sort("_id")):
+            for period in household.periods:
+                if period.start == on and period.unit_id in carried:
+                    carried[period.unit_id].append(household.code)
+        return carried

@@ -1,0 +1,192 @@
+"""Importing household lists through the directory service, on the real broker
+and wire server: checked in the background, reported row by row, applied all or
+valid-only, idempotent by household code, safe when two imports race."""
+
+import base64
+import uuid
+
+import pytest
+
+from services.directory.roster import TEMPLATE_COLUMNS
+from shared.errors import Forbidden, InvalidInput
+from tests.integration.services.test_households import staff
+from tests.samples import OTHER_WARD, household, residential_group
+from tests.support import wait_until
+
+CHUNKS = 5  # even a small test file travels in several chunks
+
+
+@pytest.fixture
+def directory(directory):
+    for number in (1, 2):
+        directory.register_unit(residential_group(number))
+    return directory
+
+
+def roster_csv(count: int, *, extra: list[str] = (), address: str = "Số {n} kiệt 3") -> bytes:
+    lines = [",".join(f'"{c}"' for c in TEMPLATE_COLUMNS)]
+    for n in range(count):
+        code = f"HQ{n:04d}".replace("0", "A").replace("1", "B")
+        lines.append(
+            f"{code},Tổ dân phố {n % 2 + 1},{address.format(n=n)},Nguyễn Văn {n},Chủ hộ,1970,"
+            f"09{n:08d},01/07/2025"
+        )
+        lines.append(f"{code},,,Trần Thị {n},Vợ,1972,,")
+    return "\n".join(lines + list(extra)).encode()
+
+
+def upload(directory, content: bytes, actor: str = "admin", name: str = "ds.csv") -> str:
+    import_id = uuid.uuid4().hex
+    size = len(content) // CHUNKS + 1
+    chunks = [content[i : i + size] for i in range(0, len(content), size)] or [b""]
+    directory.start_household_import(
+        {
+            "actor": actor,
+            "commune_id": "huong-an",
+            "import_id": import_id,
+            "filename": name,
+            "chunk_count": len(chunks),
+        }
+    )
+    for index, chunk in reversed(list(enumerate(chunks))):  # order of arrival does not matter
+        directory.add_import_chunk(
+            {
+                "actor": actor,
+                "import_id": import_id,
+                "index": index,
+                "data": base64.b64encode(chunk).decode(),
+            }
+        )
+    directory.finish_import_upload({"actor": actor, "import_id": import_id})
+    return import_id
+
+
+def report(directory, import_id: str, status: str, actor: str = "admin") -> dict:
+    def reached() -> dict | None:
+        found = directory.get_household_import({"actor": actor, "import_id": import_id})
+        return found if found["status"] == status else None
+
+    return wait_until(reached, timeout=30)
+
+
+def apply(directory, import_id: str, valid_only: bool = False) -> dict:
+    report(directory, import_id, "checked")
+    directory.apply_household_import(
+        {"actor": "admin", "import_id": import_id, "valid_only": valid_only}
+    )
+    return report(directory, import_id, "done")
+
+
+def households(directory) -> int:
+    return directory.count_households({"unit_id": "huong-an", "as_of": "2025-08-01"})["count"]
+
+
+def test_a_clean_file_is_checked_applied_and_a_second_time_changes_nothing(directory, databases):
+    content = roster_csv(40)
+    first = upload(directory, content)
+    checked = report(directory, first, "checked")
+    assert (checked["rows"], checked["households"], checked["new"]) == (80, 40, 40)
+    assert checked["problem_count"] == 0 and households(directory) == 0  # nothing written yet
+
+    done = apply(directory, first)
+    assert (done["created"], done["updated"], done["applied"]) == (40, 0, 40)
+    assert households(directory) == 40
+    household = directory.resolve_household({"code": "HQAAAA"})
+    assert household["representative_name"] == "Nguyễn Văn 0"
+    assert [m["name"] for m in household["members"]] == ["Nguyễn Văn 0", "Trần Thị 0"]
+    audit = directory.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+    assert [(e["action"], e["after"]["created"]) for e in audit] == [("import_households", 40)]
+
+    again = upload(directory, content)
+    assert report(directory, again, "checked")["unchanged"] == 40
+    assert apply(directory, again)["created"] == 0
+    assert households(directory) == 40
+    # the uploaded files are not kept once applied
+    assert databases["directory"].import_chunks.count_documents({}) == 0
+
+
+def test_a_file_with_errors_writes_nothing_unless_the_clerk_takes_the_valid_rows(directory):
+    broken = [
+        "HZZZZ2,Tổ dân phố 9,Số 1,Lê Văn Tí,Chủ hộ,1980,,01/07/2025",
+        "HZZZZ3,Tổ dân phố 1,Số 2,Lê Văn Tèo,Chủ hộ,1980,,31/02/2025",
+    ]
+    import_id = upload(directory, roster_csv(6, extra=broken))
+    checked = report(directory, import_id, "checked")
+    assert [(p["line"], p["column"]) for p in checked["problems"]] == [
+        (14, "Tổ dân phố, thôn"),
+        (15, "Cư trú từ ngày"),
+    ]
+    assert (checked["new"], checked["invalid"]) == (6, 2)
+
+    with pytest.raises(InvalidInput) as refused:
+        directory.apply_household_import({"actor": "admin", "import_id": import_id})
+    assert "2 lỗi" in refused.value.fields["valid_only"]
+    assert households(directory) == 0
+
+    assert apply(directory, import_id, valid_only=True)["created"] == 6
+    assert households(directory) == 6
+
+
+def test_an_unreadable_file_is_reported_and_cannot_be_applied(directory):
+    import_id = upload(directory, "Mã hộ;Họ tên\nHAAAA2;Ân".encode("utf-16"))
+    checked = report(directory, import_id, "checked")
+    assert "UTF-8" in checked["file_error"]
+    with pytest.raises(InvalidInput):
+        directory.apply_household_import(
+            {"actor": "admin", "import_id": import_id, "valid_only": True}
+        )
+
+
+def test_a_new_address_in_the_file_updates_the_household_and_audits_before_and_after(directory):
+    apply(directory, upload(directory, roster_csv(3)))
+    changed = upload(directory, roster_csv(3, address="Số {n} đường mới"))
+    checked = report(directory, changed, "checked")
+    assert (checked["changed"], checked["unchanged"], checked["new"]) == (3, 0, 0)
+    assert apply(directory, changed)["updated"] == 3
+    household = directory.resolve_household({"code": "HQAAAA"})
+    assert household["address"] == "Số 0 đường mới"
+    assert household["periods"][0]["start"] == "2025-07-01"  # its history stays
+
+    def audited():
+        entries = directory.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+        return [e for e in entries if e["action"] == "import_household"]
+
+    entry = wait_until(lambda: len(audited()) == 3 and audited())[0]
+    assert entry["before"]["address"].startswith("Số ") and "kiệt" in entry["before"]["address"]
+    assert "đường mới" in entry["after"]["address"]
+
+
+def test_two_imports_of_the_same_file_at_once_register_each_household_once(directory):
+    content = roster_csv(300)
+    first, second = upload(directory, content), upload(directory, content)
+    for import_id in (first, second):
+        assert report(directory, import_id, "checked")["new"] == 300
+    for import_id in (first, second):
+        directory.apply_household_import({"actor": "admin", "import_id": import_id})
+    done = [report(directory, import_id, "done") for import_id in (first, second)]
+    assert households(directory) == 300
+    assert sum(d["created"] for d in done) == 300  # each household created by one of them
+
+
+def test_only_the_communes_editors_import_and_its_inspectors_only_read(directory):
+    directory.register_unit(OTHER_WARD)
+    staff(directory, "tuan", "commune_staff", "kim-long")
+    staff(directory, "lan", "inspector", "huong-an")
+    with pytest.raises(Forbidden):
+        upload(directory, roster_csv(1), actor="tuan")
+    import_id = upload(directory, roster_csv(1))
+    assert report(directory, import_id, "checked", actor="lan")["new"] == 1
+    with pytest.raises(Forbidden):
+        directory.apply_household_import({"actor": "lan", "import_id": import_id})
+    with pytest.raises(Forbidden):
+        directory.add_import_chunk({"actor": "lan", "import_id": import_id, "index": 0, "data": ""})
+    assert households(directory) == 0
+
+
+def test_a_code_another_commune_uses_is_left_alone_and_reported(directory):
+    directory.register_unit(OTHER_WARD)
+    directory.register_unit(residential_group(1, "kim-long") | {"id": "kl-1"})
+    directory.register_household(household("HQAAAB", "kl-1"))
+    done = apply(directory, upload(directory, roster_csv(3)))
+    assert (done["created"], done["skipped"]) == (2, ["HQAAAB"])
+    assert directory.resolve_household({"code": "HQAAAB"})["periods"][0]["unit_id"] == "kl-1"
