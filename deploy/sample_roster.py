@@ -20,7 +20,7 @@ from shared.ids import CODE_ALPHABET
 RELATIVES = ("Vợ", "Chồng", "Con", "Con", "Mẹ", "Cháu")
 
 
-def roster_rows(households: int, groups: int, seed: int = 2025) -> Iterator[list[object]]:
+def roster_rows(households: int, groups: int, seed: int = 7) -> Iterator[list[object]]:
     rng, codes = random.Random(seed), set()
     yield list(TEMPLATE_COLUMNS)
     while len(codes) < households:
@@ -33,17 +33,17 @@ def roster_rows(households: int, groups: int, seed: int = 2025) -> Iterator[list
         designated = members > 2 and rng.random() < 0.1  # an elderly head, a son speaks for them
         people: set[tuple[str, int]] = set()
         while len(people) < members:
-            head = not people
+            head, speaks = not people, designated and len(people) == 1
             person = (
                 f"{family if len(people) != 1 else rng.choice(FAMILY_NAMES)} "
                 f"{rng.choice(GIVEN_NAMES)}",
-                rng.randint(1940, 1995) if head else rng.randint(1940, 2020),
+                rng.randint(1940, 1995) if head or speaks else rng.randint(1940, 2020),
             )
             if person in people:
                 continue  # two members with one name and birth year would be refused
             people.add(person)
             relation = "Chủ hộ" if head else rng.choice(RELATIVES)
-            if designated and len(people) == 2:
+            if speaks:
                 relation = "Người đại diện"
             yield [
                 code,

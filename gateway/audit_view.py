@@ -170,6 +170,6 @@ def changes(
     lines = []
     for field in ordered:
         old, new = before.get(field), after.get(field)
-        if old != new:
+        if old != new and not (_empty(old) and _empty(new)):  # e.g. nothing skipped
             lines += FIELDS.get(field, Wording(field)).lines(old, new, names)
     return lines

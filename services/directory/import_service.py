@@ -141,11 +141,16 @@ class ImportEntrypoints:
         if record is None or record.status != ImportStatus.CHECKING:
             return  # checked already: a redelivery
         try:
-            check, comparison = self._compared(record)
+            # Parsing is CPU work: off the eventlet hub, so RPCs keep being answered.
+            upload = self.store.uploaded_file(record.import_id)
+            rows = tpool.execute(roster.read_table, record.filename, upload)
         except roster.RosterFileError as error:
             report: dict[str, Any] = {"file_error": str(error)}
             self.store.forget_file(record.import_id)
         else:
+            self.store.keep_checked_table(record.import_id, roster.as_csv(rows))
+            self.store.forget_upload(record.import_id)
+            check, comparison = self._compared(record, rows)
             report = {
                 "rows": check.rows,
                 "households": check.household_count,
@@ -168,7 +173,10 @@ class ImportEntrypoints:
         if record is None or record.status != ImportStatus.APPLYING:
             return  # applied already: a redelivery
         actor = record.applied_by or record.actor
-        _, comparison = self._compared(record)
+        rows = tpool.execute(
+            roster.read_table, "checked.csv", self.store.checked_table(record.import_id)
+        )
+        _, comparison = self._compared(record, rows)
         remaining = len(comparison.new) + len(comparison.changed)
         applied, updated, skipped = (
             max(record.to_apply - remaining, 0),
@@ -193,12 +201,11 @@ class ImportEntrypoints:
                 self.store.note_progress(record.import_id, {"applied": applied, "updated": updated})
         self._finish_import(record, actor, updated, skipped)
 
-    def _compared(self, record: ImportSummary) -> tuple[roster.RosterCheck, roster.Comparison]:
-        """The uploaded file checked row by row, and its valid households compared
-        with the registry; RosterFileError if it is not a readable table."""
-        content = self.store.uploaded_file(record.import_id)
-        # Parsing is CPU work: off the eventlet hub, so RPCs keep being answered.
-        rows = tpool.execute(roster.read_table, record.filename, content)
+    def _compared(
+        self, record: ImportSummary, rows: list[list[str]]
+    ) -> tuple[roster.RosterCheck, roster.Comparison]:
+        """The table checked row by row, and its valid households compared with the
+        registry as it is now."""
         units = self.store.children(record.commune_id)
         # Codes the commune already uses; a code used in another commune is caught
         # when applying (the insert is refused) and reported then.

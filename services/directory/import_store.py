@@ -2,8 +2,9 @@
 
 imports:        {_id: import id, commune_id, actor, filename, created_at, status, ...the
                  ImportSummary fields, chunk_count}
-import_chunks:  {_id: "<import id>:<index>", import_id, data: bytes}: the uploaded file,
-                kept until applied (applying checks it again against the registry then)
+import_chunks:  {_id: "<import id>:<index>", import_id, data: bytes}: the uploaded file
+import_checked: the same, the table as CSV once checked: applying reads and checks it
+                again against the registry as it is then; both go once applied
 Every step changes `status` only from the step before it, so a repeated request
 or a redelivered event does a step at most once.
 """
@@ -36,6 +37,7 @@ class ImportRecords(Store):
         super().ensure_indexes(database)
         database.imports.create_index([("commune_id", ASCENDING), ("created_at", DESCENDING)])
         database.import_chunks.create_index([("import_id", ASCENDING)])
+        database.import_checked.create_index([("import_id", ASCENDING)])
 
     def create_import(self, summary: ImportSummary, chunk_count: int) -> ImportSummary:
         """Store a new import; the same id again gives back the one stored first."""
@@ -68,6 +70,21 @@ class ImportRecords(Store):
             upsert=True,
         )
 
+    def keep_checked_table(self, import_id: str, content: bytes) -> None:
+        """The checked table as CSV, which the apply step reads again (documents of
+        4 MB, well under MongoDB's 16 MB)."""
+        step = 4 << 20
+        for index, start in enumerate(range(0, len(content), step)):
+            self.db.import_checked.replace_one(
+                {"_id": f"{import_id}:{index:03d}"},
+                {"import_id": import_id, "data": content[start : start + step]},
+                upsert=True,
+            )
+
+    def checked_table(self, import_id: str) -> bytes:
+        chunks = self.db.import_checked.find({"import_id": import_id}).sort("_id")
+        return b"".join(chunk["data"] for chunk in chunks)
+
     def uploaded_chunks(self, import_id: str) -> int:
         return self.db.import_chunks.count_documents({"import_id": import_id})
 
@@ -98,5 +115,9 @@ class ImportRecords(Store):
             {"_id": import_id, "status": ImportStatus.APPLYING}, {"$set": fields}
         )
 
-    def forget_file(self, import_id: str) -> None:
+    def forget_upload(self, import_id: str) -> None:
         self.db.import_chunks.delete_many({"import_id": import_id})
+
+    def forget_file(self, import_id: str) -> None:
+        self.forget_upload(import_id)
+        self.db.import_checked.delete_many({"import_id": import_id})

@@ -135,3 +135,7 @@ def test_unknown_fields_still_show_under_their_own_name_with_readable_values():
         "public: có",
         "sources: tdp-1; tdp-2",
     ]
+
+
+def test_an_empty_list_set_where_there_was_nothing_is_no_change():
+    assert changes(None, {"created": 3, "skipped": []}) == ["số hộ mới: 3"]

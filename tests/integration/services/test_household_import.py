@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from deploy.sample_roster import roster_rows, write
 from services.directory.roster import TEMPLATE_COLUMNS
 from shared.errors import Forbidden, InvalidInput
 from tests.integration.services.test_households import staff
@@ -103,6 +104,13 @@ def test_a_clean_file_is_checked_applied_and_a_second_time_changes_nothing(direc
     assert households(directory) == 40
     # the uploaded files are not kept once applied
     assert databases["directory"].import_chunks.count_documents({}) == 0
+    assert databases["directory"].import_checked.count_documents({}) == 0
+
+
+def test_an_excel_file_is_imported_as_its_csv_twin(directory, tmp_path):
+    write(tmp_path / "ds.xlsx", roster_rows(12, groups=2))
+    done = apply(directory, upload(directory, (tmp_path / "ds.xlsx").read_bytes(), name="ds.xlsx"))
+    assert done["created"] == 12 and households(directory) == 12
 
 
 def test_a_file_with_errors_writes_nothing_unless_the_clerk_takes_the_valid_rows(directory):
