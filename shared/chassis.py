@@ -39,7 +39,12 @@ log = logging.getLogger(__name__)
 PENDING = "_pending"  # events and audit entries a document write left to relay
 RELAY_AFTER = "_relay_after"  # set while a document has pending items; a claim while relayed
 OUTBOX_CLAIM = timedelta(seconds=30)  # a relay that died frees its document after this
-OUTBOX_RETRY = timedelta(seconds=3)  # after a failed publish, try again this much later
+# After a failed publish, try again this much later, twice as long after each further
+# failure, up to OUTBOX_MAX_RETRY: an event no service consumes yet is not retried
+# every few seconds for ever.
+OUTBOX_RETRY = timedelta(seconds=3)
+OUTBOX_MAX_RETRY = timedelta(minutes=2)
+RELAY_ATTEMPTS = "_relay_attempts"  # failed publishes of a document's pending events
 # Fail fast when MongoDB is unreachable, inside the gateway's RPC timeout.
 SERVER_SELECTION_TIMEOUT_MS = 3000
 RETRY_PAUSE_SECONDS = 2.0  # between attempts at an event that failed
@@ -115,7 +120,8 @@ class Store:
         outbox collection; `only=(collection, id)` relays one document's, so a
         request publishes its own at once and leaves any backlog to the timer.
         Each document is claimed while relayed, so one relay handles it. A broker
-        failure is logged, not raised: the items stay pending until OUTBOX_RETRY.
+        failure is logged, not raised: the items stay pending until OUTBOX_RETRY,
+        then twice as long after each failure, up to OUTBOX_MAX_RETRY.
         Returns how many items were relayed."""
         relayed = 0
         for name in (only[0],) if only else self.OUTBOX_COLLECTIONS:
@@ -138,7 +144,7 @@ class Store:
         return self.db[name].find_one_and_update(
             due,
             {"$set": {RELAY_AFTER: now + OUTBOX_CLAIM}},
-            projection={PENDING: 1},
+            projection={PENDING: 1, RELAY_ATTEMPTS: 1},
             return_document=ReturnDocument.AFTER,
         )
 
@@ -162,14 +168,18 @@ class Store:
                     )
                     broker_failed = True
         collection = self.db[name]
-        retry = {"$set": {RELAY_AFTER: utcnow() + OUTBOX_RETRY}} if broker_failed else {}
+        retry: dict[str, Any] = {}
+        if broker_failed:
+            attempts = document.get(RELAY_ATTEMPTS, 0)
+            wait = min(OUTBOX_RETRY * 2**attempts, OUTBOX_MAX_RETRY)
+            retry = {"$set": {RELAY_AFTER: utcnow() + wait}, "$inc": {RELAY_ATTEMPTS: 1}}
         collection.update_one(
             {"_id": document["_id"]}, {"$pull": {PENDING: {"id": {"$in": done}}}, **retry}
         )
         # Nothing left (and nothing added meanwhile): the timer need not look again.
         collection.update_one(
             {"_id": document["_id"], PENDING: {"$size": 0}},
-            {"$unset": {RELAY_AFTER: "", PENDING: ""}},
+            {"$unset": {RELAY_AFTER: "", PENDING: "", RELAY_ATTEMPTS: ""}},
         )
         return len(done)
 
@@ -201,7 +211,7 @@ def set_with_pending(fields: dict[str, Any], items: list[dict[str, Any]]) -> dic
 
 def without_pending(document: dict[str, Any]) -> dict[str, Any]:
     """A stored document as the domain sees it."""
-    return {k: v for k, v in document.items() if k not in (PENDING, RELAY_AFTER)}
+    return {k: v for k, v in document.items() if k not in (PENDING, RELAY_AFTER, RELAY_ATTEMPTS)}
 
 
 class MongoStore(DependencyProvider):

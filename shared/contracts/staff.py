@@ -58,6 +58,15 @@ class StaffAccount(Contract):
             for grant in self.roles
         )
 
+    def oversees(self, commune_id: str) -> bool:
+        """May open the commune's staff list and audit log: its administrators and
+        People's Inspection Board (access.may_read_audit decides in the directory)."""
+        return any(
+            grant.role == Role.SYSTEM_ADMIN
+            or (grant.role in (Role.COMMUNE_ADMIN, Role.INSPECTOR) and grant.unit_id == commune_id)
+            for grant in self.roles
+        )
+
 
 class CreateAccount(Contract):
     """`directory.create_account`, by `actor` (a username)."""

@@ -533,3 +533,14 @@ def test_inspectors_read_the_staff_list_but_are_not_offered_the_forms(client, rp
     for form in (f"{STAFF_PAGE}/revoke", f"{STAFF_PAGE}/grant", f'action="{STAFF_PAGE}"'):
         assert form not in page
     assert "Chỉ quản trị cấp xã thêm được tài khoản" in page
+
+
+@pytest.mark.parametrize("username, offered", [("minh", False), ("lan", True), ("hoa", True)])
+def test_only_administrators_and_inspectors_are_offered_the_staff_list_and_audit_log(
+    client, username, offered
+):
+    sign_in(client, username)
+    page = client.get("/communes/huong-an").text
+    assert ("/communes/huong-an/staff" in page) is offered
+    assert ("/communes/huong-an/audit" in page) is offered
+    assert "/communes/huong-an/households" in page

@@ -97,10 +97,17 @@ def test_a_broker_failure_keeps_the_event_but_not_the_audit_entry(store, databas
     # set aside for a moment: the next relay does not hammer a broker that is down
     assert store.relay_events(lambda kind, payload: None) == 0
 
+    # failing again, it waits twice as long
+    databases["directory"].things.update_one({"_id": "t1"}, {"$set": {RELAY_AFTER: utcnow()}})
+    assert store.relay_events(broker_down) == 0
+    kept = databases["directory"].things.find_one({"_id": "t1"})
+    assert utcnow() + OUTBOX_RETRY < kept[RELAY_AFTER] <= utcnow() + 2 * OUTBOX_RETRY
+
     databases["directory"].things.update_one({"_id": "t1"}, {"$set": {RELAY_AFTER: utcnow()}})
     published = []
     assert store.relay_events(lambda kind, payload: published.append(payload)) == 1
     assert published[0]["event_id"] == event.event_id
+    assert databases["directory"].things.find_one({"_id": "t1"}) == {"_id": "t1"}  # clean
 
 
 def test_the_timer_relays_only_what_is_older_than_it_waits_for(store):
