@@ -1,7 +1,8 @@
 """The embedded MongoDB-protocol server still behaves as MongoDB after its two
 patches (deploy/embedded_mongo.py): `skip_needless_id_scans` refuses duplicate
-ids of every kind, and `batch_wire_inserts` reports each refused document of a
-batch as MongoDB does."""
+ids of every kind, `batch_wire_inserts` reports each refused document of a
+batch as MongoDB does, and `skip_gap_documents` rests on the server serving no
+change streams."""
 
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from bson import ObjectId
 from pymongo import MongoClient
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from tests.support import ROOT, free_port, python_env
 
@@ -80,3 +81,21 @@ def test_a_batch_honours_unique_indexes(client):
         units.insert_many([{"_id": 1, "name": "Tổ 1"}, {"_id": 2, "name": "Tổ 1"}])
     assert [e["index"] for e in refused.value.details["writeErrors"]] == [1]
     assert units.count_documents({}) == 1
+
+
+def test_no_change_stream_is_served_so_no_change_needs_its_document(client):
+    """If mongoeco ever serves change streams, review skip_gap_documents."""
+    with pytest.raises(OperationFailure, match="changeStream"):
+        client.t.units.watch().try_next()
+
+
+def test_writes_of_every_kind_still_apply(client):
+    units = client.t.units
+    units.insert_many([{"_id": n, "name": f"Tổ {n}"} for n in range(3)])
+    units.update_one({"_id": 1}, {"$set": {"name": "Tổ một"}})
+    units.replace_one({"_id": 2}, {"name": "Tổ hai"})
+    units.delete_one({"_id": 0})
+    assert list(units.find().sort("_id")) == [
+        {"_id": 1, "name": "Tổ một"},
+        {"_id": 2, "name": "Tổ hai"},
+    ]
