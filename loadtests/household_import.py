@@ -107,7 +107,7 @@ def baseline(mongo_url: str, content: bytes, filename: str) -> float:
         for n in range(1, GROUPS + 1)
     ]
     households = check_roster(read_table(filename, content), units, {}, datetime.now().date())
-    documents = [_household_document(h) for h in households.households]
+    documents = [_household_document(h) | {"imported_by": "x"} for h in households.households]
     with MongoClient(mongo_url) as client:
         DirectoryStore.ensure_indexes(client.baseline)
         collection = client.baseline.households

@@ -246,7 +246,8 @@ class ImportEntrypoints:
             audit=audit_item(entry),
         )
         self.store.forget_file(record.import_id)
-        self.store.relay_events(self.dispatch)
+        # Its own audit entry now; updated households' entries go with the timer.
+        self.store.relay_events(self.dispatch, only=("imports", record.import_id))
 
     def _update_from_import(self, actor: str, record: ImportSummary, household: Household) -> str:
         """Update a registered household's details from the file: "updated",
