@@ -16,6 +16,7 @@ MAX_FAILED_SIGN_INS = 5
 LOCK_OUT = timedelta(minutes=15)
 
 COMMUNE_ROLES = frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF, Role.INSPECTOR})
+MANAGING_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN})  # grant and revoke roles
 # Law 10/2022 Art 36-37 and Decree 59/2023 Art 12 (law brief §1.6): a member of the
 # People's Inspection Board may not be a commune official, civil servant or
 # non-professional worker at commune or thôn level, which a group head is.

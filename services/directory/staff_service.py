@@ -32,7 +32,15 @@ from shared.contracts.staff import (
     StaffSession,
     UnitRoles,
 )
-from shared.errors import WIRE_ERRORS, AccountLocked, Forbidden, NotFound, NotSignedIn, parse
+from shared.errors import (
+    WIRE_ERRORS,
+    AccountLocked,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    NotSignedIn,
+    parse,
+)
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so both cases take the same time.
@@ -122,6 +130,9 @@ class StaffEntrypoints:
     def revoke_role(self, payload: dict) -> dict:
         command = parse(ChangeRole, payload)
         before = self._account(command.username)
+        if command.username == command.actor and command.grant.role in access.MANAGING_ROLES:
+            # Nobody locks themselves out by mistake: another administrator does it.
+            raise InvalidInput(fields={"role": "Bạn không thể tự thu hồi quyền quản trị của mình."})
         self._check_grants(command.actor, [command.grant], all_roles=before.roles)
         roles = [grant for grant in before.roles if grant != command.grant]
         return self._save_roles(command, before, roles, "revoke_role")

@@ -164,3 +164,12 @@ def test_other_services_ask_which_roles_a_person_holds_over_a_unit(directory):
     assert roles("hoa", "huong-an") == []  # a group head does not cover the whole ward
     assert roles("admin", "tdp-1") == ["system_admin"]
     assert roles("nobody", "tdp-1") == []
+
+
+def test_an_administrator_cannot_revoke_their_own_administration(directory):
+    directory.create_account(account("lan", ("commune_admin", "huong-an")))
+    own = {"role": "commune_admin", "unit_id": "huong-an"}
+    with pytest.raises(InvalidInput) as refused:
+        directory.revoke_role({"actor": "lan", "username": "lan", "grant": own})
+    assert "tự thu hồi" in refused.value.fields["role"]
+    directory.revoke_role({"actor": "admin", "username": "lan", "grant": own})  # another may
