@@ -34,6 +34,7 @@ IMPORT_STATUS_VI = {
     ImportStatus.CHECKED: "đã kiểm tra, chờ duyệt",
     ImportStatus.APPLYING: "đang ghi",
     ImportStatus.DONE: "đã nhập",
+    ImportStatus.FAILED: "không hoàn tất",
 }
 
 

@@ -254,7 +254,11 @@ class MongoStore(DependencyProvider):
         return self.store_class(self.client, self.database)
 
 
-def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
+def on_event[E: Event](
+    source_service: str,
+    event_model: type[E],
+    gave_up: Callable[[Any, E, Exception], None] | None = None,
+) -> Callable:
     """Decorate `handler(self, event: E)` as a nameko handler of `event_model` events.
 
     nameko acks and drops a message whose handler raised, unless told to requeue,
@@ -263,7 +267,9 @@ def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
     counted in the service's `event_failures` collection and requeued after a
     pause, until MAX_EVENT_ATTEMPTS, when it stays there as a dead letter. If the
     failure cannot even be counted (the database is down), it is requeued: a
-    delay, never a loss. Handlers must be idempotent (use `event.event_id`),
+    delay, never a loss. `gave_up(self, event, error)`, if given, runs once the
+    event becomes a dead letter, e.g. to tell whoever waits for the work. Handlers
+    must be idempotent (use `event.event_id`),
     because a requeued or redelivered event runs again. The service must have
     a `store` (a MongoStore dependency).
     """
@@ -287,6 +293,8 @@ def on_event[E: Event](source_service: str, event_model: type[E]) -> Callable:
                         event.event_id,
                         MAX_EVENT_ATTEMPTS,
                     )
+                    if gave_up is not None:
+                        gave_up(self, event, error)
                     return
                 log.exception(
                     "handling %s failed; requeued in %ss", event.event_id, RETRY_PAUSE_SECONDS

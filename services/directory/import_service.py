@@ -135,7 +135,28 @@ class ImportEntrypoints:
         self.store.relay_events(self.dispatch, only=("imports", record.import_id))
         return self._import(record.import_id).model_dump(mode="json")
 
-    @on_event("directory", HouseholdImportUploaded)
+    def _check_gave_up(self, event: HouseholdImportUploaded, error: Exception) -> None:
+        self.store.advance(
+            event.import_id,
+            ImportStatus.CHECKING,
+            ImportStatus.FAILED,
+            {"failure": "Hệ thống không kiểm tra được tệp này. Vui lòng tải lên lại sau ít phút."},
+        )
+
+    def _apply_gave_up(self, event: HouseholdImportApproved, error: Exception) -> None:
+        self.store.advance(
+            event.import_id,
+            ImportStatus.APPLYING,
+            ImportStatus.FAILED,
+            {
+                "failure": (
+                    "Hệ thống chưa ghi xong danh sách. Các hộ đã ghi vẫn còn; hãy tải lên lại "
+                    "cùng tệp sau ít phút: hộ đã có sẽ không bị ghi trùng."
+                )
+            },
+        )
+
+    @on_event("directory", HouseholdImportUploaded, gave_up=_check_gave_up)
     def check_uploaded_import(self, event: HouseholdImportUploaded) -> None:
         record = self.store.get_import(event.import_id)
         if record is None or record.status != ImportStatus.CHECKING:
@@ -164,7 +185,7 @@ class ImportEntrypoints:
             }
         self.store.advance(record.import_id, ImportStatus.CHECKING, ImportStatus.CHECKED, report)
 
-    @on_event("directory", HouseholdImportApproved)
+    @on_event("directory", HouseholdImportApproved, gave_up=_apply_gave_up)
     def apply_approved_import(self, event: HouseholdImportApproved) -> None:
         """Check the file again against the registry as it is now, and write what
         differs, BATCH households at a time. A rerun after a crash finds what it

@@ -25,6 +25,7 @@ class ImportStatus(StrEnum):
     CHECKED = "checked"  # the report is ready; waits for the clerk
     APPLYING = "applying"
     DONE = "done"
+    FAILED = "failed"  # a background step kept failing; `failure` says what to do
 
 
 class RowProblem(Contract):
@@ -85,6 +86,7 @@ class ImportSummary(Contract):
     created_at: datetime
     status: ImportStatus
     file_error: str | None = None  # the file could not be read as a table at all
+    failure: str | None = None
     rows: int = 0
     households: int = 0  # in the file
     new: int = 0  # valid and not yet registered

@@ -128,3 +128,11 @@ def test_progress_shows_while_applying_and_inspectors_are_offered_no_buttons(cli
     page = client.get(f"/communes/huong-an/imports/{IMPORT_ID}").text
     assert "Nhập 3 hộ" not in page and '<button type="submit">' not in page.split("</header>")[1]
     assert 'type="file"' not in client.get("/communes/huong-an/imports").text
+
+
+def test_a_failed_import_says_what_to_do_and_stops_refreshing(client, directory):
+    sign_in(client)
+    directory["record"] = summary(status="failed", failure="Vui lòng tải lên lại sau ít phút.")
+    page = client.get(f"/communes/huong-an/imports/{IMPORT_ID}").text
+    assert "Vui lòng tải lên lại sau ít phút." in page and "không hoàn tất" in page
+    assert "http-equiv" not in page

@@ -9,6 +9,7 @@ import pytest
 
 from deploy.sample_roster import roster_rows, write
 from services.directory.roster import TEMPLATE_COLUMNS
+from shared import chassis
 from shared.errors import Forbidden, InvalidInput
 from tests.integration.services.test_households import staff
 from tests.samples import OTHER_WARD, household, residential_group
@@ -198,3 +199,20 @@ def test_a_code_another_commune_uses_is_left_alone_and_reported(directory):
     done = apply(directory, upload(directory, roster_csv(3)))
     assert (done["created"], done["skipped"]) == (2, ["HQAAAB"])
     assert directory.resolve_household({"code": "HQAAAB"})["periods"][0]["unit_id"] == "kl-1"
+
+
+def test_a_check_that_keeps_failing_tells_the_clerk_to_upload_again(
+    directory, databases, monkeypatch
+):
+    monkeypatch.setattr(chassis, "RETRY_PAUSE_SECONDS", 0.05)
+    import_id = uuid.uuid4().hex
+    ref = {"actor": "admin", "import_id": import_id}
+    directory.start_household_import(
+        {**ref, "commune_id": "huong-an", "filename": "ds.csv", "chunk_count": 1}
+    )
+    directory.add_import_chunk({**ref, "index": 0, "data": base64.b64encode(b"x").decode()})
+    # a stored part that can no longer be read, as after a damaged disk
+    databases["directory"].import_chunks.update_many({}, {"$set": {"data": "not bytes"}})
+    directory.finish_import_upload(ref)
+    failed = report(directory, import_id, "failed")
+    assert "tải lên lại" in failed["failure"]

@@ -122,7 +122,10 @@ class AlwaysFailing:
     name = "always_failing"
     store = MongoStore(Store)
 
-    @on_event("directory", ResidentialUnitAdded)
+    def tell_someone(self, event: ResidentialUnitAdded, error: Exception) -> None:
+        self.store.db.given_up.insert_one({"_id": event.event_id, "error": repr(error)})
+
+    @on_event("directory", ResidentialUnitAdded, gave_up=tell_someone)
     def fail(self, event: ResidentialUnitAdded) -> None:
         raise RuntimeError("cannot handle this")
 
@@ -145,6 +148,8 @@ def test_an_event_that_keeps_failing_is_kept_as_a_dead_letter(
     failure = databases["notifications"].event_failures.find_one({"_id": event.event_id})
     assert failure["attempts"] == chassis.MAX_EVENT_ATTEMPTS
     assert failure["last_error"] == "RuntimeError('cannot handle this')"
+    given_up = wait_until(lambda: list(databases["notifications"].given_up.find()))
+    assert given_up == [{"_id": event.event_id, "error": "RuntimeError('cannot handle this')"}]
     assert (
         queue_depth(config["AMQP_URI"], "evt-directory-residential_unit_added--always_failing.fail")
         == 0
