@@ -119,6 +119,8 @@ class ImportEntrypoints:
         if record.status in (ImportStatus.APPLYING, ImportStatus.DONE):
             return record.model_dump(mode="json")  # the button, pressed twice
         refusal = _why_not_apply(record, command.valid_only)
+        if refusal is None and not self.store.has_checked_table(record.import_id):
+            refusal = "Báo cáo này đã quá 7 ngày nên không còn lưu tệp. Vui lòng tải lên lại."
         if refusal:
             raise InvalidInput(fields={"valid_only": refusal})
         event = HouseholdImportApproved(

@@ -10,17 +10,19 @@ or a redelivered event does a step at most once.
 """
 
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared.chassis import Store, event_item, set_with_pending, without_pending
+from shared.chassis import Store, event_item, set_with_pending, utcnow, without_pending
 from shared.contracts.common import Event
 from shared.contracts.imports import ImportStatus, ImportSummary
 
 EXTRA_FIELDS = ("chunk_count",)
+CHECKED_KEPT = timedelta(days=7)
 
 
 def _summary(document: dict[str, Any]) -> ImportSummary:
@@ -38,6 +40,10 @@ class ImportRecords(Store):
         database.imports.create_index([("commune_id", ASCENDING), ("created_at", DESCENDING)])
         database.import_chunks.create_index([("import_id", ASCENDING)])
         database.import_checked.create_index([("import_id", ASCENDING)])
+        # A report nobody applied within CHECKED_KEPT is dropped; the file can be sent again.
+        database.import_checked.create_index(
+            [("checked_at", ASCENDING)], expireAfterSeconds=int(CHECKED_KEPT.total_seconds())
+        )
 
     def create_import(self, summary: ImportSummary, chunk_count: int) -> ImportSummary:
         """Store a new import; the same id again gives back the one stored first."""
@@ -73,13 +79,18 @@ class ImportRecords(Store):
     def keep_checked_table(self, import_id: str, content: bytes) -> None:
         """The checked table as CSV, which the apply step reads again (documents of
         4 MB, well under MongoDB's 16 MB)."""
-        step = 4 << 20
+        step, now = 4 << 20, utcnow()
         for index, start in enumerate(range(0, len(content), step)):
             self.db.import_checked.replace_one(
                 {"_id": f"{import_id}:{index:03d}"},
-                {"import_id": import_id, "data": content[start : start + step]},
+                {"import_id": import_id, "data": content[start : start + step], "checked_at": now},
                 upsert=True,
             )
+
+    def has_checked_table(self, import_id: str) -> bool:
+        """Still kept: MongoDB's TTL monitor may delete a minute late."""
+        fresh = {"import_id": import_id, "checked_at": {"$gt": utcnow() - CHECKED_KEPT}}
+        return self.db.import_checked.find_one(fresh, {"_id": 1}) is not None
 
     def checked_table(self, import_id: str) -> bytes:
         chunks = self.db.import_checked.find({"import_id": import_id}).sort("_id")

@@ -4,6 +4,7 @@ valid-only, idempotent by household code, safe when two imports race."""
 
 import base64
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -216,3 +217,14 @@ def test_a_check_that_keeps_failing_tells_the_clerk_to_upload_again(
     directory.finish_import_upload(ref)
     failed = report(directory, import_id, "failed")
     assert "tải lên lại" in failed["failure"]
+
+
+def test_a_report_left_unapplied_for_a_week_asks_for_the_file_again(directory, databases):
+    import_id = upload(directory, roster_csv(2))
+    report(directory, import_id, "checked")
+    week_ago = datetime.now(UTC) - timedelta(days=7, minutes=1)
+    databases["directory"].import_checked.update_many({}, {"$set": {"checked_at": week_ago}})
+    with pytest.raises(InvalidInput) as refused:
+        directory.apply_household_import({"actor": "admin", "import_id": import_id})
+    assert "tải lên lại" in refused.value.fields["valid_only"]
+    assert households(directory) == 0
