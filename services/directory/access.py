@@ -92,6 +92,26 @@ def may_read(grants: Iterable[RoleGrant], commune_id: str, commune_of: CommuneOf
     return _holds(grants, frozenset(Role), commune_id, commune_of)
 
 
+def may_read_commune(grants: Iterable[RoleGrant], commune_id: str, commune_of: CommuneOf) -> bool:
+    """See all of the commune's households and imports: its own staff and inspectors."""
+    return _holds(grants, COMMUNE_ROLES, commune_id, commune_of)
+
+
+def readable_units(
+    grants: Iterable[RoleGrant], commune_id: str, commune_of: CommuneOf
+) -> frozenset[str] | None:
+    """The thôn and tổ dân phố of `commune_id` whose households `grants` may see:
+    None for all of them, else those a group head leads (a role covers its unit)."""
+    grants = list(grants)
+    if may_read_commune(grants, commune_id, commune_of):
+        return None
+    return frozenset(
+        g.unit_id
+        for g in grants
+        if g.role == Role.GROUP_HEAD and _commune_of(g, commune_of) == commune_id
+    )
+
+
 def may_read_audit(grants: Iterable[RoleGrant], commune_id: str, commune_of: CommuneOf) -> bool:
     """The audit log is for administrators and the People's Inspection Board."""
     return _holds(grants, frozenset({Role.COMMUNE_ADMIN, Role.INSPECTOR}), commune_id, commune_of)

@@ -101,13 +101,13 @@ class ImportEntrypoints:
     def get_household_import(self, payload: dict) -> dict:
         command = parse(ImportRef, payload)
         record = self._import(command.import_id)
-        self._require(command.actor, record.commune_id, access.may_read)
+        self._require(command.actor, record.commune_id, access.may_read_commune)
         return record.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_household_imports(self, payload: dict) -> dict:
         query = parse(ListImports, payload)
-        self._require(query.actor, query.commune_id, access.may_read)
+        self._require(query.actor, query.commune_id, access.may_read_commune)
         found = ImportList(imports=self.store.list_imports(query.commune_id, query.limit))
         return found.model_dump(mode="json")
 

@@ -43,7 +43,7 @@ from shared.contracts.households import (
     RegisterHousehold,
     SearchHouseholds,
 )
-from shared.errors import WIRE_ERRORS, InvalidInput, NotFound, parse
+from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
 
@@ -174,7 +174,9 @@ class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoint
     def search_households(self, payload: dict) -> dict:
         query = parse(SearchHouseholds, payload)
         self._require(query.actor, query.commune_id, access.may_read)
-        unit_ids = [unit.id for unit in self.store.children(query.commune_id)]
+        scope = self._readable_units(query.actor, query.commune_id)
+        units = self.store.children(query.commune_id)
+        unit_ids = [unit.id for unit in units if scope is None or unit.id in scope]
         found = self.store.search_households(unit_ids, query.text, query.limit)
         return HouseholdList(households=found).model_dump(mode="json")
 
@@ -182,7 +184,10 @@ class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoint
     def household_details(self, payload: dict) -> dict:
         query = parse(HouseholdDetails, payload)
         household = self._household(query.code)
-        self._require(query.actor, household.current.unit_id, access.may_read)
+        commune_id = self._require(query.actor, household.current.unit_id, access.may_read)
+        scope = self._readable_units(query.actor, commune_id)
+        if scope is not None and household.current.unit_id not in scope:
+            raise Forbidden("Tổ trưởng, trưởng thôn chỉ xem được hộ của tổ, thôn mình.")
         units = {p.unit_id: self.store.get_unit(p.unit_id) for p in household.periods}
         names = {unit_id: unit.name for unit_id, unit in units.items() if unit is not None}
         return HouseholdView(household=household, unit_names=names).model_dump(mode="json")
@@ -273,6 +278,9 @@ class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoint
         self.store.save_household(after, entry, event)
         self.store.relay_events(self.dispatch, only=("households", after.code))
         return after.model_dump(mode="json")
+
+    def _readable_units(self, actor: str, commune_id: str) -> frozenset[str] | None:
+        return access.readable_units(self._account(actor).roles, commune_id, self._commune_of)
 
     def _household(self, code: str) -> Household:
         household = self.store.get_household(code)

@@ -110,3 +110,18 @@ def test_the_roles_over_a_group_come_from_the_group_its_commune_or_the_system():
         Role.SYSTEM_ADMIN
     ]
     assert access.roles_covering([], "tdp-1", COMMUNE_OF) == []
+
+
+@pytest.mark.parametrize(
+    "grants, readable",
+    [
+        ([grant(Role.COMMUNE_STAFF, "huong-an")], None),
+        ([grant(Role.INSPECTOR, "huong-an")], None),
+        ([grant(Role.SYSTEM_ADMIN, None)], None),
+        ([grant(Role.GROUP_HEAD, "tdp-1")], frozenset({"tdp-1"})),
+        ([grant(Role.GROUP_HEAD, "tdp-9")], frozenset()),  # a head in another commune
+        ([grant(Role.COMMUNE_STAFF, "kim-long")], frozenset()),
+    ],
+)
+def test_a_group_head_sees_the_households_of_their_own_unit_only(grants, readable):
+    assert access.readable_units(grants, "huong-an", COMMUNE_OF) == readable

@@ -247,3 +247,21 @@ def test_every_change_to_a_household_is_in_the_audit_log(directory):
         "Số nhà của HAAAA2",
         "Số 9 mới",
     )
+
+
+def test_a_group_head_sees_only_the_households_of_their_own_group(directory):
+    directory.register_household(household("HAAAA2", "tdp-1"))
+    directory.register_household(household("HAAAA3", "tdp-2"))
+    staff(directory, "hoa", "group_head", "tdp-1")
+
+    found = directory.search_households({"actor": "hoa", "commune_id": "huong-an", "text": "HA"})
+    assert [h["code"] for h in found["households"]] == []  # a code is matched whole
+    found = directory.search_households(
+        {"actor": "hoa", "commune_id": "huong-an", "text": "nguyễn"}
+    )
+    assert [h["code"] for h in found["households"]] == ["HAAAA2"]
+    assert directory.household_details({"actor": "hoa", "code": "HAAAA2"})
+    with pytest.raises(Forbidden):
+        directory.household_details({"actor": "hoa", "code": "HAAAA3"})
+    with pytest.raises(Forbidden):
+        directory.list_household_imports({"actor": "hoa", "commune_id": "huong-an"})
