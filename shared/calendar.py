@@ -1,0 +1,30 @@
+"""Working days in Vietnam, for the law's deadlines counted in ngày làm việc
+(e.g. a decision record within 5 working days, Law 10/2022 Art 20.3).
+
+Public offices work Monday to Friday; the public holidays, with the days off
+given in their place, come from the `holidays` package. Pure: no I/O.
+"""
+
+from datetime import date, timedelta
+from functools import cache
+
+import holidays
+
+
+@cache
+def _days_off(year: int) -> frozenset[date]:
+    return frozenset(holidays.VN(years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _days_off(day.year)
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The `count`-th working day after `start` (the day itself does not count):
+    "within 5 working days of 28/04/2026" ends on this date."""
+    day = start
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_working_day(day)
+    return day

@@ -1,0 +1,25 @@
+from datetime import date
+
+import pytest
+
+from shared.calendar import add_working_days, is_working_day
+
+
+@pytest.mark.parametrize(
+    "start, count, due",
+    [
+        (date(2026, 11, 16), 5, date(2026, 11, 23)),  # Monday → next Monday, weekend skipped
+        (date(2026, 11, 20), 1, date(2026, 11, 23)),  # Friday → Monday
+        (date(2026, 11, 20), 2, date(2026, 11, 25)),  # 24/11 is Vietnamese Culture Day
+        (date(2026, 2, 13), 1, date(2026, 2, 23)),  # Tết: 16–20/02/2026 are days off
+        (date(2026, 4, 28), 5, date(2026, 5, 7)),  # 30/04 and 01/05 off
+        (date(2026, 11, 16), 0, date(2026, 11, 16)),
+    ],
+)
+def test_deadlines_in_working_days_skip_weekends_and_public_holidays(start, count, due):
+    assert add_working_days(start, count) == due
+
+
+def test_a_day_given_off_in_place_of_a_holiday_is_not_a_working_day():
+    assert not is_working_day(date(2026, 4, 27))  # Hùng Kings' day fell on a Sunday
+    assert is_working_day(date(2026, 4, 28))
