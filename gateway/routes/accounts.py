@@ -28,15 +28,6 @@ OFFERED_ROLES = (Role.COMMUNE_STAFF, Role.COMMUNE_ADMIN, Role.GROUP_HEAD, Role.I
 REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound)  # shown on the page, beside the form
 
 
-def manages_staff(staff: StaffAccount, commune_id: str) -> bool:
-    """Whether to offer the forms; the directory decides (access.may_manage_staff)."""
-    return any(
-        grant.role == Role.SYSTEM_ADMIN
-        or (grant.role == Role.COMMUNE_ADMIN and grant.unit_id == commune_id)
-        for grant in staff.roles
-    )
-
-
 async def _page(
     request: Request,
     form: str | None = None,
@@ -60,7 +51,7 @@ async def _page(
     context = {
         "overview": overview,
         "accounts": listed.accounts,
-        "may_manage": manages_staff(actor, commune_id),
+        "may_manage": actor.manages_staff_of(commune_id),
         "values": shown,
         "refused_form": form,
         "errors": errors or {},

@@ -131,10 +131,13 @@ async def apply_import(request: Request) -> Response:
     commune_id, import_id = request.path_params["commune_id"], request.path_params["import_id"]
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
-    command = ApplyImport(
-        actor=request.state.staff.username,
-        import_id=parse(ImportRef, {"actor": "-", "import_id": import_id}).import_id,
-        valid_only=form.get("valid_only") == "yes",
+    command = parse(
+        ApplyImport,
+        {
+            "actor": request.state.staff.username,
+            "import_id": import_id,
+            "valid_only": form.get("valid_only") == "yes",
+        },
     )
     try:
         await rpc(request).call("directory", "apply_household_import", command.model_dump())

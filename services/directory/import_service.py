@@ -201,18 +201,16 @@ class ImportEntrypoints:
         )
         _, comparison = self._compared(record, rows)
         remaining = len(comparison.new) + len(comparison.changed)
-        applied, updated, skipped = (
-            max(record.to_apply - remaining, 0),
-            record.updated,
-            record.skipped,
-        )
+        applied, updated = max(record.to_apply - remaining, 0), record.updated
+        skipped = list(record.skipped)  # a rerun goes on from what the last one noted
         for start in range(0, len(comparison.new), BATCH):
             batch = comparison.new[start : start + BATCH]
             existed = self.store.insert_imported_households(batch, record.import_id)
             for household in (h for h in batch if h.code in existed):  # registered meanwhile
                 outcome = self._update_from_import(actor, record, household)
                 updated += outcome == "updated"
-                skipped = skipped + [household.code] if outcome == "skipped" else skipped
+                if outcome == "skipped":
+                    skipped.append(household.code)
             applied += len(batch)
             self.store.note_progress(
                 record.import_id, {"applied": applied, "updated": updated, "skipped": skipped}

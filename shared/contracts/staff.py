@@ -46,26 +46,27 @@ class StaffAccount(Contract):
     full_name: str
     roles: list[RoleGrant]
 
-    def works_in(self, commune_id: str) -> bool:
-        """May change this commune's data. Pages use it to decide what to offer; the
-        directory service decides what is allowed (services/directory/access.py)."""
+    # Pages use these to decide what to offer; the directory service decides what
+    # is allowed (services/directory/access.py).
+
+    def holds_in(self, commune_id: str, roles: frozenset[Role]) -> bool:
+        """Holds one of `roles` on this commune, or is the system administrator."""
         return any(
-            grant.role == Role.SYSTEM_ADMIN
-            or (
-                grant.role in (Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF)
-                and grant.unit_id == commune_id
-            )
+            grant.role == Role.SYSTEM_ADMIN or (grant.role in roles and grant.unit_id == commune_id)
             for grant in self.roles
         )
 
+    def works_in(self, commune_id: str) -> bool:
+        """May change this commune's data (access.may_edit)."""
+        return self.holds_in(commune_id, frozenset({Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF}))
+
     def oversees(self, commune_id: str) -> bool:
-        """May open the commune's staff list and audit log: its administrators and
-        People's Inspection Board (access.may_read_audit decides in the directory)."""
-        return any(
-            grant.role == Role.SYSTEM_ADMIN
-            or (grant.role in (Role.COMMUNE_ADMIN, Role.INSPECTOR) and grant.unit_id == commune_id)
-            for grant in self.roles
-        )
+        """May open the commune's staff list and audit log (access.may_read_audit)."""
+        return self.holds_in(commune_id, frozenset({Role.COMMUNE_ADMIN, Role.INSPECTOR}))
+
+    def manages_staff_of(self, commune_id: str) -> bool:
+        """May add accounts and grant or revoke roles (access.may_manage_staff)."""
+        return self.holds_in(commune_id, frozenset({Role.COMMUNE_ADMIN}))
 
 
 class CreateAccount(Contract):
