@@ -1,3 +1,17 @@
-"""Fixtures gateway page tests share: the app with a fake RPC port, signed in or not."""
+"""Fixtures gateway page tests share (see gateway_support.py)."""
 
-from tests.unit.test_gateway_pages import client, rpc  # noqa: F401
+import pytest
+
+from tests.unit.fake_rpc import FakeRpc
+from tests.unit.gateway_support import fake_directory, gateway_client
+
+
+@pytest.fixture
+def rpc() -> FakeRpc:
+    return fake_directory()
+
+
+@pytest.fixture
+def client(rpc: FakeRpc):
+    with gateway_client(rpc) as test_client:
+        yield test_client

@@ -7,7 +7,7 @@ import pytest
 
 from shared.errors import InvalidInput
 from tests.unit.fake_rpc import FakeRpc
-from tests.unit.test_gateway_pages import csrf_of, sign_in
+from tests.unit.gateway_support import csrf_of, sign_in
 
 IMPORT_ID = "ab" * 16
 

@@ -8,7 +8,7 @@ import pytest
 from shared.errors import InvalidInput
 from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
-from tests.unit.test_gateway_pages import csrf_of, group, sign_in
+from tests.unit.gateway_support import csrf_of, group, sign_in
 
 MERGE = {
     "id": "c1",
