@@ -25,6 +25,7 @@ from shared.config import SERVICE_NAMES, load_settings  # noqa: E402
 
 SERVICE_CLASSES = {
     "directory": "services.directory.service:DirectoryService",
+    "surveys": "services.surveys.service:SurveysService",
     "notifications": "services.notifications.service:NotificationsService",
 }
 assert set(SERVICE_CLASSES) == set(SERVICE_NAMES)

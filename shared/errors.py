@@ -67,6 +67,23 @@ class Forbidden(WireError):
     message_en = "You are not allowed to do this."
 
 
+class AlreadyVoted(WireError):
+    """A household's second ballot, by any channel (Law 10/2022 Art 21: one household,
+    one vote). `detail` says how and when it took part."""
+
+    http_status = 409
+    message_vi = "Hộ gia đình của bạn đã tham gia lần này. Mỗi hộ chỉ có một phiếu."
+    message_en = "Your household has already taken part. Each household has one ballot."
+
+
+class PollNotOpen(WireError):
+    """A ballot before the poll opened or after it closed; `detail` says which."""
+
+    http_status = 409
+    message_vi = "Cuộc lấy ý kiến, biểu quyết này hiện không nhận phiếu."
+    message_en = "This poll is not accepting ballots now."
+
+
 class ServiceUnavailable(WireError):
     """Raised by the gateway itself when a service does not answer."""
 
@@ -88,6 +105,8 @@ WIRE_ERRORS: tuple[type[WireError], ...] = (
     NotSignedIn,
     AccountLocked,
     Forbidden,
+    AlreadyVoted,
+    PollNotOpen,
     ServiceUnavailable,
 )
 _BY_NAME = {cls.__name__: cls for cls in WIRE_ERRORS}

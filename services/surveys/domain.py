@@ -1,10 +1,11 @@
 """What Law 10/2022 and Decree 59/2023 require of community decisions and
 consultations: pure rules, no I/O (law brief §1.3, §1.4, §6).
 
-The surveys service (issue #4) builds on these; they are here first so that
-every number the law sets is in one place, cited, and tested.
+Every number the law sets is here, in one place, cited, and tested; the service
+wires these rules to storage and messaging.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -12,6 +13,16 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from shared.calendar import add_working_days
+from shared.contracts.surveys import (
+    FREE_TEXT_MAX,
+    RATING_SCALE,
+    Channel,
+    CreatePoll,
+    PollKind,
+    Question,
+    QuestionType,
+)
+from shared.errors import InvalidInput
 
 
 class Matter(StrEnum):
@@ -113,3 +124,220 @@ def initiative_reached(consents: list[date], households: int, on: date) -> bool:
     valid = sum(1 for given in consents if given <= on <= given + INITIATIVE_CONSENT_VALID)
     share, of = INITIATIVE_SHARE
     return households > 0 and valid * of >= households * share
+
+
+# --- polls: what a new consultation, decision or survey must satisfy -------------
+
+SATISFACTION_MAX_QUESTIONS = 5  # Art 35.2.a: short enough to answer at the counter
+SATISFACTION_PER_CLIENT_PER_DAY = 3  # abuse limit of the anonymous survey
+CLOSING_SOON = timedelta(hours=24)  # when "closing soon" is announced
+MATTER_NAMES_VI = {
+    Matter.INFRASTRUCTURE: "Chủ trương và mức đóng góp xây dựng công trình công cộng",
+    Matter.COMMUNITY_FUND: "Thu, chi các khoản đóng góp, quỹ do cộng đồng quản lý",
+    Matter.VILLAGE_CONVENTION: "Nội dung hương ước, quy ước",
+    Matter.HEAD_ELECTION: "Bầu, cho thôi làm trưởng thôn, tổ trưởng tổ dân phố",
+    Matter.BOARD_ELECTION: "Bầu, cho thôi thành viên Ban Thanh tra nhân dân, Ban Giám sát đầu tư",
+    Matter.OTHER: "Công việc tự quản khác",
+}
+FORM_NAMES_VI = {
+    Form.MEETING: "họp cộng đồng dân cư",
+    Form.BALLOT: "phát phiếu lấy ý kiến hộ gia đình",
+    Form.ONLINE: "biểu quyết trực tuyến",
+}
+# The channel a household took part by, as the form of Art 17 it belongs to.
+CHANNEL_FORMS = {"online": Form.ONLINE, "paper": Form.BALLOT, "meeting": Form.MEETING}
+
+
+def check_new_poll(command: CreatePoll, households: int) -> None:
+    """Refuse a poll the law does not allow, naming the form field and the article.
+
+    `households`: all households of the poll's scope today (for the online opt-in).
+    """
+    errors: dict[str, str] = {}
+    if command.closes_at <= command.opens_at:
+        errors["closes_at"] = "Thời điểm kết thúc phải sau thời điểm bắt đầu."
+    errors.update(_check_questions(command))
+    if command.kind == PollKind.CONSULTATION:
+        if command.closes_at.date() < earliest_close(command.opens_at.date()):
+            errors["closes_at"] = (
+                f"Lấy ý kiến phải kéo dài ít nhất {CONSULTATION_MIN_DAYS} ngày kể từ khi "
+                "công bố (Luật Thực hiện dân chủ ở cơ sở, Điều 27-28)."
+            )
+    elif command.kind == PollKind.DECISION:
+        errors.update(_check_decision(command, households))
+    else:
+        errors.update(_check_satisfaction(command))
+    if errors:
+        raise InvalidInput(fields=errors)
+
+
+def _check_questions(command: CreatePoll) -> dict[str, str]:
+    ids = [question.id for question in command.questions]
+    if len(set(ids)) != len(ids):
+        return {"questions": "Mỗi câu hỏi cần một mã riêng."}
+    for question in command.questions:
+        option_ids = [option.id for option in question.options]
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            if len(option_ids) < 2 or len(set(option_ids)) != len(option_ids):
+                return {"questions": f"Câu “{question.text}” cần ít nhất 2 lựa chọn khác nhau."}
+        elif option_ids:
+            return {"questions": f"Câu “{question.text}” không có lựa chọn."}
+    return {}
+
+
+def _check_decision(command: CreatePoll, households: int) -> dict[str, str]:
+    try:
+        matter = Matter(command.matter or "")
+    except ValueError:
+        return {"matter": "Vui lòng chọn một trong sáu nội dung của Điều 15."}
+    errors: dict[str, str] = {}
+    question = command.questions[0]
+    if len(command.questions) != 1 or question.type != QuestionType.SINGLE:
+        errors["questions"] = "Biểu quyết có đúng một câu hỏi, chọn một phương án."
+    elif not command.deciding_options or not set(command.deciding_options) <= {
+        option.id for option in question.options
+    }:
+        errors["deciding_options"] = "Vui lòng chọn phương án được tính là tán thành."
+    opted_in = online_opt_in_reached(command.online_opt_in or 0, households)
+    allowed = allowed_forms(matter, command.meeting_fell_short, opted_in)
+    for channel in command.channels:
+        form = CHANNEL_FORMS[channel]
+        if form in allowed:
+            continue
+        if form == Form.ONLINE and matter != Matter.OTHER:
+            errors["channels"] = (
+                "Chỉ biểu quyết trực tuyến đối với công việc tự quản khác "
+                "(Điều 15 khoản 6, Điều 17; Nghị định 59/2023, Điều 5)."
+            )
+        elif form == Form.ONLINE:
+            errors["online_opt_in"] = (
+                f"Cần trên 50% tổng số hộ ({households // 2 + 1}/{households}) đồng ý biểu "
+                "quyết trực tuyến (Nghị định 59/2023, Điều 5)."
+            )
+        else:
+            errors["channels"] = (
+                "Nội dung này phải được quyết định tại cuộc họp; chỉ phát phiếu khi cuộc "
+                "họp không đạt tỷ lệ (Điều 17, Điều 19 khoản 1 điểm b)."
+            )
+    noticed = command.noticed_on
+    if noticed is None or command.opens_at.date() < earliest_vote(noticed):
+        errors["noticed_on"] = (
+            f"Phải thông báo ít nhất {NOTICE_DAYS} ngày trước khi biểu quyết "
+            "(Điều 18; Nghị định 59/2023, Điều 3-4)."
+        )
+    return errors
+
+
+def _check_satisfaction(command: CreatePoll) -> dict[str, str]:
+    if len(command.questions) > SATISFACTION_MAX_QUESTIONS:
+        return {"questions": f"Khảo sát hài lòng tối đa {SATISFACTION_MAX_QUESTIONS} câu hỏi."}
+    if command.secret or command.channels != [Channel.ONLINE]:
+        return {"channels": "Khảo sát hài lòng là trực tuyến và ẩn danh."}
+    return {}
+
+
+# --- answers --------------------------------------------------------------------
+
+# Free text is shown to staff and published in summaries: markup is refused, not
+# escaped away, so what the resident sees in the receipt is what is kept.
+_MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|&#|javascript:", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_answers(questions: list[Question], answers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The answers as they will be kept, or InvalidInput naming each bad question."""
+    known = {question.id: question for question in questions}
+    errors = {key: "Câu hỏi không có trong phiếu." for key in answers if key not in known}
+    kept: dict[str, list[str]] = {}
+    for question in questions:
+        given = [value.strip() for value in answers.get(question.id, []) if value.strip()]
+        problem = _answer_problem(question, given)
+        if problem:
+            errors[question.id] = problem
+        elif given:
+            kept[question.id] = (
+                sorted(set(given)) if question.type == QuestionType.MULTIPLE else given
+            )
+    if errors:
+        raise InvalidInput("Phiếu chưa hợp lệ.", errors)
+    return kept
+
+
+def _answer_problem(question: Question, given: list[str]) -> str | None:
+    if not given:
+        return "Vui lòng trả lời câu hỏi này." if question.required else None
+    options = {option.id for option in question.options}
+    match question.type:
+        case QuestionType.SINGLE if len(given) != 1 or given[0] not in options:
+            return "Vui lòng chọn một phương án trong danh sách."
+        case QuestionType.MULTIPLE if not set(given) <= options:
+            return "Vui lòng chọn các phương án trong danh sách."
+        case QuestionType.RATING if len(given) != 1 or given[0] not in RATING_SCALE:
+            return "Vui lòng chọn mức từ 1 đến 5."
+        case QuestionType.TEXT:
+            if len(given) != 1:
+                return "Vui lòng nhập một ý kiến."
+            if len(given[0]) > FREE_TEXT_MAX:
+                return f"Ý kiến quá dài: tối đa {FREE_TEXT_MAX} ký tự (đã nhập {len(given[0])})."
+            if _MARKUP.search(given[0]) or _CONTROL.search(given[0]):
+                return (
+                    "Ý kiến không được chứa mã HTML (dấu < liền trước chữ) hoặc ký tự điều khiển."
+                )
+    return None
+
+
+# --- meetings and paper ---------------------------------------------------------
+
+
+def meeting_quorum(present: int, households: int) -> bool:
+    """Decree 61/2023 Art 10 (and Art 18's procedural votes): a meeting decides when
+    more than half of ALL household representatives of the unit attend; otherwise
+    the household ballot is used."""
+    return households > 0 and 2 * present > households
+
+
+def check_counts(
+    questions: list[Question], counts: dict[str, dict[str, int]], most: int, what: str
+) -> None:
+    """Counts entered by hand: known options only, none negative, and for a one-choice
+    question no more in total than `most` (ballots valid, or households present)."""
+    known = {q.id: {o.id for o in q.options} for q in questions if q.options}
+    for question_id, by_option in counts.items():
+        if question_id not in known or not set(by_option) <= known[question_id]:
+            raise InvalidInput(fields={"counts": "Có phương án không có trong phiếu."})
+        if any(value < 0 for value in by_option.values()):
+            raise InvalidInput(fields={"counts": "Số phiếu không được âm."})
+    for question in questions:
+        if (
+            question.type == QuestionType.SINGLE
+            and sum(counts.get(question.id, {}).values()) > most
+        ):
+            raise InvalidInput(
+                fields={"counts": f"Tổng số của câu “{question.text}” vượt quá {what} ({most})."}
+            )
+
+
+def check_paper_tally(
+    questions: list[Question],
+    returned: int,
+    valid: int,
+    invalid: int,
+    counts: dict[str, dict[str, int]],
+    returns_recorded: int,
+) -> None:
+    """Decree 59 Art 4 (count minutes, Form 04): ballots returned are the valid plus
+    the invalid ones, and match the households recorded as having returned theirs."""
+    if valid + invalid != returned:
+        raise InvalidInput(
+            fields={"returned": "Số phiếu thu về phải bằng số phiếu hợp lệ cộng không hợp lệ."}
+        )
+    if returned != returns_recorded:
+        raise InvalidInput(
+            fields={
+                "returned": (
+                    f"Đã ghi nhận {returns_recorded} hộ nộp phiếu giấy; biên bản ghi {returned}. "
+                    "Vui lòng nhập đủ mã hộ đã nộp phiếu trước."
+                )
+            }
+        )
+    check_counts(questions, counts, valid, "số phiếu hợp lệ")

@@ -1,0 +1,3 @@
+"""Resident pages for ballots (issue #4): being written."""
+
+routes: list = []

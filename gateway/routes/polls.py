@@ -1,0 +1,3 @@
+"""Staff pages for polls (issue #4): being written."""
+
+routes: list = []
