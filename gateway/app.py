@@ -27,6 +27,7 @@ from gateway.routes import (
     imports,
     pages,
     polls,
+    results,
     staff,
     unit_changes,
 )
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *imports.routes,
             *ballots.routes,
             *polls.routes,
+            *results.routes,
             *health.routes,
             Mount("/api", routes=api.routes),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

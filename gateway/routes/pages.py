@@ -8,9 +8,11 @@ from gateway import auth, directory
 from gateway.rpc import RpcClient
 from gateway.templating import templates
 from shared.contracts.notifications import StaffNoticeList
+from shared.contracts.surveys import ListPolls, Poll, PollList
 from shared.errors import ServiceUnavailable
 
 NOTICES_TIMEOUT_SECONDS = 2.0  # the page still shows the units if notices are slow
+POLLS_TIMEOUT_SECONDS = 2.0  # likewise for the commune's polls
 
 
 def rpc(request: Request) -> RpcClient:
@@ -21,6 +23,20 @@ async def home(request: Request) -> Response:
     await auth.current_staff(request)
     listed = await directory.communes(rpc(request))
     return templates.TemplateResponse(request, "home.html", {"communes": listed.communes})
+
+
+async def current_polls(request: Request, commune_id: str) -> list[Poll] | None:
+    """The commune's polls that opened, newest first; None if surveys is down."""
+    try:
+        reply = await rpc(request).call(
+            "surveys",
+            "list_polls",
+            ListPolls(commune_id=commune_id).model_dump(),
+            timeout=POLLS_TIMEOUT_SECONDS,
+        )
+    except ServiceUnavailable:
+        return None
+    return PollList.model_validate(reply).polls
 
 
 async def commune(request: Request) -> Response:
@@ -46,6 +62,7 @@ async def commune(request: Request) -> Response:
             "overview": overview,
             "notices": notices,
             "notices_down": notices_down,
+            "polls": await current_polls(request, commune_id),
             "may_edit": staff is not None and staff.works_in(commune_id),
         },
     )

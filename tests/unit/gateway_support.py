@@ -82,7 +82,8 @@ def fake_directory() -> FakeRpc:
     fake.answer("directory", "sign_in", sign_in)
     fake.answer("directory", "check_session", check_session)
     fake.answer("directory", "sign_out", lambda ref: sessions.pop(ref["session_id"], None))
-    for service in ("directory", "notifications"):
+    fake.answer("surveys", "list_polls", lambda query: {"polls": []})
+    for service in ("directory", "surveys", "notifications"):
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
     return fake
 

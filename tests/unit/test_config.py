@@ -14,7 +14,11 @@ def test_defaults_work_on_a_developer_machine():
 def test_each_service_gets_its_own_database_which_can_be_renamed():
     settings = load_settings({"DANBAN_DB_PREFIX": "phuong7", "DANBAN_DB_NOTIFICATIONS": "inbox"})
     config = settings.nameko_config()
-    assert config["MONGO_DATABASES"] == {"directory": "phuong7_directory", "notifications": "inbox"}
+    assert config["MONGO_DATABASES"] == {
+        "directory": "phuong7_directory",
+        "surveys": "phuong7_surveys",
+        "notifications": "inbox",
+    }
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
 
 

@@ -447,3 +447,11 @@ def test_only_administrators_and_inspectors_are_offered_the_staff_list_and_audit
     assert ("/communes/huong-an/staff" in page) is offered
     assert ("/communes/huong-an/audit" in page) is offered
     assert "/communes/huong-an/households" in page
+
+
+def test_the_commune_page_says_so_when_surveys_is_down_and_still_shows_units(client, rpc):
+    del rpc.handlers[("surveys", "list_polls")]
+    response = client.get("/communes/huong-an")
+    assert response.status_code == 200
+    assert "dịch vụ lấy ý kiến đang tạm ngừng" in response.text
+    assert "Tổ dân phố 2" in response.text

@@ -1,0 +1,3 @@
+"""Results pages (issue #4): being written."""
+
+routes: list = []

@@ -1,0 +1,27 @@
+"""The surveys service: consultations, community decisions and satisfaction
+surveys, their ballots by phone, paper and meeting, and their results
+(Law 10/2022 Art 15-28, 35; Decree 59/2023 Art 3-5)."""
+
+from datetime import timedelta
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.surveys.ballot_service import BallotEntrypoints
+from services.surveys.counting_service import CountingEntrypoints
+from shared.contracts.common import ServiceHealth
+
+
+class SurveysService(CountingEntrypoints, BallotEntrypoints):
+    name = "surveys"
+
+    @rpc
+    def health(self) -> dict:
+        return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(
+            mode="json"
+        )
+
+    @timer(interval=2)
+    def relay_stale_events(self) -> None:
+        """Publish events whose writer died before relaying them."""
+        self.store.relay_events(self.dispatch, older_than=timedelta(seconds=5))

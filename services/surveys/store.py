@@ -1,0 +1,77 @@
+"""The surveys service's documents in MongoDB.
+
+polls:          {_id: poll id (the creating form's request id), ...Poll fields,
+                 key: the poll's secret (bytes; card and receipt codes), results: the
+                 frozen PollResults once closed, explanations, decision_record,
+                 closing_soon_announced, _pending: outbox}
+electors:       {_id: "<poll>:<household>", poll_id, household, unit_id, card_version}
+                 the households that may take part, frozen when the poll opens
+participation:  {_id: "<poll>:<household>", poll_id, unit_id, household, channel, at,
+                 public ballots only: receipt_hash, answers;
+                 secret ballots only: mark (codes.participation_mark), and while
+                 sealing, _seal: {r, answers, since}}
+                 ONE per household and poll, whatever the channel: the unique _id is
+                 what makes "one household, one ballot" hold (Law 10/2022 Art 21).
+boxes:          {_id: "<poll>:<unit>", poll_id, unit_id, ballots: [{r, a}] sorted by r}
+                 secret ballots, with no household and no time: nothing links them
+                 to participation (Law 10/2022 Art 9, 18: secret ballot).
+satisfaction:   {_id: "<poll>:<submission>", poll_id, answers, day}
+satisfaction_limits: {_id: "<poll>:<client key>", count, expires_at (TTL)}
+paper_tallies:  {_id: "<poll>:<unit>", ...PaperTally}
+meetings:       {_id: "<poll>:<unit>", ...MeetingRecord}
+photos:         {_id, poll_id, unit_id, content_type, data}   count minutes' photos
+audit_log, event_failures: see shared/chassis.py
+Dates and times are stored as BSON dates (tz-aware).
+"""
+
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+
+from services.surveys.ballot_store import BallotRecords
+from services.surveys.counting_store import CountingRecords
+from shared.chassis import without_pending
+from shared.contracts.surveys import Poll
+
+# Fields of a poll document that are not part of the Poll contract.
+PRIVATE_FIELDS = (
+    "key",
+    "results",
+    "explanations",
+    "decision_record",
+    "closing_soon_announced",
+    "claimed_until",
+)
+
+
+def poll_of(document: dict[str, Any]) -> Poll:
+    document = without_pending(document)
+    fields = {k: v for k, v in document.items() if k not in PRIVATE_FIELDS}
+    fields["id"] = fields.pop("_id")
+    return Poll.model_validate(fields)
+
+
+class SurveysStore(CountingRecords, BallotRecords):
+    OUTBOX_COLLECTIONS = ("polls",)
+
+    @classmethod
+    def ensure_indexes(cls, database: Database) -> None:
+        super().ensure_indexes(database)
+        database.polls.create_index([("commune_id", ASCENDING), ("opens_at", ASCENDING)])
+        database.polls.create_index([("status", ASCENDING), ("opens_at", ASCENDING)])
+        database.electors.create_index([("household", ASCENDING)])
+        database.electors.create_index([("poll_id", ASCENDING), ("unit_id", ASCENDING)])
+        database.participation.create_index([("poll_id", ASCENDING), ("unit_id", ASCENDING)])
+        database.participation.create_index([("receipt_hash", ASCENDING)], sparse=True)
+        database.participation.create_index([("_seal.r", ASCENDING)], sparse=True)
+        database.boxes.create_index([("ballots.r", ASCENDING)])
+        database.satisfaction.create_index([("poll_id", ASCENDING)])
+        database.satisfaction_limits.create_index("expires_at", expireAfterSeconds=0)
+
+    def get_poll_document(self, poll_id: str) -> dict[str, Any] | None:
+        return self.db.polls.find_one({"_id": poll_id})
+
+    def get_poll(self, poll_id: str) -> Poll | None:
+        document = self.get_poll_document(poll_id)
+        return poll_of(document) if document else None
