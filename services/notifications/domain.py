@@ -1,8 +1,19 @@
 """What notices say, free of I/O."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from shared.contracts.directory import ResidentialUnitAdded, SuccessionKind, UnitKind
 from shared.contracts.notifications import StaffNotice
 from shared.contracts.succession import ResidentialUnitsChanged
+from shared.contracts.surveys import (
+    PollClosed,
+    PollClosingSoon,
+    PollDecided,
+    PollEvent,
+    PollKind,
+    PollOpened,
+)
 
 KIND_NAMES_VI = {UnitKind.VILLAGE: "thôn", UnitKind.RESIDENTIAL_GROUP: "tổ dân phố"}
 
@@ -44,5 +55,50 @@ def notice_for_unit_change(event: ResidentialUnitsChanged) -> StaffNotice:
             f"Có hiệu lực từ ngày {change.on:%d/%m/%Y} theo {change.decision}. "
             f"{carried} hộ gia đình được chuyển sang đơn vị mới."
         ),
+        created_at=event.occurred_at,
+    )
+
+
+POLL_KIND_VI = {
+    PollKind.CONSULTATION: "Lấy ý kiến",
+    PollKind.DECISION: "Biểu quyết",
+    PollKind.SATISFACTION: "Khảo sát mức độ hài lòng",
+}
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def notice_for_poll(event: PollEvent) -> StaffNotice:
+    """Tell the commune's staff that a poll opened, closes within a day, closed or was
+    decided; one notice per event (its id), so a redelivery adds nothing."""
+    kind = POLL_KIND_VI[event.kind]
+    match event:
+        case PollOpened():
+            title = f"Đã mở: {event.title}"
+            body = f"{kind} mở cho {event.households} hộ, đến {_when(event.closes_at)}."
+        case PollClosingSoon():
+            title = f"Sắp kết thúc: {event.title}"
+            body = f"{kind} kết thúc lúc {_when(event.closes_at)}."
+        case PollClosed():
+            title = f"Đã kết thúc: {event.title}"
+            body = (
+                f"{kind} kết thúc lúc {_when(event.closes_at)}: "
+                f"{event.participated}/{event.households} hộ đã tham gia. "
+                "Vui lòng nhập kết quả phiếu giấy, họp (nếu có) và ký xác nhận kết quả."
+            )
+        case PollDecided():
+            verdict = {True: "Thông qua.", False: "Không thông qua.", None: "Đã công bố kết quả."}
+            title = f"Đã xác nhận kết quả: {event.title}"
+            body = f"{kind}: {verdict[event.passes]}"
+        case _:
+            raise TypeError(f"not a poll event: {event!r}")
+    return StaffNotice(
+        id=event.event_id,
+        commune_id=event.commune_id,
+        title=title,
+        body=body,
         created_at=event.occurred_at,
     )

@@ -9,6 +9,7 @@ from shared.contracts.common import ServiceHealth
 from shared.contracts.directory import ResidentialUnitAdded
 from shared.contracts.notifications import ListStaffNotices, StaffNoticeList
 from shared.contracts.succession import ResidentialUnitsChanged
+from shared.contracts.surveys import PollClosed, PollClosingSoon, PollDecided, PollOpened
 from shared.errors import WIRE_ERRORS, parse
 
 
@@ -36,3 +37,19 @@ class NotificationsService:
     @on_event("directory", ResidentialUnitsChanged)
     def tell_staff_of_unit_change(self, event: ResidentialUnitsChanged) -> None:
         self.store.add_notice(domain.notice_for_unit_change(event))
+
+    @on_event("surveys", PollOpened)
+    def tell_staff_poll_opened(self, event: PollOpened) -> None:
+        self.store.add_notice(domain.notice_for_poll(event))
+
+    @on_event("surveys", PollClosingSoon)
+    def tell_staff_poll_closing_soon(self, event: PollClosingSoon) -> None:
+        self.store.add_notice(domain.notice_for_poll(event))
+
+    @on_event("surveys", PollClosed)
+    def tell_staff_poll_closed(self, event: PollClosed) -> None:
+        self.store.add_notice(domain.notice_for_poll(event))
+
+    @on_event("surveys", PollDecided)
+    def tell_staff_poll_decided(self, event: PollDecided) -> None:
+        self.store.add_notice(domain.notice_for_poll(event))

@@ -18,7 +18,7 @@ import requests
 from tests.support import ROOT, ServiceProcess, free_port, fresh_vhost, python_env, wait_until
 
 PASSWORD = "mật-khẩu-e2e-đủ-dài"
-CHILDREN = ("mongo", "directory", "notifications", "gateway")
+CHILDREN = ("mongo", "directory", "surveys", "notifications", "gateway")
 RPC_TIMEOUT = 3
 
 

@@ -13,6 +13,7 @@ from shared import chassis
 from shared.chassis import MongoStore, Store, on_event, utcnow
 from shared.config import SERVICE_NAMES
 from shared.contracts.directory import ResidentialUnitAdded
+from shared.contracts.surveys import PollOpened
 from shared.ids import new_id
 from tests.support import ServiceProcess, python_env, queue_depth, wait_until
 
@@ -159,3 +160,26 @@ def test_an_event_that_keeps_failing_is_kept_as_a_dead_letter(
 def _failures(databases, event) -> int:
     record = databases["notifications"].event_failures.find_one({"_id": event.event_id})
     return record["attempts"] if record else 0
+
+
+def test_a_poll_event_from_surveys_becomes_one_staff_notice(start_service, config, databases):
+    notifications = start_service(NotificationsService)
+    event = PollOpened(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        poll_id=new_id(),
+        kind="decision",
+        commune_id="huong-an",
+        unit_id="huong-an",
+        title="Giờ thu gom rác",
+        opens_at=utcnow(),
+        closes_at=utcnow() + timedelta(days=7),
+        households=170,
+    )
+    dispatch = event_dispatcher(config)
+    for _ in range(2):  # delivered twice, noticed once
+        with entrypoint_waiter(notifications, "tell_staff_poll_opened", timeout=10):
+            dispatch("surveys", event.event_type, event.model_dump(mode="json"))
+
+    notices = list(databases["notifications"].staff_notices.find())
+    assert [(n["_id"], n["title"]) for n in notices] == [(event.event_id, "Đã mở: Giờ thu gom rác")]
