@@ -83,3 +83,13 @@ def directory(start_service: Any, config: dict[str, Any]) -> Iterator[Any]:
         proxy.register_unit(WARD)
         proxy.bootstrap_admin({"password": ADMIN_PASSWORD})
         yield proxy
+
+
+@pytest.fixture
+def surveys(directory: Any, start_service: Any, config: dict[str, Any]) -> Iterator[Any]:
+    """A running surveys service beside the `directory` fixture's; yields an RPC proxy."""
+    from services.surveys.service import SurveysService
+
+    start_service(SurveysService)
+    with ServiceRpcProxy("surveys", config) as proxy:
+        yield proxy

@@ -1,0 +1,439 @@
+"""Entrypoints for polls, cards and ballots."""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+from pymongo.errors import DuplicateKeyError
+
+from services.surveys import codes, domain
+from services.surveys.ballot_store import participation_id, stored
+from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase
+from services.surveys.store import poll_of
+from shared.chassis import audit_item, event_item, utcnow
+from shared.contracts.directory import CommuneOverview
+from shared.contracts.households import CountHouseholds, Electorate, FreezeElectorate
+from shared.contracts.staff import AuditEntry
+from shared.contracts.surveys import (
+    AnswerSatisfaction,
+    BallotCard,
+    BallotReceipt,
+    BallotState,
+    BallotView,
+    CardSheet,
+    CastBallot,
+    Channel,
+    CheckReceipt,
+    CreatePoll,
+    ElectorateSummary,
+    IssueCards,
+    ListPolls,
+    OpenBallot,
+    Poll,
+    PollKind,
+    PollList,
+    PollOpened,
+    PollRef,
+    PollStatus,
+    ReceiptStatus,
+)
+from shared.errors import WIRE_ERRORS, AlreadyVoted, InvalidInput, NotFound, PollNotOpen, parse
+from shared.ids import new_id
+
+log = logging.getLogger(__name__)
+
+SEAL_AFTER = timedelta(seconds=5)  # a secret ballot still unsealed this long: its writer died
+KIND_NAMES_VI = {
+    PollKind.CONSULTATION: "Cuộc lấy ý kiến",
+    PollKind.DECISION: "Cuộc biểu quyết",
+    PollKind.SATISFACTION: "Khảo sát",
+}
+CHANNEL_NAMES_VI = {
+    Channel.ONLINE: "trực tuyến",
+    Channel.PAPER: "bằng phiếu giấy",
+    Channel.MEETING: "tại cuộc họp",
+}
+WRONG_CARD = (
+    "Mã phiếu không đúng hoặc đã được thay bằng phiếu mới. Vui lòng kiểm tra lại mã in "
+    "trên phiếu, hoặc liên hệ tổ trưởng, trưởng thôn để được cấp phiếu mới."
+)
+
+
+class BallotEntrypoints(SurveysBase):
+    # --- polls --------------------------------------------------------------------
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def create_poll(self, payload: dict) -> dict:
+        command = parse(CreatePoll, payload)
+        self._require(command.actor, command.commune_id, STAFF_ROLES)
+        earlier = self.store.get_poll(command.request_id)
+        if earlier is not None:
+            return earlier.model_dump(mode="json")  # the same form, submitted again
+        overview = self._overview(command.commune_id)
+        names = {item.unit.id: item.unit.name for item in overview.residential_units}
+        names[overview.commune.id] = overview.commune.name
+        if command.unit_id not in names:
+            raise InvalidInput(
+                fields={"unit_id": "Vui lòng chọn xã, phường hoặc một thôn, tổ dân phố của nó."}
+            )
+        query = CountHouseholds(unit_id=command.unit_id, as_of=codes.vietnam_day(utcnow()))
+        households = self._ask_directory("count_households", query.model_dump(mode="json"))
+        domain.check_new_poll(command, households["count"])
+        poll = Poll(
+            id=command.request_id,
+            unit_name=names[command.unit_id],
+            status=PollStatus.SCHEDULED,
+            created_by=command.actor,
+            created_at=utcnow(),
+            **command.model_dump(exclude={"actor", "request_id"}),
+        )
+        entry = AuditEntry(
+            at=poll.created_at,
+            actor=command.actor,
+            action="create_poll",
+            target=poll.id,
+            commune_id=poll.commune_id,
+            before=None,
+            after=poll.model_dump(mode="json"),
+        )
+        document = {
+            "_id": poll.id,
+            **poll.model_dump(exclude={"id"}),
+            "key": secrets.token_bytes(32),
+        }
+        self.store.insert_poll(document, [audit_item(entry)])
+        self.store.relay_events(self.dispatch, only=("polls", poll.id))
+        return self._poll(poll.id).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def list_polls(self, payload: dict) -> dict:
+        query = parse(ListPolls, payload)
+        documents = self.store.poll_documents(query.commune_id, query.include_scheduled)
+        return PollList(polls=[poll_of(d) for d in documents]).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def get_poll(self, payload: dict) -> dict:
+        return self._poll(parse(PollRef, payload).poll_id).model_dump(mode="json")
+
+    @timer(interval=2)
+    def open_due_polls(self) -> None:
+        """Open the polls whose time has come, freezing their electorate (Law 10/2022
+        Art 21.1: the threshold counts ALL households, as they were when it opened)."""
+        now = utcnow()
+        for poll_id in self.store.due_poll_ids(now):
+            document = self.store.claim_poll(poll_id, now)
+            if document is None:
+                continue  # another instance is opening it
+            try:
+                self._open(poll_of(document))
+            except Exception:
+                self.store.release_poll(poll_id)  # the next tick tries again
+                log.exception("opening poll %s failed; will try again", poll_id)
+
+    def _open(self, poll: Poll) -> None:
+        """Every step is safe to repeat: the directory keeps the first electorate frozen
+        under a reference, electors already stored stay, and the poll opens once."""
+        electorate = None
+        if poll.kind != PollKind.SATISFACTION:  # anyone answers a satisfaction survey
+            electorate = self._freeze(poll, self._overview(poll.commune_id))
+        event = PollOpened(
+            event_id=new_id(),
+            occurred_at=utcnow(),
+            poll_id=poll.id,
+            kind=poll.kind,
+            commune_id=poll.commune_id,
+            unit_id=poll.unit_id,
+            title=poll.title,
+            opens_at=poll.opens_at,
+            closes_at=poll.closes_at,
+            households=electorate.total if electorate else 0,
+        )
+        fields = {"electorate": electorate.model_dump() if electorate else None}
+        if self.store.mark_open(poll.id, fields, [event_item(event)]):
+            self.store.relay_events(self.dispatch, only=("polls", poll.id))
+
+    def _freeze(self, poll: Poll, overview: CommuneOverview) -> ElectorateSummary:
+        if poll.unit_id == poll.commune_id:
+            unit_ids = [item.unit.id for item in overview.residential_units]
+        else:
+            unit_ids = [poll.unit_id]
+        names = {**overview.unit_names, poll.unit_id: poll.unit_name}
+        names.update({item.unit.id: item.unit.name for item in overview.residential_units})
+        today = codes.vietnam_day(utcnow())
+        by_unit: dict[str, int] = {}
+        for unit_id in unit_ids:
+            reference = "poll-" + hashlib.sha1(f"{poll.id}:{unit_id}".encode()).hexdigest()[:24]
+            command = FreezeElectorate(reference=reference, unit_id=unit_id, as_of=today)
+            frozen = Electorate.model_validate(
+                self._ask_directory("freeze_electorate", command.model_dump(mode="json"))
+            )
+            self.store.add_electors(poll.id, unit_id, frozen.household_codes)
+            by_unit[unit_id] = frozen.count
+        return ElectorateSummary(
+            as_of=today,
+            total=sum(by_unit.values()),
+            by_unit=by_unit,
+            unit_names={unit_id: names.get(unit_id, unit_id) for unit_id in unit_ids},
+        )
+
+    # --- cards --------------------------------------------------------------------
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def issue_cards(self, payload: dict) -> dict:
+        command = parse(IssueCards, payload)
+        document = self._poll_document(command.poll_id)
+        poll = poll_of(document)
+        self._require(command.actor, command.unit_id, COUNTING_ROLES)
+        if poll.electorate is None or poll.status != PollStatus.OPEN:
+            raise PollNotOpen(
+                "Phiếu được in khi cuộc lấy ý kiến, biểu quyết đã mở và đã chốt danh sách hộ."
+            )
+        if command.unit_id not in poll.electorate.by_unit:
+            raise InvalidInput(fields={"unit_id": "Thôn, tổ dân phố này không thuộc phạm vi."})
+        key = document["key"]
+        if command.household_code is None:
+            electors = [
+                (e["household"], e["card_version"])
+                for e in self.store.electors_of_unit(poll.id, command.unit_id)
+            ]
+        else:
+            electors = [(command.household_code, self._reissue(poll, command))]
+        cards = [
+            BallotCard(
+                poll_id=poll.id,
+                household_code=household,
+                unit_id=command.unit_id,
+                card_code=codes.card_code(key, poll.id, household, version),
+                version=version,
+            )
+            for household, version in electors
+        ]
+        unit_name = poll.electorate.unit_names.get(command.unit_id, command.unit_id)
+        return CardSheet(poll=poll, unit_name=unit_name, cards=cards).model_dump(mode="json")
+
+    def _reissue(self, poll: Poll, command: IssueCards) -> int:
+        household = command.household_code
+        assert household is not None
+        elector = self.store.elector(poll.id, household)
+        if elector is None or elector["unit_id"] != command.unit_id:
+            raise NotFound(f"Hộ {household} không có trong danh sách hộ của thôn, tổ này.")
+        entry = AuditEntry(
+            at=utcnow(),
+            actor=command.actor,
+            action="reissue_ballot_card",
+            target=f"{poll.id}:{household}",
+            commune_id=poll.commune_id,
+            before=None,
+            after={"household_code": household, "unit_id": command.unit_id},
+        )
+        # the entry first: a reissue may be recorded and not done, never done unrecorded
+        self.store.add_pending(poll.id, [audit_item(entry)])
+        version = self.store.new_card_version(poll.id, household)
+        self.store.relay_events(self.dispatch, only=("polls", poll.id))
+        return version
+
+    # --- the resident's ballot ----------------------------------------------------
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def open_ballot(self, payload: dict) -> dict:
+        document, elector = self._card(parse(OpenBallot, payload).card_code)
+        poll = poll_of(document)
+        self._check_online(poll)
+        taken = self.store.participation(poll.id, elector["household"])
+        now = utcnow()
+        if taken is not None:
+            state = BallotState.ALREADY_VOTED
+        elif poll.status == PollStatus.SCHEDULED or now < poll.opens_at:
+            state = BallotState.NOT_YET_OPEN
+        elif poll.status != PollStatus.OPEN or now >= poll.closes_at:
+            state = BallotState.CLOSED
+        else:
+            state = BallotState.READY
+        return BallotView(
+            poll=poll,
+            household_code=elector["household"],
+            unit_name=self._unit_name(poll, elector["unit_id"]),
+            state=state,
+            voted_by=taken["channel"] if taken else None,
+            voted_at=taken["at"] if taken else None,
+        ).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def cast_ballot(self, payload: dict) -> dict:
+        command = parse(CastBallot, payload)
+        document, elector = self._card(command.card_code)
+        poll, household = poll_of(document), elector["household"]
+        self._check_online(poll)
+        receipt = codes.receipt_code(document["key"], poll.id, household, command.submission_id)
+        earlier = self.store.participation(poll.id, household)
+        if earlier is None or not self._same_ballot(earlier, receipt):
+            self._check_open(poll)
+            answers = domain.check_answers(poll.questions, command.answers)
+            ballot = self._ballot(poll, elector, receipt, answers)
+            try:
+                self.store.insert_participation(ballot)
+            except DuplicateKeyError:
+                earlier = self.store.participation(poll.id, household)
+                assert earlier is not None
+            else:
+                earlier = ballot
+        if not self._same_ballot(earlier, receipt):
+            channel = Channel(earlier["channel"])
+            # a secret ballot keeps the day only
+            when = (
+                f"ngày {codes.vietnam_day(earlier['at']):%d/%m/%Y}"
+                if poll.secret
+                else f"lúc {codes.vietnam_time(earlier['at'])}"
+            )
+            raise AlreadyVoted(
+                f"Hộ {household} đã tham gia {CHANNEL_NAMES_VI[channel]} {when}. "
+                "Mỗi hộ chỉ có một phiếu (Luật Thực hiện dân chủ ở cơ sở, Điều 21)."
+            )
+        if "_seal" in earlier:
+            self.store.seal(earlier)
+        # a secret ballot keeps the day only; the resident sees when it was accepted
+        cast_at = utcnow() if poll.secret else earlier["at"]
+        return BallotReceipt(
+            poll_id=poll.id, receipt_code=receipt, cast_at=cast_at, channel=Channel.ONLINE
+        ).model_dump(mode="json")
+
+    def _ballot(
+        self, poll: Poll, elector: dict[str, Any], receipt: str, answers: dict
+    ) -> dict[str, Any]:
+        """One household's participation: ONE insert, whose unique id is what makes
+        "one household, one ballot" hold (Law 10/2022 Art 21)."""
+        now = utcnow()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as BSON keeps it
+        ballot = {
+            "_id": participation_id(poll.id, elector["household"]),
+            "poll_id": poll.id,
+            "unit_id": elector["unit_id"],
+            "household": elector["household"],
+            "channel": Channel.ONLINE.value,
+        }
+        if not poll.secret:
+            return {
+                **ballot,
+                "at": now,
+                "receipt_hash": codes.receipt_hash(receipt),
+                "answers": answers,
+            }
+        # Secret ballot (Law 10/2022 Art 9): the day only, a mark that tells a retry
+        # and, until sealed into the box, the answers under the receipt's hash.
+        return {
+            **ballot,
+            "at": stored(codes.vietnam_day(now)),
+            "mark": codes.participation_mark(receipt),
+            "_seal": {"r": codes.receipt_hash(receipt), "answers": answers, "since": now},
+        }
+
+    @staticmethod
+    def _same_ballot(participation: dict[str, Any], receipt: str) -> bool:
+        """Is this participation the ballot this receipt was given for (a retry)?"""
+        if "mark" in participation:
+            return participation["mark"] == codes.participation_mark(receipt)
+        return participation.get("receipt_hash") == codes.receipt_hash(receipt)
+
+    @timer(interval=2)
+    def seal_interrupted_ballots(self) -> None:
+        """Finish sealing secret ballots whose writer died between its two writes."""
+        for document in self.store.unsealed(SEAL_AFTER):
+            self.store.seal(document)
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def check_receipt(self, payload: dict) -> dict:
+        code = parse(CheckReceipt, payload).receipt_code
+        found = self.store.find_receipt(codes.receipt_hash(code))
+        poll = self.store.get_poll(found[0]) if found else None
+        if found is None or poll is None:
+            raise NotFound(
+                "Không tìm thấy biên nhận này. Vui lòng kiểm tra lại mã biên nhận "
+                "(12 ký tự, ví dụ ABCD-EFGH-JKLM)."
+            )
+        return ReceiptStatus(
+            counted=True,
+            poll_id=poll.id,
+            poll_title=poll.title,
+            poll_status=poll.status,
+            cast_on=found[1],
+        ).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def answer_satisfaction(self, payload: dict) -> dict:
+        """Law 10/2022 Art 35.2.a: anyone may answer, anonymously."""
+        command = parse(AnswerSatisfaction, payload)
+        document = self._poll_document(command.poll_id)
+        poll = poll_of(document)
+        if poll.kind != PollKind.SATISFACTION:
+            raise NotFound("Không tìm thấy khảo sát này.")
+        receipt = codes.receipt_code(document["key"], poll.id, "anon", command.submission_id)
+        now = utcnow()
+        if self.store.satisfaction_answer(poll.id, command.submission_id) is None:
+            self._check_open(poll)
+            answers = domain.check_answers(poll.questions, command.answers)
+            sent = self.store.count_sender(poll.id, command.client_key, now)
+            if sent > domain.SATISFACTION_PER_CLIENT_PER_DAY:
+                raise InvalidInput(
+                    "Bạn đã gửi nhiều lần trong hôm nay. Xin cảm ơn ý kiến của bạn; "
+                    "vui lòng quay lại vào ngày mai."
+                )
+            self.store.add_satisfaction(
+                poll.id,
+                command.submission_id,
+                answers,
+                codes.vietnam_day(now),
+                codes.receipt_hash(receipt),
+            )
+        return BallotReceipt(
+            poll_id=poll.id, receipt_code=receipt, cast_at=now, channel=Channel.ONLINE
+        ).model_dump(mode="json")
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _poll_document(self, poll_id: str) -> dict[str, Any]:
+        document = self.store.get_poll_document(poll_id)
+        if document is None:
+            raise NotFound("Không tìm thấy cuộc lấy ý kiến, biểu quyết này.")
+        return document
+
+    def _card(self, card_code: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The poll and elector a card code belongs to; a forged, altered or replaced
+        card matches none (its check code is an HMAC under the poll's key)."""
+        parts = codes.split_card_code(card_code)
+        if parts is None:
+            raise NotFound(WRONG_CARD)
+        household, check = parts
+        for elector in self.store.electors_of_household(household):
+            document = self.store.get_poll_document(elector["poll_id"])
+            if document is not None and codes.card_matches(
+                document["key"], document["_id"], household, elector["card_version"], check
+            ):
+                return document, elector
+        raise NotFound(WRONG_CARD)
+
+    @staticmethod
+    def _check_online(poll: Poll) -> None:
+        if Channel.ONLINE not in poll.channels:
+            ways = " hoặc ".join(CHANNEL_NAMES_VI[c] for c in poll.channels)
+            raise PollNotOpen(
+                f"{KIND_NAMES_VI[poll.kind]} “{poll.title}” không nhận phiếu trực tuyến; "
+                f"hộ gia đình tham gia {ways}. Vui lòng liên hệ tổ trưởng, trưởng thôn."
+            )
+
+    @staticmethod
+    def _check_open(poll: Poll) -> None:
+        now, what = utcnow(), f"{KIND_NAMES_VI[poll.kind]} “{poll.title}”"
+        if poll.status == PollStatus.SCHEDULED or now < poll.opens_at:
+            raise PollNotOpen(f"{what} chưa bắt đầu, mở lúc {codes.vietnam_time(poll.opens_at)}.")
+        if poll.status != PollStatus.OPEN or now >= poll.closes_at:
+            raise PollNotOpen(f"{what} đã kết thúc lúc {codes.vietnam_time(poll.closes_at)}.")
+
+    @staticmethod
+    def _unit_name(poll: Poll, unit_id: str) -> str:
+        if poll.electorate is not None:
+            return poll.electorate.unit_names.get(unit_id, poll.unit_name)
+        return poll.unit_name

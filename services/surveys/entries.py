@@ -1,0 +1,129 @@
+"""What people enter after counting, checked and worded: why a household cannot be
+put on a roll, the count minutes' photo, the decision record (Law 10/2022 Art 20.2).
+Pure, no I/O."""
+
+import base64
+import binascii
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from services.surveys import domain
+from shared.contracts.surveys import (
+    Channel,
+    DecisionRecord,
+    Photo,
+    Poll,
+    PollResults,
+    SignOff,
+)
+from shared.errors import InvalidInput, parse
+
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# The first bytes every file of the type starts with: the declared type is not trusted.
+PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
+PHOTO_REFUSED = "Ảnh biên bản phải là tệp JPG hoặc PNG, tối đa 5 MB."
+NOT_AN_ELECTOR = "Hộ không có trong danh sách hộ của tổ, thôn này."
+
+
+def refusal(channel: str, at: datetime | None, secret: bool) -> str:
+    """Why a household that already took part cannot be recorded again (Art 21:
+    one household, one vote). A secret ballot's time is not shown, only its day."""
+    when = ""
+    if at is not None:
+        local = at.astimezone(LOCAL_TIME)
+        day = local.strftime("%d/%m/%Y")
+        when = f" ngày {day}" if secret else f" lúc {local.strftime('%H:%M')} ngày {day}"
+    match channel:
+        case Channel.ONLINE:
+            return f"Hộ đã biểu quyết trực tuyến{when}."
+        case Channel.PAPER:
+            return "Hộ đã có trong danh sách nộp phiếu giấy."
+        case _:
+            return "Hộ đã dự họp và biểu quyết tại cuộc họp."
+
+
+def photo_bytes(photo: Photo) -> bytes:
+    """The photo's bytes, if they really are a JPEG or PNG of at most 5 MB."""
+    try:
+        data = base64.b64decode(photo.data_base64, validate=True)
+    except binascii.Error:
+        data = b""
+    if not data or len(data) > PHOTO_MAX_BYTES:
+        raise InvalidInput(PHOTO_REFUSED, {"photo": PHOTO_REFUSED})
+    if not data.startswith(PHOTO_SIGNATURES[photo.content_type]):
+        raise InvalidInput(PHOTO_REFUSED, {"photo": PHOTO_REFUSED})
+    return data
+
+
+def percent(part: int, whole: int) -> str:
+    """ "68,7%": one decimal, with the Vietnamese decimal comma."""
+    share = 100 * part / whole if whole else 0.0
+    return f"{share:.1f}".replace(".", ",") + "%"
+
+
+def result_text(poll: Poll, results: PollResults) -> str:
+    """ "Tán thành: 412/600 hộ (68,7%); ...": every option against ALL households
+    (Art 21.1), then what the rule needed."""
+    question = poll.questions[0]
+    total = results.total_households
+    parts = []
+    for option in question.options:
+        n = sum(results.totals.get(question.id, {}).get(option.id, {}).values())
+        parts.append(f"{option.label}: {n}/{total} hộ ({percent(n, total)})")
+    outcome = results.outcome
+    if outcome is not None:
+        if outcome.counts == "units":
+            agreeing = sum(1 for unit in results.units if unit.agrees)
+            parts.append(f"số thôn, tổ dân phố tán thành: {agreeing}/{outcome.of_total}")
+        whole = "thôn, tổ dân phố" if outcome.counts == "units" else "hộ"
+        parts.append(f"cần {outcome.rule_vi}: {outcome.needed}/{outcome.of_total} {whole}")
+    return "; ".join(parts) + "."
+
+
+def form_text(poll: Poll, results: PollResults) -> str:
+    """The forms of Art 17 households actually took part by, in Vietnamese."""
+    used = [c for c in poll.channels if results.participated.get(c)] or poll.channels
+    text = ", ".join(domain.FORM_NAMES_VI[domain.CHANNEL_FORMS[c]] for c in used)
+    return text[:1].upper() + text[1:]
+
+
+def decision_record(command: SignOff, poll: Poll, results: PollResults) -> DecisionRecord:
+    """The biên bản of Art 20.2, every field: the numbers from the results, the
+    names from the person signing off; due at the commune within 5 working days
+    of the vote (Art 20.3)."""
+    errors: dict[str, str] = {}
+    representatives = [name.strip() for name in command.household_representatives]
+    if not command.head_name.strip():
+        errors["head_name"] = "Vui lòng nhập họ tên trưởng thôn, tổ trưởng tổ dân phố."
+    if not command.front_head_name.strip():
+        errors["front_head_name"] = "Vui lòng nhập họ tên trưởng ban công tác Mặt trận."
+    if len(representatives) != 2 or not all(representatives):
+        errors["household_representatives"] = (
+            "Vui lòng nhập họ tên đúng 2 đại diện hộ gia đình "
+            "(Luật Thực hiện dân chủ ở cơ sở, Điều 20 khoản 2)."
+        )
+    if errors:
+        raise InvalidInput("Biên bản chưa đủ thông tin.", errors)
+    present = sum(results.participated.values())
+    outcome = results.outcome
+    decision = command.decision_text.strip() or (
+        "Thông qua" if outcome is not None and outcome.passes else "Không thông qua"
+    )
+    return parse(
+        DecisionRecord,
+        {
+            "held_at": poll.closes_at,
+            "content": poll.title,
+            "form": form_text(poll, results),
+            "total_households": results.total_households,
+            "present": present,
+            "absent": max(results.total_households - present, 0),
+            "result": result_text(poll, results),
+            "decision": decision,
+            "head_name": command.head_name,
+            "front_head_name": command.front_head_name,
+            "household_representatives": representatives,
+            "send_by": domain.decision_record_due(poll.closes_at.astimezone(LOCAL_TIME).date()),
+        },
+    )
