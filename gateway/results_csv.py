@@ -1,0 +1,60 @@
+"""The results as CSV for a spreadsheet: one row per unit and option, then the totals.
+
+UTF-8 with a byte order mark, so Excel shows Vietnamese letters rightly.
+"""
+
+import csv
+import io
+
+from gateway.results_chart import CHANNELS, option_labels
+from shared.contracts.surveys import PollResults, QuestionType
+
+HEADER = [
+    "Thôn, tổ dân phố",
+    "Số hộ",
+    "Tham gia trực tuyến",
+    "Tham gia bằng phiếu giấy",
+    "Tham gia tại họp",
+    "Câu hỏi",
+    "Phương án",
+    "Trực tuyến",
+    "Phiếu giấy",
+    "Tại họp",
+    "Tổng",
+]
+TOTAL_ROW = "Tổng cộng"
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def results_csv(results: PollResults) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    rows = [
+        (unit.unit_name, unit.households, unit.participated, unit.counts) for unit in results.units
+    ]
+    rows.append((TOTAL_ROW, results.total_households, results.participated, results.totals))
+    for name, households, participated, counts in rows:
+        for question in results.poll.questions:
+            if question.type == QuestionType.TEXT:
+                continue
+            for option, label in option_labels(results, question.id):
+                by_channel = counts.get(question.id, {}).get(option, {})
+                numbers = [by_channel.get(channel, 0) for channel in CHANNELS]
+                writer.writerow(
+                    [
+                        _cell(name),
+                        households,
+                        *(participated.get(channel, 0) for channel in CHANNELS),
+                        _cell(question.text),
+                        _cell(label),
+                        *numbers,
+                        sum(numbers),
+                    ]
+                )
+    return "\ufeff" + out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
