@@ -10,14 +10,16 @@ administrator exists yet (a later password change is never overwritten).
 import argparse
 import asyncio
 
-from deploy.demo import load_demo_ward
+from deploy.demo import WARD, demo_groups, load_demo_ward
+from deploy.demo_polls import load_demo_polls
 from gateway.rpc import RpcClient
 from shared.config import Settings, load_settings
 from shared.contracts.staff import BootstrapAdmin
 
 
-async def prepare(settings: Settings, demo: bool) -> bool:
-    """Returns True if this created the administrator."""
+async def prepare(settings: Settings, demo: bool) -> tuple[bool, str | None]:
+    """Returns whether this created the administrator, and with the demo, the card
+    code of one demo household for the demo vote."""
     rpc = RpcClient(settings.amqp_uri, timeout=30)
     await rpc.start()
     try:
@@ -26,19 +28,23 @@ async def prepare(settings: Settings, demo: bool) -> bool:
             "bootstrap_admin",
             BootstrapAdmin(password=settings.admin_password).model_dump(),
         )
+        card_code = None
         if demo:
             await load_demo_ward(rpc)
+            card_code = await load_demo_polls(rpc, WARD.id, demo_groups()[0].id)
     finally:
         await rpc.close()
-    return reply["created"]
+    return reply["created"], card_code
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--demo", action="store_true", help="also load the demo ward")
     args = parser.parse_args()
-    created = asyncio.run(prepare(load_settings(), args.demo))
+    created, card_code = asyncio.run(prepare(load_settings(), args.demo))
     print("administrator 'admin' created" if created else "an administrator already exists")
+    if card_code:
+        print(f"a demo household's ballot card: /b/{card_code}")
 
 
 if __name__ == "__main__":

@@ -260,9 +260,11 @@ def run(demo: bool) -> int:
             ],
         )
         wait_until_healthy(stack, base_url)
-        asyncio.run(prepare(settings, demo))
+        _, card_code = asyncio.run(prepare(settings, demo))
         if demo:
-            say("demo ward loaded")
+            say("demo ward and polls loaded")
+        if card_code:
+            say(f"vote as a demo household: {base_url}/b/{card_code}")
         say(f"DânBàn is running at {base_url}/")
         if not settings.production:
             say(
