@@ -27,6 +27,13 @@ ACTIONS_VI = {
     "split_unit": "Chia tách thôn, tổ dân phố",
     "import_households": "Nhập danh sách hộ từ tệp",
     "import_household": "Cập nhật hộ theo tệp nhập",
+    "create_poll": "Tạo cuộc lấy ý kiến, biểu quyết",
+    "reissue_ballot_card": "Cấp lại phiếu cho hộ",
+    "record_paper_returns": "Ghi nhận hộ nộp phiếu giấy",
+    "record_paper_tally": "Nhập biên bản kiểm phiếu",
+    "record_meeting": "Ghi nhận cuộc họp và biểu quyết tại họp",
+    "record_explanations": "Ghi giải trình, tiếp thu ý kiến",
+    "finalise_poll": "Ký xác nhận kết quả",
 }
 
 HIDDEN_FIELDS = {"id"}  # already the entry's target

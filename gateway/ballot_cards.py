@@ -2,10 +2,9 @@
 
 Each card carries a QR code that opens the household's ballot, the same code typed
 out for people who cannot scan, and the deadline. Vietnamese needs a Unicode font:
-DejaVu (Debian package fonts-dejavu-core), from DANBAN_PDF_FONT_DIR if set.
+DejaVu (Debian package fonts-dejavu-core), from DANBAN_PDF_FONT_DIR (shared/config.py).
 """
 
-import os
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from fpdf.enums import RenderStyle
 from gateway.templating import vn_datetime
 from shared.contracts.surveys import BallotCard, CardSheet, PollKind
 
-FONT_DIR = Path(os.environ.get("DANBAN_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONTS = {  # family, style → file
     ("sans", ""): "DejaVuSans.ttf",
     ("sans", "B"): "DejaVuSans-Bold.ttf",
@@ -53,8 +51,8 @@ def qr_box(index: int) -> tuple[float, float, float]:
     return column * CARD_W + PAD, row * CARD_H + PAD + 16.5, QR_SIZE
 
 
-def card_sheet_pdf(sheet: CardSheet, base_url: str) -> bytes:
-    pdf = _document()
+def card_sheet_pdf(sheet: CardSheet, base_url: str, font_dir: str) -> bytes:
+    pdf = _document(Path(font_dir))
     poll = sheet.poll
     heading = "PHIẾU BIỂU QUYẾT" if poll.kind == PollKind.DECISION else "PHIẾU LẤY Ý KIẾN"
     pdf.set_title(f"{heading}: {poll.title} ({sheet.unit_name})")
@@ -200,19 +198,19 @@ def _fit(pdf: FPDF, text: str, width: float, force: bool = False) -> str:
     return body.rstrip() + "…"
 
 
-def _document() -> FPDF:
+def _document(font_dir: Path) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_creator("DânBàn")
-    for (family, style), path in _font_files().items():
+    for (family, style), path in _font_files(font_dir).items():
         pdf.add_font(family, style, str(path))
     return pdf
 
 
 @cache
-def _font_files() -> dict[tuple[str, str], Path]:
-    files = {key: FONT_DIR / name for key, name in FONTS.items()}
+def _font_files(font_dir: Path) -> dict[tuple[str, str], Path]:
+    files = {key: font_dir / name for key, name in FONTS.items()}
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
         raise RuntimeError(

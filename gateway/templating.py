@@ -2,15 +2,16 @@
 
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from gateway import auth
+from shared.calendar import VIETNAM, vietnam_time
 from shared.contracts.directory import UnitKind
 from shared.contracts.households import HouseholdStatus
 from shared.contracts.imports import ImportStatus
+from shared.contracts.surveys import POLL_KIND_VI, TOOK_PART_VI
 
 UNIT_KIND_VI = {
     UnitKind.PROVINCE: "Tỉnh, thành phố",
@@ -43,9 +44,6 @@ def vn_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
 def vn_datetime(value: datetime) -> str:
     """A moment in Vietnam's time: 05/01/2026 15:04."""
     return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
@@ -66,6 +64,9 @@ templates.env.filters["vn_date"] = vn_date
 # Jinja's capitalize would also lower "Ban Thanh tra" to "ban thanh tra".
 templates.env.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
 templates.env.filters["vn_datetime"] = vn_datetime
+templates.env.filters["vn_moment"] = vietnam_time  # "15:00 ngày 20/12/2026"
 templates.env.globals["UNIT_KIND_VI"] = UNIT_KIND_VI
 templates.env.globals["STATUS_VI"] = STATUS_VI
 templates.env.globals["IMPORT_STATUS_VI"] = IMPORT_STATUS_VI
+templates.env.globals["POLL_KIND_VI"] = POLL_KIND_VI
+templates.env.globals["TOOK_PART_VI"] = TOOK_PART_VI

@@ -2,13 +2,27 @@
 (e.g. a decision record within 5 working days, Law 10/2022 Art 20.3).
 
 Public offices work Monday to Friday; the public holidays, with the days off
-given in their place, come from the `holidays` package. Pure: no I/O.
+given in their place, come from the `holidays` package. Also Vietnam's time
+zone, for what residents read. Pure: no I/O.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vietnam_day(moment: datetime) -> date:
+    """The day it is in Vietnam at `moment` (deadlines and "as of" dates are local)."""
+    return moment.astimezone(VIETNAM).date()
+
+
+def vietnam_time(moment: datetime) -> str:
+    """A moment as residents read it: "08:00 ngày 05/06/2026"."""
+    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
 
 
 @cache

@@ -27,11 +27,12 @@ from nameko.events import event_handler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from pydantic import BaseModel, ValidationError
-from pymongo import ASCENDING, MongoClient, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import Event
+from shared.contracts.staff import AuditEntry
 from shared.errors import WIRE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,12 @@ class Store:
     def ensure_indexes(cls, database: Database) -> None:
         for name in cls.OUTBOX_COLLECTIONS:
             database[name].create_index([(RELAY_AFTER, ASCENDING)], sparse=True)
+        database.audit_log.create_index([("commune_id", ASCENDING), ("at", DESCENDING)])
+
+    def audit_entries(self, commune_id: str, limit: int) -> list[AuditEntry]:
+        """The newest entries of a commune's audit log, which is only ever appended to."""
+        cursor = self.db.audit_log.find({"commune_id": commune_id}, {"_id": 0})
+        return [AuditEntry.model_validate(d) for d in cursor.sort("at", DESCENDING).limit(limit)]
 
     def count_failed_attempt(self, event: Event, error: Exception) -> int:
         """Note that handling `event` failed; return how many times it has now failed."""

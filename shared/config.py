@@ -47,6 +47,7 @@ class Settings:
     admin_password: str = ""
     var_dir: str = "var"
     embedded_mongo_port: int = 27017
+    pdf_font_dir: str = "/usr/share/fonts/truetype/dejavu"  # DejaVu, for ballot cards
 
     @property
     def production(self) -> bool:
@@ -88,6 +89,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         admin_password=_env(environ, "DANBAN_ADMIN_PASSWORD", ""),
         var_dir=_env(environ, "DANBAN_VAR_DIR", "var"),
         embedded_mongo_port=_env_number(environ, "EMBEDDED_MONGO_PORT", 27017),
+        pdf_font_dir=_env(environ, "DANBAN_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
     )
     if settings.environment not in ("development", "production"):
         raise ConfigurationError("DANBAN_ENV must be 'development' or 'production'")

@@ -38,3 +38,48 @@ def household(code: str, unit_id: str = "tdp-1", since: str = "2025-07-01", **ex
         "since": since,
         **extra,
     }
+
+
+SAMPLE_UNIT = "tổ-dân-phố-1"
+AGREE_QUESTION = {
+    "id": "q1",
+    "type": "single",
+    "text": "Hộ gia đình có đồng ý không?",
+    "options": [{"id": "dong-y", "label": "Đồng ý"}, {"id": "khong", "label": "Không đồng ý"}],
+    "required": True,
+}
+ELECTORATE = {
+    "as_of": "2026-03-01",
+    "total": 1241,
+    "by_unit": {SAMPLE_UNIT: 34, "tổ-dân-phố-2": 1207},
+    "unit_names": {SAMPLE_UNIT: "Tổ dân phố 1", "tổ-dân-phố-2": "Tổ dân phố 2"},
+}
+
+
+def sample_poll(**changes) -> dict:
+    """A poll as surveys.get_poll answers it (JSON)."""
+    return {
+        "id": "p1",
+        "kind": "decision",
+        "commune_id": "huong-an",
+        "unit_id": "huong-an",
+        "unit_name": "Phường Hương An",
+        "title": "Bê tông hóa kiệt 12",
+        "description": "",
+        "matter": "infrastructure",
+        "channels": ["paper", "meeting"],
+        "secret": False,
+        "public_results": True,
+        "questions": [AGREE_QUESTION],
+        "deciding_options": ["dong-y"],
+        "noticed_on": "2026-02-27",
+        "opens_at": "2026-03-01T00:00:00Z",
+        "closes_at": "2026-03-08T10:00:00Z",
+        "online_opt_in": None,
+        "meeting_fell_short": False,
+        "status": "open",
+        "created_by": "minh",
+        "created_at": "2026-02-26T01:00:00Z",
+        "electorate": ELECTORATE,
+        **changes,
+    }

@@ -1,4 +1,8 @@
-"""The audit log of a commune, for its administrators and People's Inspection Board."""
+"""The audit log of a commune, for its administrators and People's Inspection Board:
+the directory's changes and the surveys' (polls, cards, paper and meeting entries,
+sign-offs), newest first (Law 10/2022 Art 9: results must not be falsified)."""
+
+import asyncio
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,13 +13,28 @@ from gateway.audit_view import ACTIONS_VI, changes
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from shared.contracts.staff import AuditLog, ListAudit
+from shared.contracts.surveys import ListPolls, PollList
+from shared.errors import ServiceUnavailable
+
+LIMIT = 200
+
+
+async def _surveys_log(request: Request, query: ListAudit) -> tuple[AuditLog, dict[str, str]]:
+    """The surveys' entries and the titles of the commune's polls, which they target."""
+    polls = ListPolls(commune_id=query.commune_id, include_scheduled=True)
+    log, listed = await asyncio.gather(
+        rpc(request).call("surveys", "list_audit", query.model_dump()),
+        rpc(request).call("surveys", "list_polls", polls.model_dump()),
+    )
+    titles = {poll.id: poll.title for poll in PollList.model_validate(listed).polls}
+    return AuditLog.model_validate(log), titles
 
 
 @auth.staff_only
 async def audit_log(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
     overview = await directory.commune_overview(rpc(request), commune_id)
-    query = ListAudit(actor=request.state.staff.username, commune_id=commune_id, limit=200)
+    query = ListAudit(actor=request.state.staff.username, commune_id=commune_id, limit=LIMIT)
     log = AuditLog.model_validate(
         await rpc(request).call("directory", "list_audit", query.model_dump())
     )
@@ -24,6 +43,15 @@ async def audit_log(request: Request) -> Response:
         | {item.unit.id: item.unit.name for item in overview.residential_units}
         | overview.unit_names  # former units too
     )
+    entries, surveys_down = list(log.entries), False
+    try:
+        polls_log, titles = await _surveys_log(request, query)
+    except ServiceUnavailable:
+        surveys_down = True
+    else:
+        entries += polls_log.entries
+        names |= titles
+    entries = sorted(entries, key=lambda entry: entry.at, reverse=True)[:LIMIT]
     rows = [
         (
             entry,
@@ -31,9 +59,10 @@ async def audit_log(request: Request) -> Response:
             names.get(entry.target, entry.target),
             changes(entry.before, entry.after, names),
         )
-        for entry in log.entries
+        for entry in entries
     ]
-    return templates.TemplateResponse(request, "audit.html", {"overview": overview, "rows": rows})
+    context = {"overview": overview, "rows": rows, "surveys_down": surveys_down}
+    return templates.TemplateResponse(request, "audit.html", context)
 
 
 routes = [Route("/communes/{commune_id}/audit", audit_log, name="audit_log")]

@@ -12,16 +12,17 @@ hidden fields, so nothing is kept between requests.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway.routes.pages import rpc
-from gateway.templating import VIETNAM, templates, vn_datetime
+from gateway.templating import templates
 from services.surveys.codes import normalize_receipt, split_card_code
 from services.surveys.domain import MATTER_NAMES_VI, check_answers
+from shared.calendar import vietnam_day
 from shared.contracts.surveys import (
     FREE_TEXT_MAX,
     Answers,
@@ -29,7 +30,6 @@ from shared.contracts.surveys import (
     BallotState,
     BallotView,
     CastBallot,
-    Channel,
     Poll,
     PollKind,
     PollStatus,
@@ -46,16 +46,6 @@ from shared.errors import (
 )
 from shared.ids import new_id
 
-CHANNEL_VI = {
-    Channel.ONLINE: "trực tuyến",
-    Channel.PAPER: "bằng phiếu giấy",
-    Channel.MEETING: "tại cuộc họp",
-}
-KIND_VI = {
-    PollKind.CONSULTATION: "Lấy ý kiến",
-    PollKind.DECISION: "Biểu quyết",
-    PollKind.SATISFACTION: "Khảo sát mức độ hài lòng",
-}
 RATING_VI = {
     "1": "Rất không hài lòng",
     "2": "Không hài lòng",
@@ -73,16 +63,7 @@ UNKNOWN_CARD = (
 )
 
 
-def vn_moment(value: datetime) -> str:
-    """'15:00 ngày 20/12/2026', in Vietnam's time."""
-    day, time = vn_datetime(value).split(" ")
-    return f"{time} ngày {day}"
-
-
-templates.env.filters["vn_moment"] = vn_moment
 templates.env.globals.update(
-    CHANNEL_VI=CHANNEL_VI,
-    KIND_VI=KIND_VI,
     RATING_VI=RATING_VI,
     MATTER_NAMES_VI=MATTER_NAMES_VI,
     FREE_TEXT_MAX=FREE_TEXT_MAX,
@@ -289,7 +270,7 @@ def client_key(request: Request) -> str:
     every day and cannot be turned back into the address without the gateway's
     secret key. Behind a proxy, uvicorn --proxy-headers gives the real address."""
     host = request.client.host if request.client else ""
-    today = datetime.now(VIETNAM).date().isoformat()
+    today = vietnam_day(datetime.now(UTC)).isoformat()
     secret = request.app.state.settings.secret_key
     return hashlib.sha256(f"{secret}|{today}|{host}".encode()).hexdigest()[:32]
 

@@ -15,18 +15,23 @@ from typing import Any
 from urllib.parse import quote
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway import auth, directory
+from gateway.ballot_cards import card_sheet_pdf
 from gateway.routes.pages import rpc
-from gateway.templating import VIETNAM, templates
+from gateway.templating import templates
 from services.surveys.domain import MATTER_NAMES_VI, Matter
+from services.surveys.entries import PHOTO_MAX_BYTES, PHOTO_SIGNATURES
+from shared.calendar import VIETNAM
 from shared.contracts.directory import CommuneOverview
 from shared.contracts.surveys import (
-    Acceptance,
+    ACCEPTANCE_VI,
+    POLL_KIND_VI,
     CardSheet,
     Channel,
     CreatePoll,
@@ -49,18 +54,13 @@ from shared.contracts.surveys import (
 from shared.errors import Conflict, InvalidInput, NotFound, parse
 from shared.ids import CODE_PATTERN, new_id
 
-KIND_VI = {
-    PollKind.CONSULTATION: "Lấy ý kiến",
-    PollKind.DECISION: "Biểu quyết",
-    PollKind.SATISFACTION: "Khảo sát hài lòng",
-}
 POLL_STATUS_VI = {
     PollStatus.OPEN: "Đang mở",
     PollStatus.SCHEDULED: "Chưa mở",
     PollStatus.CLOSED: "Đã kết thúc, chờ ký xác nhận",
     PollStatus.FINALISED: "Đã hoàn tất",
 }
-CHANNEL_VI = {
+CHANNEL_FORM_VI = {
     Channel.ONLINE: "Trực tuyến (mã QR, đường dẫn)",
     Channel.PAPER: "Phiếu giấy của hộ gia đình",
     Channel.MEETING: "Họp cộng đồng dân cư",
@@ -71,15 +71,9 @@ QUESTION_TYPE_VI = {
     QuestionType.TEXT: "Ý kiến tự do",
     QuestionType.RATING: "Chấm điểm từ 1 đến 5",
 }
-ACCEPTANCE_VI = {
-    Acceptance.ACCEPTED: "Tiếp thu",
-    Acceptance.PARTLY: "Tiếp thu một phần",
-    Acceptance.NOT_ACCEPTED: "Không tiếp thu",
-}
 LABELS = {
-    "KIND_VI": KIND_VI,
     "POLL_STATUS_VI": POLL_STATUS_VI,
-    "CHANNEL_VI": CHANNEL_VI,
+    "CHANNEL_FORM_VI": CHANNEL_FORM_VI,
     "QUESTION_TYPE_VI": QUESTION_TYPE_VI,
     "ACCEPTANCE_VI": ACCEPTANCE_VI,
     "MATTER_NAMES_VI": MATTER_NAMES_VI,
@@ -87,8 +81,6 @@ LABELS = {
 STATUS_ORDER = (PollStatus.OPEN, PollStatus.SCHEDULED, PollStatus.CLOSED, PollStatus.FINALISED)
 MAX_QUESTIONS = 30  # CreatePoll's limit
 MAX_GROUPS = 200  # RecordExplanations' limit
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 BAD_CODE = "Mã hộ gồm 4-12 chữ in hoa và chữ số, không có 0, O, 1, I"
 AGREE = "dong-y: Đồng ý\nkhong-dong-y: Không đồng ý"
 _OPTION_LINE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})\s*:\s*(.+)$")
@@ -392,7 +384,7 @@ async def new_poll(request: Request) -> Response:
     except (InvalidInput, Conflict) as refused:
         context["errors"] = _form_errors(_refusal(refused))
         return page(refused.http_status)
-    request.session["flash"] = f"Đã tạo “{poll.title}” ({KIND_VI[poll.kind].lower()})."
+    request.session["flash"] = f"Đã tạo “{poll.title}” ({POLL_KIND_VI[poll.kind].lower()})."
     return RedirectResponse(f"/polls/{poll.id}", status_code=303)
 
 
@@ -429,14 +421,16 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 
 async def _card_sheet(request: Request, poll: Poll, unit_id: str, code: str | None) -> bytes:
-    from gateway.ballot_cards import card_sheet_pdf  # written alongside; loaded when used
-
     command = parse(
         IssueCards,
         {"actor": _actor(request), "poll_id": poll.id, "unit_id": unit_id, "household_code": code},
     )
     sheet = CardSheet.model_validate(await _call(request, "issue_cards", command))
-    return card_sheet_pdf(sheet, str(request.base_url).rstrip("/"))
+    font_dir = request.app.state.settings.pdf_font_dir
+    # A sheet of a thousand cards takes seconds of CPU: not on the event loop.
+    return await run_in_threadpool(
+        card_sheet_pdf, sheet, str(request.base_url).rstrip("/"), font_dir
+    )
 
 
 @auth.staff_only
@@ -485,7 +479,9 @@ async def read_photo(upload: object) -> dict[str, str]:
     content = await upload.read(PHOTO_MAX_BYTES + 1)
     if len(content) > PHOTO_MAX_BYTES:
         raise InvalidInput(fields={"photo": "Ảnh quá lớn (tối đa 5 MB). Vui lòng chụp lại."})
-    kind = next((kind for kind, magic in PHOTO_MAGIC.items() if content.startswith(magic)), None)
+    kind = next(
+        (kind for kind, magic in PHOTO_SIGNATURES.items() if content.startswith(magic)), None
+    )
     if kind is None:
         raise InvalidInput(fields={"photo": "Ảnh biên bản phải là tệp JPEG hoặc PNG."})
     return {"content_type": kind, "data_base64": base64.b64encode(content).decode()}

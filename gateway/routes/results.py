@@ -4,6 +4,8 @@ once it closed), their CSV, and the published summary of a finalised poll.
 The surveys service decides who sees what: staff of the commune see everything at
 any time; anyone else a public poll's results after closing, without free text."""
 
+import base64
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,7 +23,9 @@ from gateway.results_csv import results_csv
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from shared.contracts.surveys import (
-    Acceptance,
+    ACCEPTANCE_VI,
+    MinutesPhotoRef,
+    Photo,
     PollRef,
     PollResults,
     PollSummary,
@@ -32,11 +36,6 @@ from shared.errors import Forbidden, parse
 
 LIVE_REFRESH_SECONDS = 30
 NOT_PUBLISHED = "Kết quả được công bố sau khi kết thúc."
-ACCEPTANCE_VI = {
-    Acceptance.ACCEPTED: "Tiếp thu",
-    Acceptance.PARTLY: "Tiếp thu một phần",
-    Acceptance.NOT_ACCEPTED: "Không tiếp thu, giải trình",
-}
 
 
 async def _actor(request: Request) -> str | None:
@@ -188,7 +187,10 @@ def outcome_text(results: PollResults) -> str | None:
         best = outcome.deciding_option or max(counts, key=counts.get, default=None)
         agree = counts.get(best, 0)
         whole = "hộ"
-    verdict = "Thông qua" if outcome.passes else "Không thông qua"
+    if results.frozen:
+        verdict = "Thông qua" if outcome.passes else "Không thông qua"
+    else:  # still open: say how it stands, not how it ended
+        verdict = "Đến lúc này đã đủ tỷ lệ" if outcome.passes else "Đến lúc này chưa đủ tỷ lệ"
     if outcome.passes and len(poll.deciding_options) > 1:
         verdict += f" “{labels.get(outcome.deciding_option, outcome.deciding_option)}”"
     return (
@@ -198,7 +200,26 @@ def outcome_text(results: PollResults) -> str | None:
     )
 
 
+@auth.staff_only
+async def minutes_photo(request: Request) -> Response:
+    """The photo of a unit's signed count minutes, beside the numbers entered."""
+    ref = MinutesPhotoRef(
+        actor=request.state.staff.username,
+        poll_id=request.path_params["poll_id"],
+        photo_id=request.path_params["photo_id"],
+    )
+    photo = Photo.model_validate(
+        await rpc(request).call("surveys", "get_minutes_photo", ref.model_dump())
+    )
+    return Response(
+        base64.b64decode(photo.data_base64),
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
 routes = [
+    Route("/polls/{poll_id}/photos/{photo_id}", minutes_photo, name="minutes_photo"),
     Route("/polls/{poll_id}/results", results_page, name="poll_results"),
     Route("/polls/{poll_id}/results.csv", results_csv_file, name="poll_results_csv"),
     Route("/polls/{poll_id}/summary", summary_page, name="poll_summary"),

@@ -12,7 +12,7 @@ audit_log:      {at, actor, action, target, commune_id, before, after}: only eve
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -34,7 +34,6 @@ class StaffRecords(Store):
         database.staff_accounts.create_index([("roles.role", ASCENDING)])
         database.staff_sessions.create_index([("username", ASCENDING)])
         database.staff_sessions.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
-        database.audit_log.create_index([("commune_id", ASCENDING), ("at", DESCENDING)])
 
     def account_record(self, username: str) -> dict[str, Any] | None:
         return self.db.staff_accounts.find_one({"_id": username})
@@ -91,7 +90,3 @@ class StaffRecords(Store):
 
     def close_session(self, session_id: str) -> None:
         self.db.staff_sessions.delete_one({"_id": session_id})
-
-    def audit_entries(self, commune_id: str, limit: int) -> list[AuditEntry]:
-        cursor = self.db.audit_log.find({"commune_id": commune_id}, {"_id": 0})
-        return [AuditEntry.model_validate(d) for d in cursor.sort("at", DESCENDING).limit(limit)]

@@ -1,17 +1,15 @@
 """What notices say, free of I/O."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
+from shared.calendar import vietnam_time
 from shared.contracts.directory import ResidentialUnitAdded, SuccessionKind, UnitKind
 from shared.contracts.notifications import StaffNotice
 from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import (
+    POLL_KIND_VI,
     PollClosed,
     PollClosingSoon,
     PollDecided,
     PollEvent,
-    PollKind,
     PollOpened,
 )
 
@@ -59,18 +57,6 @@ def notice_for_unit_change(event: ResidentialUnitsChanged) -> StaffNotice:
     )
 
 
-POLL_KIND_VI = {
-    PollKind.CONSULTATION: "Lấy ý kiến",
-    PollKind.DECISION: "Biểu quyết",
-    PollKind.SATISFACTION: "Khảo sát mức độ hài lòng",
-}
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
-
-
 def notice_for_poll(event: PollEvent) -> StaffNotice:
     """Tell the commune's staff that a poll opened, closes within a day, closed or was
     decided; one notice per event (its id), so a redelivery adds nothing."""
@@ -78,14 +64,14 @@ def notice_for_poll(event: PollEvent) -> StaffNotice:
     match event:
         case PollOpened():
             title = f"Đã mở: {event.title}"
-            body = f"{kind} mở cho {event.households} hộ, đến {_when(event.closes_at)}."
+            body = f"{kind} mở cho {event.households} hộ, đến {vietnam_time(event.closes_at)}."
         case PollClosingSoon():
             title = f"Sắp kết thúc: {event.title}"
-            body = f"{kind} kết thúc lúc {_when(event.closes_at)}."
+            body = f"{kind} kết thúc lúc {vietnam_time(event.closes_at)}."
         case PollClosed():
             title = f"Đã kết thúc: {event.title}"
             body = (
-                f"{kind} kết thúc lúc {_when(event.closes_at)}: "
+                f"{kind} kết thúc lúc {vietnam_time(event.closes_at)}: "
                 f"{event.participated}/{event.households} hộ đã tham gia. "
                 "Vui lòng nhập kết quả phiếu giấy, họp (nếu có) và ký xác nhận kết quả."
             )

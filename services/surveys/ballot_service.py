@@ -14,11 +14,14 @@ from services.surveys import codes, domain
 from services.surveys.ballot_store import participation_id, stored
 from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase
 from services.surveys.store import poll_of
+from shared.calendar import vietnam_day, vietnam_time
 from shared.chassis import audit_item, event_item, utcnow
 from shared.contracts.directory import CommuneOverview
 from shared.contracts.households import CountHouseholds, Electorate, FreezeElectorate
 from shared.contracts.staff import AuditEntry
 from shared.contracts.surveys import (
+    POLL_KIND_VI,
+    TOOK_PART_VI,
     AnswerSatisfaction,
     BallotCard,
     BallotReceipt,
@@ -47,16 +50,6 @@ from shared.ids import new_id
 log = logging.getLogger(__name__)
 
 SEAL_AFTER = timedelta(seconds=5)  # a secret ballot still unsealed this long: its writer died
-KIND_NAMES_VI = {
-    PollKind.CONSULTATION: "Cuộc lấy ý kiến",
-    PollKind.DECISION: "Cuộc biểu quyết",
-    PollKind.SATISFACTION: "Khảo sát",
-}
-CHANNEL_NAMES_VI = {
-    Channel.ONLINE: "trực tuyến",
-    Channel.PAPER: "bằng phiếu giấy",
-    Channel.MEETING: "tại cuộc họp",
-}
 WRONG_CARD = (
     "Mã phiếu không đúng hoặc đã được thay bằng phiếu mới. Vui lòng kiểm tra lại mã in "
     "trên phiếu, hoặc liên hệ tổ trưởng, trưởng thôn để được cấp phiếu mới."
@@ -80,7 +73,7 @@ class BallotEntrypoints(SurveysBase):
             raise InvalidInput(
                 fields={"unit_id": "Vui lòng chọn xã, phường hoặc một thôn, tổ dân phố của nó."}
             )
-        query = CountHouseholds(unit_id=command.unit_id, as_of=codes.vietnam_day(utcnow()))
+        query = CountHouseholds(unit_id=command.unit_id, as_of=vietnam_day(utcnow()))
         households = self._ask_directory("count_households", query.model_dump(mode="json"))
         domain.check_new_poll(command, households["count"])
         poll = Poll(
@@ -163,7 +156,7 @@ class BallotEntrypoints(SurveysBase):
             unit_ids = [poll.unit_id]
         names = {**overview.unit_names, poll.unit_id: poll.unit_name}
         names.update({item.unit.id: item.unit.name for item in overview.residential_units})
-        today = codes.vietnam_day(utcnow())
+        today = vietnam_day(utcnow())
         by_unit: dict[str, int] = {}
         for unit_id in unit_ids:
             reference = "poll-" + hashlib.sha1(f"{poll.id}:{unit_id}".encode()).hexdigest()[:24]
@@ -285,12 +278,12 @@ class BallotEntrypoints(SurveysBase):
             channel = Channel(earlier["channel"])
             # a secret ballot keeps the day only
             when = (
-                f"ngày {codes.vietnam_day(earlier['at']):%d/%m/%Y}"
+                f"ngày {vietnam_day(earlier['at']):%d/%m/%Y}"
                 if poll.secret
-                else f"lúc {codes.vietnam_time(earlier['at'])}"
+                else f"lúc {vietnam_time(earlier['at'])}"
             )
             raise AlreadyVoted(
-                f"Hộ {household} đã tham gia {CHANNEL_NAMES_VI[channel]} {when}. "
+                f"Hộ {household} đã tham gia {TOOK_PART_VI[channel]} {when}. "
                 "Mỗi hộ chỉ có một phiếu (Luật Thực hiện dân chủ ở cơ sở, Điều 21)."
             )
         if "_seal" in earlier:
@@ -326,7 +319,7 @@ class BallotEntrypoints(SurveysBase):
         # and, until sealed into the box, the answers under the receipt's hash.
         return {
             **ballot,
-            "at": stored(codes.vietnam_day(now)),
+            "at": stored(vietnam_day(now)),
             "mark": codes.participation_mark(receipt),
             "_seal": {"r": codes.receipt_hash(receipt), "answers": answers, "since": now},
         }
@@ -385,7 +378,7 @@ class BallotEntrypoints(SurveysBase):
                 poll.id,
                 command.submission_id,
                 answers,
-                codes.vietnam_day(now),
+                vietnam_day(now),
                 codes.receipt_hash(receipt),
             )
         return BallotReceipt(
@@ -418,19 +411,19 @@ class BallotEntrypoints(SurveysBase):
     @staticmethod
     def _check_online(poll: Poll) -> None:
         if Channel.ONLINE not in poll.channels:
-            ways = " hoặc ".join(CHANNEL_NAMES_VI[c] for c in poll.channels)
+            ways = " hoặc ".join(TOOK_PART_VI[c] for c in poll.channels)
             raise PollNotOpen(
-                f"{KIND_NAMES_VI[poll.kind]} “{poll.title}” không nhận phiếu trực tuyến; "
+                f"{POLL_KIND_VI[poll.kind]} “{poll.title}” không nhận phiếu trực tuyến; "
                 f"hộ gia đình tham gia {ways}. Vui lòng liên hệ tổ trưởng, trưởng thôn."
             )
 
     @staticmethod
     def _check_open(poll: Poll) -> None:
-        now, what = utcnow(), f"{KIND_NAMES_VI[poll.kind]} “{poll.title}”"
+        now, what = utcnow(), f"{POLL_KIND_VI[poll.kind]} “{poll.title}”"
         if poll.status == PollStatus.SCHEDULED or now < poll.opens_at:
-            raise PollNotOpen(f"{what} chưa bắt đầu, mở lúc {codes.vietnam_time(poll.opens_at)}.")
+            raise PollNotOpen(f"{what} chưa bắt đầu, mở lúc {vietnam_time(poll.opens_at)}.")
         if poll.status != PollStatus.OPEN or now >= poll.closes_at:
-            raise PollNotOpen(f"{what} đã kết thúc lúc {codes.vietnam_time(poll.closes_at)}.")
+            raise PollNotOpen(f"{what} đã kết thúc lúc {vietnam_time(poll.closes_at)}.")
 
     @staticmethod
     def _unit_name(poll: Poll, unit_id: str) -> str:

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from services.surveys.codes import vietnam_day
+from shared.calendar import vietnam_day
 from shared.chassis import Store, set_with_pending, utcnow, with_pending
 from shared.contracts.surveys import Answers, Channel, Poll, PollKind, PollStatus
 

@@ -17,6 +17,8 @@ STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STA
 # who may enter a unit's paper returns, count minutes and meeting roll
 COUNTING_ROLES = STAFF_ROLES | {Role.GROUP_HEAD}
 READING_ROLES = STAFF_ROLES | {Role.INSPECTOR, Role.GROUP_HEAD}
+# the audit log: administrators and the People's Inspection Board (Law 10/2022 Art 36-40)
+AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.INSPECTOR})
 
 
 class SurveysBase:

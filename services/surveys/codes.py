@@ -14,7 +14,6 @@ anything a resident could be traced by (for a secret ballot, see store.py).
 import hashlib
 import hmac
 import re
-from datetime import date, datetime, timedelta, timezone
 
 from shared.ids import CODE_ALPHABET
 
@@ -70,17 +69,3 @@ def participation_mark(receipt: str) -> str:
     """Stored with a secret ballot's participation, to know a retry of the same
     submission; unlinkable to `receipt_hash` without the receipt itself."""
     return hashlib.sha256(f"participation|{normalize_receipt(receipt)}".encode()).hexdigest()
-
-
-# --- days and times as residents read them ---------------------------------------
-
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving
-
-
-def vietnam_day(moment: datetime) -> date:
-    return moment.astimezone(VIETNAM).date()
-
-
-def vietnam_time(moment: datetime) -> str:
-    """A moment as residents read it: "08:00 ngày 05/06/2026 (giờ Việt Nam)"."""
-    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y (giờ Việt Nam)")

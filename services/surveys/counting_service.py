@@ -13,6 +13,7 @@ only over the count it was computed after (`results.computed_at`), so two
 writers never leave an older count behind.
 """
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -28,8 +29,10 @@ from shared.contracts.staff import AuditEntry
 from shared.contracts.surveys import (
     Channel,
     MeetingRecord,
+    MinutesPhotoRef,
     OpinionGroup,
     PaperTally,
+    Photo,
     Poll,
     PollClosed,
     PollClosingSoon,
@@ -61,11 +64,6 @@ from shared.ids import new_id
 # Close a little after the deadline, so a ballot accepted at the last second is
 # stored before the count that freezes the results reads the ballots.
 CLOSE_GRACE = timedelta(seconds=1)
-CHANNEL_NAMES_VI = {
-    Channel.ONLINE: "trực tuyến",
-    Channel.PAPER: "phiếu giấy",
-    Channel.MEETING: "họp cộng đồng dân cư",
-}
 
 
 class CountingEntrypoints(SurveysBase):
@@ -159,6 +157,20 @@ class CountingEntrypoints(SurveysBase):
         self.store.save_paper_tally(poll.id, paper)
         self._entered(poll, command.actor, "record_paper_tally", before, paper)
         return paper.model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def get_minutes_photo(self, payload: dict) -> dict:
+        """The photo of signed count minutes, so inspectors can check the numbers
+        entered against the paper (Law 10/2022 Art 9: no falsified results)."""
+        query = parse(MinutesPhotoRef, payload)
+        poll = self._poll(query.poll_id)
+        if not self._may_read(query.actor, poll):
+            raise Forbidden("Chỉ cán bộ, Ban Thanh tra nhân dân, tổ trưởng xem được ảnh biên bản.")
+        photo = self.store.get_photo(poll.id, query.photo_id)
+        if photo is None:
+            raise NotFound("Không tìm thấy ảnh biên bản này.")
+        data = base64.b64encode(photo["data"]).decode()
+        return Photo(content_type=photo["content_type"], data_base64=data).model_dump()
 
     # --- results ------------------------------------------------------------------
 
@@ -321,7 +333,8 @@ class CountingEntrypoints(SurveysBase):
         if poll.status == PollStatus.FINALISED:
             raise PollNotOpen("Kết quả cuộc này đã được xác nhận; không nhập thêm được.")
         if channel not in poll.channels:
-            raise InvalidInput(f"Cuộc này không dùng hình thức {CHANNEL_NAMES_VI[channel]}.")
+            form = domain.FORM_NAMES_VI[domain.CHANNEL_FORMS[channel]]
+            raise InvalidInput(f"Cuộc này không dùng hình thức {form}.")
         if poll.electorate is None or unit_id not in poll.electorate.by_unit:
             raise InvalidInput(fields={"unit_id": "Tổ, thôn này không thuộc phạm vi của cuộc này."})
         return poll

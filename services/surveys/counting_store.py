@@ -77,6 +77,9 @@ class CountingRecords(Store):
             }
         )
 
+    def get_photo(self, poll_id: str, photo_id: str) -> dict[str, Any] | None:
+        return self.db.photos.find_one({"_id": photo_id, "poll_id": poll_id})
+
     def get_paper_tally(self, poll_id: str, unit_id: str) -> PaperTally | None:
         document = self.db.paper_tallies.find_one({"_id": f"{poll_id}:{unit_id}"})
         return _contract(PaperTally, document)

@@ -163,6 +163,11 @@ def check_new_poll(command: CreatePoll, households: int) -> None:
                 f"Lấy ý kiến phải kéo dài ít nhất {CONSULTATION_MIN_DAYS} ngày kể từ khi "
                 "công bố (Luật Thực hiện dân chủ ở cơ sở, Điều 27-28)."
             )
+        if not command.public_results:  # Art 28: the summary and explanations are published
+            errors["public_results"] = (
+                "Kết quả tổng hợp và giải trình ý kiến phải được công khai "
+                "(Luật Thực hiện dân chủ ở cơ sở, Điều 28)."
+            )
     elif command.kind == PollKind.DECISION:
         errors.update(_check_decision(command, households))
     else:

@@ -5,9 +5,9 @@ Pure, no I/O."""
 import base64
 import binascii
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from services.surveys import domain
+from shared.calendar import VIETNAM
 from shared.contracts.surveys import (
     Channel,
     DecisionRecord,
@@ -18,7 +18,6 @@ from shared.contracts.surveys import (
 )
 from shared.errors import InvalidInput, parse
 
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # The first bytes every file of the type starts with: the declared type is not trusted.
 PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
@@ -31,7 +30,7 @@ def refusal(channel: str, at: datetime | None, secret: bool) -> str:
     one household, one vote). A secret ballot's time is not shown, only its day."""
     when = ""
     if at is not None:
-        local = at.astimezone(LOCAL_TIME)
+        local = at.astimezone(VIETNAM)
         day = local.strftime("%d/%m/%Y")
         when = f" ngày {day}" if secret else f" lúc {local.strftime('%H:%M')} ngày {day}"
     match channel:
@@ -124,6 +123,6 @@ def decision_record(command: SignOff, poll: Poll, results: PollResults) -> Decis
             "head_name": command.head_name,
             "front_head_name": command.front_head_name,
             "household_representatives": representatives,
-            "send_by": domain.decision_record_due(poll.closes_at.astimezone(LOCAL_TIME).date()),
+            "send_by": domain.decision_record_due(poll.closes_at.astimezone(VIETNAM).date()),
         },
     )

@@ -43,6 +43,19 @@ class Channel(StrEnum):
     MEETING = "meeting"
 
 
+POLL_KIND_VI = {
+    PollKind.CONSULTATION: "Lấy ý kiến",
+    PollKind.DECISION: "Biểu quyết",
+    PollKind.SATISFACTION: "Khảo sát mức độ hài lòng",
+}
+# how a household took part, as in "Hộ đã tham gia trực tuyến"
+TOOK_PART_VI = {
+    Channel.ONLINE: "trực tuyến",
+    Channel.PAPER: "bằng phiếu giấy",
+    Channel.MEETING: "tại cuộc họp",
+}
+
+
 class QuestionType(StrEnum):
     SINGLE = "single"  # one option
     MULTIPLE = "multiple"  # any number of options
@@ -281,6 +294,15 @@ class Photo(Contract):
     data_base64: Annotated[str, StringConstraints(max_length=8_000_000)]
 
 
+class MinutesPhotoRef(Contract):
+    """`surveys.get_minutes_photo`: the photo of a unit's count minutes, for the
+    commune's staff, inspectors and group heads."""
+
+    actor: Text
+    poll_id: Text
+    photo_id: Text
+
+
 class RecordPaperTally(Contract):
     """`surveys.record_paper_tally`: the count minutes (biên bản kiểm phiếu, Decree 59
     Art 4, Form 04) of one unit's paper ballots. Entering it again replaces it."""
@@ -375,6 +397,13 @@ class Acceptance(StrEnum):
     ACCEPTED = "accepted"  # tiếp thu
     PARTLY = "partly"  # tiếp thu một phần
     NOT_ACCEPTED = "not_accepted"  # không tiếp thu, giải trình
+
+
+ACCEPTANCE_VI = {
+    Acceptance.ACCEPTED: "Tiếp thu",
+    Acceptance.PARTLY: "Tiếp thu một phần",
+    Acceptance.NOT_ACCEPTED: "Không tiếp thu, giải trình",
+}
 
 
 class OpinionGroup(Contract):

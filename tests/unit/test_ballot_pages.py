@@ -333,7 +333,7 @@ def test_already_voted_on_cast_explains_the_channel(client, surveys, rpc):
     response = client.post(f"/b/{READY}/cast", data=data)
     assert response.status_code == 409
     assert "bằng phiếu giấy lúc 09:30" in response.text
-    assert "Mỗi hộ chỉ có một phiếu" in response.text and 'href="/r"' in response.text
+    assert "phiếu đã có của hộ vẫn được tính" in response.text and 'href="/r"' in response.text
 
 
 def test_a_closed_poll_on_cast_says_so(client, surveys, rpc):

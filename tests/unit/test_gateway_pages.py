@@ -6,6 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from shared.errors import Forbidden, InvalidInput, NotFound, WireError
+from tests.samples import sample_poll
 from tests.unit.fake_rpc import FakeRpc
 from tests.unit.gateway_support import ACCOUNTS, PASSWORD, csrf_of, group, sign_in
 
@@ -304,6 +305,42 @@ def test_the_audit_log_names_the_communes_units_rather_than_their_ids(client, rp
     assert "<li>loại: tổ dân phố</li>" in page
     assert "<li>thuộc: Phường Hương An</li>" in page
     assert "<li>hiệu lực từ: 01/07/2025</li>" in page
+
+
+def audit_entry(at: str, action: str, target: str, after: dict) -> dict:
+    return {
+        "at": at,
+        "actor": "minh",
+        "action": action,
+        "target": target,
+        "commune_id": "huong-an",
+        "before": None,
+        "after": after,
+    }
+
+
+def test_the_audit_log_merges_the_surveys_entries_newest_first_naming_the_poll(client, rpc):
+    directory_entry = audit_entry("2026-01-05T08:00:00Z", "register_household", "HA7K2M", {})
+    counted = {"unit_id": "tdp-1", "recorded": ["HA7K2M"]}
+    paper = audit_entry("2026-01-06T08:00:00Z", "record_paper_returns", "p1", counted)
+    rpc.answer("directory", "list_audit", lambda q: {"entries": [directory_entry]})
+    rpc.answer("surveys", "list_audit", lambda q: {"entries": [paper]})
+    poll = {"id": "p1", "title": "Giờ thu gom rác"}
+    rpc.answer("surveys", "list_polls", lambda q: {"polls": [sample_poll(**poll)]})
+    sign_in(client)
+    page = client.get("/communes/huong-an/audit").text
+    newest = page.index("<strong>Ghi nhận hộ nộp phiếu giấy</strong>: Giờ thu gom rác")
+    assert newest < page.index("<strong>Ghi nhận hộ gia đình</strong>: HA7K2M")
+    assert "dịch vụ đang tạm ngừng" not in page
+
+
+def test_the_audit_log_shows_the_directorys_entries_when_surveys_is_down(client, rpc):
+    entry = audit_entry("2026-01-05T08:00:00Z", "register_household", "HA7K2M", {})
+    rpc.answer("directory", "list_audit", lambda q: {"entries": [entry]})
+    sign_in(client)
+    page = client.get("/communes/huong-an/audit").text
+    assert "<strong>Ghi nhận hộ gia đình</strong>: HA7K2M" in page
+    assert "dịch vụ đang tạm ngừng" in page
 
 
 def test_staff_who_may_not_read_the_audit_log_get_403(client, rpc):

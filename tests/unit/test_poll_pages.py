@@ -6,6 +6,7 @@ import re
 import pytest
 
 from shared.errors import InvalidInput
+from tests.samples import AGREE_QUESTION, SAMPLE_UNIT, sample_poll
 from tests.unit.fake_rpc import FakeRpc
 from tests.unit.gateway_support import sign_in
 
@@ -13,56 +14,16 @@ from tests.unit.gateway_support import sign_in
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-UNIT = "tổ-dân-phố-1"
-AGREE_QUESTION = {
-    "id": "q1",
-    "type": "single",
-    "text": "Hộ gia đình có đồng ý không?",
-    "options": [{"id": "dong-y", "label": "Đồng ý"}, {"id": "khong", "label": "Không đồng ý"}],
-    "required": True,
-}
-ELECTORATE = {
-    "as_of": "2026-03-01",
-    "total": 1241,
-    "by_unit": {UNIT: 34, "tổ-dân-phố-2": 1207},
-    "unit_names": {UNIT: "Tổ dân phố 1", "tổ-dân-phố-2": "Tổ dân phố 2"},
-}
-
-
-def poll(**changes) -> dict:
-    """A poll as surveys.get_poll answers it (JSON)."""
-    return {
-        "id": "p1",
-        "kind": "decision",
-        "commune_id": "huong-an",
-        "unit_id": "huong-an",
-        "unit_name": "Phường Hương An",
-        "title": "Bê tông hóa kiệt 12",
-        "description": "",
-        "matter": "infrastructure",
-        "channels": ["paper", "meeting"],
-        "secret": False,
-        "public_results": True,
-        "questions": [AGREE_QUESTION],
-        "deciding_options": ["dong-y"],
-        "noticed_on": "2026-02-27",
-        "opens_at": "2026-03-01T00:00:00Z",
-        "closes_at": "2026-03-08T10:00:00Z",
-        "online_opt_in": None,
-        "meeting_fell_short": False,
-        "status": "open",
-        "created_by": "minh",
-        "created_at": "2026-02-26T01:00:00Z",
-        "electorate": ELECTORATE,
-        **changes,
-    }
+UNIT = SAMPLE_UNIT
 
 
 @pytest.fixture
 def surveys(rpc: FakeRpc) -> FakeRpc:
     """A surveys service with one open decision of the whole ward."""
-    rpc.answer("surveys", "get_poll", lambda ref: poll(id=ref["poll_id"]))
-    rpc.answer("surveys", "create_poll", lambda command: poll(id="p9", title=command["title"]))
+    rpc.answer("surveys", "get_poll", lambda ref: sample_poll(id=ref["poll_id"]))
+    rpc.answer(
+        "surveys", "create_poll", lambda command: sample_poll(id="p9", title=command["title"])
+    )
     return rpc
 
 
@@ -135,9 +96,9 @@ def test_the_list_groups_a_communes_polls_by_status_with_scheduled_ones(staff, s
         "list_polls",
         lambda query: {
             "polls": [
-                poll(id="a", title="Đang mở A", status="open"),
-                poll(id="b", title="Sắp mở B", status="scheduled", kind="consultation"),
-                poll(id="c", title="Hoàn tất C", status="finalised", kind="satisfaction"),
+                sample_poll(id="a", title="Đang mở A", status="open"),
+                sample_poll(id="b", title="Sắp mở B", status="scheduled", kind="consultation"),
+                sample_poll(id="c", title="Hoàn tất C", status="finalised", kind="satisfaction"),
             ]
         },
     )
@@ -147,7 +108,7 @@ def test_the_list_groups_a_communes_polls_by_status_with_scheduled_ones(staff, s
     headings = re.findall(r"<h2>([^<]+)<", html)
     assert [heading.strip() for heading in headings] == ["Đang mở", "Chưa mở", "Đã hoàn tất"]
     assert html.index("Đang mở A") < html.index("Sắp mở B") < html.index("Hoàn tất C")
-    assert 'href="/polls/b"' in html and "Lấy ý kiến" in html and "Khảo sát hài lòng" in html
+    assert 'href="/polls/b"' in html and "Lấy ý kiến" in html and "Khảo sát mức độ hài lòng" in html
     assert 'href="/communes/huong-an/polls/new"' in html and "Tạo mới" in html
 
 
@@ -267,7 +228,7 @@ def test_adding_a_question_shows_the_form_again_with_one_more_fieldset(staff, su
     ],
 )
 def test_the_poll_page_offers_what_its_status_allows(staff, surveys, status, offered, not_offered):
-    surveys.answer("surveys", "get_poll", lambda ref: poll(status=status))
+    surveys.answer("surveys", "get_poll", lambda ref: sample_poll(status=status))
     html = staff.get("/polls/p1").text
     assert "Biểu quyết" in html and "Chủ trương và mức đóng góp" in html
     assert "Phiếu giấy của hộ gia đình; Họp cộng đồng dân cư" in html
@@ -288,7 +249,9 @@ def test_a_closed_consultation_links_to_its_explanations(staff, surveys):
     surveys.answer(
         "surveys",
         "get_poll",
-        lambda ref: poll(kind="consultation", matter=None, status="closed", channels=["online"]),
+        lambda ref: sample_poll(
+            kind="consultation", matter=None, status="closed", channels=["online"]
+        ),
     )
     html = staff.get("/polls/p1").text
     assert 'href="/polls/p1/explanations"' in html
@@ -298,7 +261,11 @@ def test_a_closed_consultation_links_to_its_explanations(staff, surveys):
 def card_sheet(command: dict) -> dict:
     code = command["household_code"] or "HA7K2M"
     card = {"poll_id": "p1", "household_code": code, "unit_id": UNIT, "version": 1}
-    return {"poll": poll(), "unit_name": "Tổ dân phố 1", "cards": [{**card, "card_code": "X4"}]}
+    return {
+        "poll": sample_poll(),
+        "unit_name": "Tổ dân phố 1",
+        "cards": [{**card, "card_code": "X4"}],
+    }
 
 
 def test_the_cards_pdf_issues_the_units_cards_and_returns_a_pdf(staff, surveys):
@@ -488,7 +455,7 @@ def closed_consultation(rpc: FakeRpc) -> None:
     rpc.answer(
         "surveys",
         "get_poll",
-        lambda ref: poll(
+        lambda ref: sample_poll(
             kind="consultation",
             matter=None,
             status="closed",
@@ -554,7 +521,7 @@ def test_finalising_a_consultation_without_explanations_shows_why_and_where(staf
 
 
 def test_finalising_a_decision_sends_the_names_and_goes_to_the_summary(staff, surveys):
-    surveys.answer("surveys", "get_poll", lambda ref: poll(status="closed"))
+    surveys.answer("surveys", "get_poll", lambda ref: sample_poll(status="closed"))
     surveys.answer("surveys", "finalise_poll", lambda command: {})
     _, hidden = form_page(staff, "/polls/p1/finalise")
     names = {
@@ -572,7 +539,7 @@ def test_finalising_a_decision_sends_the_names_and_goes_to_the_summary(staff, su
 
 
 def test_a_refused_representative_is_shown_on_its_box(staff, surveys):
-    surveys.answer("surveys", "get_poll", lambda ref: poll(status="closed"))
+    surveys.answer("surveys", "get_poll", lambda ref: sample_poll(status="closed"))
     refuse(surveys, "finalise_poll", {"household_representatives.1": "Vui lòng điền mục này."})
     _, hidden = form_page(staff, "/polls/p1/finalise")
     response = staff.post("/polls/p1/finalise", data={**hidden, "rep_1": "Lê Văn Cường"})

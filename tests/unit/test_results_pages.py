@@ -1,6 +1,7 @@
 """Results pages, their CSV and chart, and the published summary, with the FakeRpc
 answering results the real counting code (services.surveys.tally) computed."""
 
+import base64
 import csv
 import io
 import re
@@ -248,6 +249,14 @@ def test_a_decision_passes_at_exactly_two_thirds_of_all_households(client, rpc):
     assert "Thông qua: 400 hộ tán thành, cần ít nhất 400 trên tổng số 600 hộ" in text
 
 
+def test_while_a_vote_is_open_the_outcome_says_how_it_stands_not_how_it_ended(client, rpc):
+    serve(rpc, decision(agree_online=250, status="open"))
+    sign_in(client)
+    text = numbers_in(client.get("/polls/poll-decision/results").text)
+    assert "Đến lúc này chưa đủ tỷ lệ: 350 hộ tán thành, cần ít nhất 400" in text
+    assert "Không thông qua" not in text
+
+
 def test_frozen_results_show_the_seal_and_who_signed_them_off(client, rpc):
     results = decision(agree_online=300, status="finalised")
     signed = results.model_copy(update={"signed_off_by": "lan", "signed_off_at": SIGNED})
@@ -446,3 +455,19 @@ def test_a_summary_not_published_shows_a_plain_page(client, rpc):
     response = client.get("/polls/poll-consultation/summary")
     assert response.status_code == 403
     assert "Kết quả của cuộc này không được công bố." in response.text
+
+
+def test_staff_open_the_photo_of_the_count_minutes(client, rpc):
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
+    asked = []
+
+    def photo(ref: dict) -> dict:
+        asked.append(ref)
+        return {"content_type": "image/png", "data_base64": base64.b64encode(png).decode()}
+
+    rpc.answer("surveys", "get_minutes_photo", photo)
+    assert client.get("/polls/p1/photos/ph1").status_code == 303  # sign in first
+    sign_in(client)
+    response = client.get("/polls/p1/photos/ph1")
+    assert (response.headers["content-type"], response.content) == ("image/png", png)
+    assert asked == [{"actor": "minh", "poll_id": "p1", "photo_id": "ph1"}]

@@ -139,6 +139,12 @@ def test_a_consultation_stays_open_at_least_20_days_art_27():
     check_new_poll(poll(**consultation, closes_at=NOW + timedelta(days=20)), households=100)
 
 
+def test_a_consultations_summary_is_published_art_28():
+    consultation = {"kind": "consultation", "matter": None, "deciding_options": []}
+    closes = NOW + timedelta(days=20)
+    assert "public_results" in refusal(poll(**consultation, closes_at=closes, public_results=False))
+
+
 def test_a_vote_needs_notice_two_days_before_art_18():
     assert "noticed_on" in refusal(poll(noticed_on=(NOW - timedelta(days=1)).date()))
     assert "noticed_on" in refusal(poll(noticed_on=None))

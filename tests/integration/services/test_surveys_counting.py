@@ -15,7 +15,7 @@ from nameko.testing.services import entrypoint_waiter
 from services.surveys.service import SurveysService
 from shared.chassis import MongoStore, Store, on_event, utcnow
 from shared.contracts.surveys import PollClosed, PollClosingSoon
-from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
 from tests.integration.services.conftest import ADMIN_PASSWORD
 from tests.samples import residential_group
@@ -258,6 +258,11 @@ def test_the_count_minutes_photo_is_stored_with_its_bytes(surveys, databases):
 
     photo = db.photos.find_one({"_id": tally["photo_id"]})
     assert (photo["poll_id"], photo["unit_id"], bytes(photo["data"])) == (poll_id, "tdp-1", JPEG)
+    ref = {"actor": "admin", "poll_id": poll_id, "photo_id": tally["photo_id"]}
+    shown = surveys.get_minutes_photo(ref)
+    assert (shown["content_type"], base64.b64decode(shown["data_base64"])) == ("image/jpeg", JPEG)
+    with pytest.raises(NotFound):
+        surveys.get_minutes_photo({**ref, "photo_id": "another"})
 
 
 # --- meetings --------------------------------------------------------------------
