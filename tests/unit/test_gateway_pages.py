@@ -492,3 +492,9 @@ def test_the_commune_page_says_so_when_surveys_is_down_and_still_shows_units(cli
     assert response.status_code == 200
     assert "dịch vụ lấy ý kiến đang tạm ngừng" in response.text
     assert "Tổ dân phố 2" in response.text
+
+
+def test_pages_and_the_stylesheet_are_compressed_for_slow_connections(client):
+    for path in ("/communes/huong-an", "/static/site.css"):
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.headers["content-encoding"] == "gzip"
