@@ -12,7 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from gateway.templating import STATUS_VI, UNIT_KIND_VI, vn_date, vn_datetime
+from services.surveys.domain import MATTER_NAMES_VI
 from shared.contracts.staff import ROLE_NAMES_VI
+from shared.contracts.surveys import POLL_KIND_VI, TOOK_PART_VI
 
 ACTIONS_VI = {
     "create_account": "Tạo tài khoản",
@@ -36,7 +38,8 @@ ACTIONS_VI = {
     "finalise_poll": "Ký xác nhận kết quả",
 }
 
-HIDDEN_FIELDS = {"id"}  # already the entry's target
+# "id" is already the entry's target; the rest say who and when, which the entry does
+HIDDEN_FIELDS = {"id", "recorded_by", "photo_id"}
 LONGEST_VALUE = 80  # characters of one value, or of one item of a list
 MOST_ITEMS = 6  # of a list, then "và N mục khác"
 
@@ -66,8 +69,25 @@ def _unit(unit_id: str, names: UnitNames) -> str:
     return names.get(unit_id, unit_id)
 
 
-def _unit_kind(kind: str, names: UnitNames) -> str:
-    return UNIT_KIND_VI[kind].lower() if kind in UNIT_KIND_VI else kind
+def _kind(kind: str, names: UnitNames) -> str:
+    """A unit's kind (tổ dân phố) or a poll's (biểu quyết)."""
+    if kind in UNIT_KIND_VI:
+        return UNIT_KIND_VI[kind].lower()
+    return POLL_KIND_VI[kind].lower() if kind in POLL_KIND_VI else kind
+
+
+def _channel(channel: str, names: UnitNames) -> str:
+    return TOOK_PART_VI.get(channel, channel)
+
+
+def _question(question: dict[str, Any], names: UnitNames) -> str:
+    """Tán thành lắp đèn? (Tán thành / Không tán thành)."""
+    options = " / ".join(option["label"] for option in question.get("options", []))
+    return question["text"] + (f" ({options})" if options else "")
+
+
+def _matter(matter: str, names: UnitNames) -> str:
+    return MATTER_NAMES_VI.get(matter, matter)
 
 
 def _status(status: str, names: UnitNames) -> str:
@@ -142,7 +162,7 @@ class Wording:
 
 FIELDS = {
     "name": Wording("tên"),
-    "kind": Wording("loại", _unit_kind),
+    "kind": Wording("loại", _kind),
     "local_label": Wording("tên gọi địa phương"),
     "parent_id": Wording("thuộc", _unit),
     "valid_from": Wording("hiệu lực từ"),
@@ -161,6 +181,31 @@ FIELDS = {
     "created": Wording("số hộ mới"),
     "updated": Wording("số hộ cập nhật"),
     "skipped": Wording("mã hộ bỏ qua (đã dùng ở đơn vị khác)"),
+    # polls (surveys service)
+    "title": Wording("tiêu đề"),
+    "unit_id": Wording("phạm vi, đơn vị", _unit),
+    "matter": Wording("nội dung (Điều 15)", _matter),
+    "channels": Wording("hình thức", _channel),
+    "secret": Wording("bỏ phiếu kín"),
+    "public_results": Wording("công khai kết quả"),
+    "noticed_on": Wording("ngày thông báo"),
+    "opens_at": Wording("bắt đầu"),
+    "closes_at": Wording("kết thúc"),
+    "online_opt_in": Wording("số hộ đăng ký biểu quyết trực tuyến"),
+    "household_code": Wording("mã hộ"),
+    "recorded": Wording("mã hộ đã ghi nhận"),
+    "minutes_number": Wording("số biên bản"),
+    "counted_at": Wording("kiểm phiếu lúc"),
+    "returned": Wording("phiếu thu về"),
+    "valid": Wording("phiếu hợp lệ"),
+    "invalid": Wording("phiếu không hợp lệ"),
+    "held_at": Wording("họp lúc"),
+    "present": Wording("số hộ dự họp"),
+    "quorum_reached": Wording("trên 50% số hộ dự họp"),
+    "counts": Wording("số phiếu theo phương án"),
+    "questions": Wording("câu hỏi", _question),
+    "groups": Wording("nhóm ý kiến"),
+    "seal": Wording("mã niêm phong"),
 }
 
 

@@ -49,6 +49,11 @@ from shared.ids import new_id
 
 log = logging.getLogger(__name__)
 
+# what the audit log keeps of a new poll: what it asks of whom, when and how
+AUDITED_POLL_FIELDS = {
+    "kind", "title", "unit_id", "matter", "channels", "secret", "public_results",
+    "noticed_on", "opens_at", "closes_at", "online_opt_in", "questions",
+}  # fmt: skip
 SEAL_AFTER = timedelta(seconds=5)  # a secret ballot still unsealed this long: its writer died
 WRONG_CARD = (
     "Mã phiếu không đúng hoặc đã được thay bằng phiếu mới. Vui lòng kiểm tra lại mã in "
@@ -91,7 +96,7 @@ class BallotEntrypoints(SurveysBase):
             target=poll.id,
             commune_id=poll.commune_id,
             before=None,
-            after=poll.model_dump(mode="json"),
+            after=poll.model_dump(mode="json", include=AUDITED_POLL_FIELDS),
         )
         document = {
             "_id": poll.id,

@@ -139,3 +139,31 @@ def test_unknown_fields_still_show_under_their_own_name_with_readable_values():
 
 def test_an_empty_list_set_where_there_was_nothing_is_no_change():
     assert changes(None, {"created": 3, "skipped": []}) == ["số hộ mới: 3"]
+
+
+def test_a_new_poll_reads_in_vietnamese_words():
+    after = {
+        "kind": "decision",
+        "title": "Làm mái che",
+        "unit_id": "tdp-2",
+        "matter": "other",
+        "channels": ["online", "paper"],
+        "secret": False,
+        "opens_at": "2026-12-01T08:00:00Z",
+        "questions": [
+            {
+                "id": "q1",
+                "type": "single",
+                "text": "Tán thành?",
+                "options": [{"id": "a", "label": "Tán thành"}, {"id": "b", "label": "Không"}],
+            }
+        ],
+    }
+    lines = changes(None, after, {"tdp-2": "Tổ dân phố 2"})
+    assert "loại: biểu quyết" in lines
+    assert "phạm vi, đơn vị: Tổ dân phố 2" in lines
+    assert "nội dung (Điều 15): Công việc tự quản khác" in lines
+    assert "hình thức: trực tuyến; bằng phiếu giấy" in lines
+    assert "bỏ phiếu kín: không" in lines
+    assert "bắt đầu: 01/12/2026 15:00" in lines
+    assert "câu hỏi: Tán thành? (Tán thành / Không)" in lines
