@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
                 max_age=SESSION_MAX_AGE_SECONDS,
                 same_site="lax",
                 https_only=settings.production,
-            )
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
