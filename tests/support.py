@@ -5,6 +5,7 @@ A missing broker or database fails the tests loudly; nothing is skipped.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -158,3 +160,72 @@ def wait_until(condition, timeout: float = 15.0, interval: float = 0.1):  # noqa
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+@dataclass
+class Stack:
+    """The whole stack as `./dev run` starts it (`python -m deploy.run`)."""
+
+    process: subprocess.Popen
+    base_url: str
+    var_dir: Path
+    env: dict[str, str]
+    output: list[str]
+
+    def pid(self, name: str) -> int:
+        return int((self.var_dir / "run" / f"{name}.pid").read_text())
+
+    @property
+    def mongo_url(self) -> str:
+        return next(
+            line.split(" at ", 1)[1].split(" ")[0]
+            for line in self.output
+            if "embedded MongoDB-protocol server at" in line
+        )
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        code = self.process.wait(timeout=60)
+        self.output.extend(self.process.stdout.read().splitlines())
+        self.process.stdout.close()
+        return code
+
+
+def start_stack(env: dict[str, str], var_dir: Path, *args: str) -> Stack:
+    """Start `python -m deploy.run *args` and wait until it says it is running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy.run", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        output.append(line.rstrip())
+        if match := re.search(r"DânBàn is running at (\S+)/$", line.strip()):
+            return Stack(process, match.group(1), var_dir, env, output)
+    process.kill()
+    raise AssertionError("the stack did not start:\n" + "\n".join(output))
+
+
+def stack_env(
+    amqp_uri: str, var_dir: Path, password: str, rpc_timeout: float, workers: int = 2
+) -> dict[str, str]:
+    """A stack of its own: its vhost, var dir, free ports, the embedded database."""
+    env = python_env(
+        AMQP_URI=amqp_uri,
+        DANBAN_VAR_DIR=str(var_dir),
+        GATEWAY_PORT=str(free_port()),
+        EMBEDDED_MONGO_PORT=str(free_port()),
+        DANBAN_ADMIN_PASSWORD=password,
+        RPC_TIMEOUT=str(rpc_timeout),
+        GATEWAY_WORKERS=str(workers),
+    )
+    env.pop("MONGO_URL", None)
+    return env

@@ -9,72 +9,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support import ROOT, ServiceProcess, free_port, fresh_vhost, python_env, wait_until
+from tests.support import (
+    ROOT,
+    ServiceProcess,
+    Stack,
+    fresh_vhost,
+    stack_env,
+    start_stack,
+    wait_until,
+)
 
 PASSWORD = "mật-khẩu-e2e-đủ-dài"
 CHILDREN = ("mongo", "directory", "surveys", "notifications", "gateway")
 RPC_TIMEOUT = 3
-
-
-@dataclass
-class Stack:
-    process: subprocess.Popen
-    base_url: str
-    var_dir: Path
-    env: dict[str, str]
-    output: list[str]
-
-    def pid(self, name: str) -> int:
-        return int((self.var_dir / "run" / f"{name}.pid").read_text())
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        code = self.process.wait(timeout=60)
-        self.output.extend(self.process.stdout.read().splitlines())
-        self.process.stdout.close()
-        return code
-
-
-def start_stack(env: dict[str, str], var_dir: Path) -> Stack:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "deploy.run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        output.append(line.rstrip())
-        if match := re.search(r"DânBàn is running at (\S+)/$", line.strip()):
-            return Stack(process, match.group(1), var_dir, env, output)
-    process.kill()
-    raise AssertionError("the stack did not start:\n" + "\n".join(output))
-
-
-def stack_env(amqp_uri: str, var_dir: Path) -> dict[str, str]:
-    env = python_env(
-        AMQP_URI=amqp_uri,
-        DANBAN_VAR_DIR=str(var_dir),
-        GATEWAY_PORT=str(free_port()),
-        EMBEDDED_MONGO_PORT=str(free_port()),
-        DANBAN_ADMIN_PASSWORD=PASSWORD,
-        RPC_TIMEOUT=str(RPC_TIMEOUT),
-        GATEWAY_WORKERS="2",
-    )
-    env.pop("MONGO_URL", None)
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +37,7 @@ def amqp_uri() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def stack(amqp_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("var")
-    running = start_stack(stack_env(amqp_uri, var_dir), var_dir)
+    running = start_stack(stack_env(amqp_uri, var_dir, PASSWORD, RPC_TIMEOUT), var_dir)
     yield running
     if running.process.poll() is None:
         running.stop()
@@ -263,13 +214,8 @@ def test_a_killed_service_loses_no_event_and_the_pages_stay_up(stack, tmp_path):
 
     assert add_group(session, stack, "Tổ dân phố 7").status_code == 303  # event waits in RabbitMQ
 
-    mongo_url = next(
-        line.split(" at ", 1)[1].split(" ")[0]
-        for line in stack.output
-        if "embedded MongoDB-protocol server at" in line
-    )
     restarted = ServiceProcess(
-        "notifications", {**stack.env, "MONGO_URL": mongo_url}, tmp_path / "notifications.log"
+        "notifications", {**stack.env, "MONGO_URL": stack.mongo_url}, tmp_path / "notifications.log"
     ).start()
     try:
         wait_until(
@@ -294,7 +240,7 @@ def test_a_stopped_directory_gives_residents_a_clear_message(stack):
 
 def test_ctrl_c_stops_everything_and_the_data_survives_a_restart(tmp_path):
     with fresh_vhost() as amqp_uri:
-        env = stack_env(amqp_uri, tmp_path)
+        env = stack_env(amqp_uri, tmp_path, PASSWORD, RPC_TIMEOUT)
         first = start_stack(env, tmp_path)
         try:
             assert add_group(signed_in(first), first, "Tổ dân phố 6").status_code == 303
@@ -321,7 +267,7 @@ def test_a_stop_during_start_up_stops_what_was_already_started(tmp_path):
         process = subprocess.Popen(
             [sys.executable, "-m", "deploy.run"],
             cwd=ROOT,
-            env=stack_env(amqp_uri, tmp_path),
+            env=stack_env(amqp_uri, tmp_path, PASSWORD, RPC_TIMEOUT),
             stdout=subprocess.PIPE,
             text=True,
         )

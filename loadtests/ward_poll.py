@@ -1,0 +1,128 @@
+"""Locust scenario: a ward-wide poll. Each simulated phone takes the card of one
+household and opens its ballot, answers, confirms, sends, and opens the receipt;
+a share of requests are invalid (a forged card, a second ballot of a household
+that voted, a malformed form) and must be refused without changing anything; a
+few staff refresh the live results. Driven by loadtests/poll_benchmark.py, which
+seeds the ward and passes these settings in the environment:
+
+    DANBAN_POLL_CARDS     file with one card code per line (each used once)
+    DANBAN_POLL_ID        the poll, for the staff's results page
+    DANBAN_POLL_RECEIPTS  file the accepted receipts are written to, as JSON
+    DANBAN_STAFF_PASSWORD the benchmark's admin password (staff users)
+    DANBAN_INVALID_SHARE  share of invalid requests mixed in (default 0.05)
+    DANBAN_THINK_SECONDS  pause between a phone's steps (0: as fast as it can)
+    DANBAN_BARE=1         only POST the ballot form (to loadtests/bare_server.py)
+
+Only loopback addresses are targets; the run is bounded by --run-time and by the
+number of cards, and stops by itself when the cards run out.
+"""
+
+import json
+import os
+import random
+import re
+import time
+from pathlib import Path
+
+from locust import HttpUser, between, constant, events, task
+from locust.exception import StopUser
+
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+THINK = float(os.environ.get("DANBAN_THINK_SECONDS", "0"))
+INVALID_SHARE = float(os.environ.get("DANBAN_INVALID_SHARE", "0.05"))
+BARE = os.environ.get("DANBAN_BARE") == "1"
+
+_cards = iter(Path(os.environ["DANBAN_POLL_CARDS"]).read_text().split())
+accepted: dict[str, dict] = {}  # card → {"receipt", "answer"}
+refused_as_expected = {"forged": 0, "second": 0, "malformed": 0}
+
+
+class Phone(HttpUser):
+    """One household's phone: one ballot, then it leaves."""
+
+    weight = 50
+    wait_time = constant(0)
+
+    def pause(self) -> None:
+        """A resident reads and taps (locust's gevent makes the sleep cooperative)."""
+        if THINK:
+            time.sleep(THINK * random.uniform(0.5, 1.5))
+
+    @task
+    def vote(self) -> None:
+        card = next(_cards, None)
+        if card is None:
+            raise StopUser()
+        answer = random.choice(("opt1", "opt1", "opt2"))
+        if BARE:
+            self.send(card, {"submission_id": os.urandom(16).hex(), "q-q1": answer}, 303)
+            return
+        if random.random() < INVALID_SHARE:
+            self.invalid(card)
+        self.client.get(f"/b/{card}", name="/b/[card]")
+        self.pause()
+        confirm = self.client.post(
+            f"/b/{card}/confirm", data={"q-q1": answer}, name="/b/[card]/confirm"
+        )
+        ballot = dict(HIDDEN.findall(confirm.text))
+        self.pause()
+        cast = self.send(card, ballot, 303)
+        if cast is None:
+            return
+        receipt = cast.headers["location"].rsplit("/", 1)[1]
+        accepted[card] = {"receipt": receipt, "answer": answer}
+        self.client.get(cast.headers["location"], name="/r/[receipt]")
+        if random.random() < INVALID_SHARE:  # the same household tries again
+            again = {**ballot, "submission_id": os.urandom(16).hex()}
+            if self.send(card, again, 409, name="second ballot (refused)"):
+                refused_as_expected["second"] += 1
+        raise StopUser()
+
+    def invalid(self, card: str) -> None:
+        household, _, check = card.rpartition("-")
+        forged = f"{household}-{check[::-1]}"
+        if forged != card and self.send(forged, {"submission_id": "a" * 32, "q-q1": "opt1"}, 404,
+                                        name="forged card (refused)"):  # fmt: skip
+            refused_as_expected["forged"] += 1
+        if self.send(card, {"submission_id": "not-hex", "q-q1": "opt9"}, 422,
+                     name="malformed ballot (refused)"):  # fmt: skip
+            refused_as_expected["malformed"] += 1
+
+    def send(self, card: str, form: dict, expected: int, name: str = "/b/[card]/cast"):
+        with self.client.post(
+            f"/b/{card}/cast", data=form, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != expected:
+                response.failure(f"expected {expected}, got {response.status_code}")
+                return None
+            response.success()
+            return response
+
+
+class Staff(HttpUser):
+    """A clerk watching the live results."""
+
+    weight = 1
+    wait_time = between(4, 6)
+
+    def on_start(self) -> None:
+        if BARE:
+            raise StopUser()
+        token = CSRF.search(self.client.get("/staff/sign-in").text).group(1)
+        self.client.post(
+            "/staff/sign-in",
+            data={"username": "admin", "password": os.environ["DANBAN_STAFF_PASSWORD"],
+                  "csrf_token": token, "next": "/"},
+        )  # fmt: skip
+
+    @task
+    def watch_results(self) -> None:
+        poll = os.environ["DANBAN_POLL_ID"]
+        self.client.get(f"/polls/{poll}/results", name="/polls/[poll]/results (staff)")
+
+
+@events.test_stop.add_listener
+def write_receipts(**_: object) -> None:
+    with open(os.environ["DANBAN_POLL_RECEIPTS"], "w") as out:
+        json.dump({"accepted": accepted, "refused": refused_as_expected}, out)
