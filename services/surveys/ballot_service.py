@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.surveys import codes, domain
 from services.surveys.ballot_store import participation_id, stored
-from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase
+from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase, poll_event_fields
 from services.surveys.store import poll_of
 from shared.calendar import vietnam_day, vietnam_time
 from shared.chassis import audit_item, event_item, utcnow
@@ -45,7 +45,6 @@ from shared.contracts.surveys import (
     ReceiptStatus,
 )
 from shared.errors import WIRE_ERRORS, AlreadyVoted, InvalidInput, NotFound, PollNotOpen, parse
-from shared.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -139,16 +138,7 @@ class BallotEntrypoints(SurveysBase):
         if poll.kind != PollKind.SATISFACTION:  # anyone answers a satisfaction survey
             electorate = self._freeze(poll, self._overview(poll.commune_id))
         event = PollOpened(
-            event_id=new_id(),
-            occurred_at=utcnow(),
-            poll_id=poll.id,
-            kind=poll.kind,
-            commune_id=poll.commune_id,
-            unit_id=poll.unit_id,
-            title=poll.title,
-            opens_at=poll.opens_at,
-            closes_at=poll.closes_at,
-            households=electorate.total if electorate else 0,
+            **poll_event_fields(poll), households=electorate.total if electorate else 0
         )
         fields = {"electorate": electorate.model_dump() if electorate else None}
         if self.store.mark_open(poll.id, fields, [event_item(event)]):

@@ -1,16 +1,19 @@
 """What every surveys entrypoint uses: its store, its events, the directory, and
 the permission check."""
 
+from typing import Any
+
 import eventlet
 from nameko.events import EventDispatcher
 from nameko.rpc import RpcProxy
 
 from services.surveys.store import SurveysStore
-from shared.chassis import MongoStore
+from shared.chassis import MongoStore, utcnow
 from shared.contracts.directory import CommuneOverview, GetCommuneOverview
 from shared.contracts.staff import Role, RolesInUnit, UnitRoles
 from shared.contracts.surveys import Poll
 from shared.errors import Forbidden, NotFound, ServiceUnavailable
+from shared.ids import new_id
 
 DIRECTORY_TIMEOUT_SECONDS = 10  # nameko 2.x service-to-service calls have none of their own
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -19,6 +22,21 @@ COUNTING_ROLES = STAFF_ROLES | {Role.GROUP_HEAD}
 READING_ROLES = STAFF_ROLES | {Role.INSPECTOR, Role.GROUP_HEAD}
 # the audit log: administrators and the People's Inspection Board (Law 10/2022 Art 36-40)
 AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.INSPECTOR})
+
+
+def poll_event_fields(poll: Poll) -> dict[str, Any]:
+    """What every event about a poll says (shared.contracts.surveys.PollEvent)."""
+    return {
+        "event_id": new_id(),
+        "occurred_at": utcnow(),
+        "poll_id": poll.id,
+        "kind": poll.kind,
+        "commune_id": poll.commune_id,
+        "unit_id": poll.unit_id,
+        "title": poll.title,
+        "opens_at": poll.opens_at,
+        "closes_at": poll.closes_at,
+    }
 
 
 class SurveysBase:

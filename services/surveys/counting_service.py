@@ -22,7 +22,13 @@ from nameko.timer import timer
 from pydantic import BaseModel
 
 from services.surveys import domain, entries, tally
-from services.surveys.base import COUNTING_ROLES, READING_ROLES, STAFF_ROLES, SurveysBase
+from services.surveys.base import (
+    COUNTING_ROLES,
+    READING_ROLES,
+    STAFF_ROLES,
+    SurveysBase,
+    poll_event_fields,
+)
 from services.surveys.store import poll_of
 from shared.chassis import audit_item, event_item, utcnow
 from shared.contracts.staff import AuditEntry
@@ -193,7 +199,7 @@ class CountingEntrypoints(SurveysBase):
             poll = poll_of(document).model_copy(update={"status": PollStatus.CLOSED})
             results = self._count(poll, frozen=True)
             event = PollClosed(
-                **_event_fields(poll),
+                **poll_event_fields(poll),
                 participated=sum(results.participated.values()),
                 households=results.total_households,
             )
@@ -218,7 +224,7 @@ class CountingEntrypoints(SurveysBase):
                 poll.id,
                 {"status": PollStatus.OPEN, **not_yet},
                 {"closing_soon_announced": True},
-                [event_item(PollClosingSoon(**_event_fields(poll)))],
+                [event_item(PollClosingSoon(**poll_event_fields(poll)))],
             )
             if announced:
                 self.store.relay_events(self.dispatch, only=("polls", poll.id))
@@ -279,7 +285,7 @@ class CountingEntrypoints(SurveysBase):
         )
         finalised = poll.model_copy(update={"status": PollStatus.FINALISED})
         event = PollDecided(
-            **_event_fields(poll), passes=results.outcome.passes if results.outcome else None
+            **poll_event_fields(poll), passes=results.outcome.passes if results.outcome else None
         )
         record_json = record.model_dump(mode="json") if record else None
         entry = _audit(command.actor, "finalise_poll", poll, None, {"seal": results.seal})
@@ -424,20 +430,6 @@ def _refuse_roll(refused: dict[str, str]) -> None:
             "Vui lòng bỏ các mã này rồi nhập lại.",
             {"present_codes": "; ".join(f"{code}: {why}" for code, why in refused.items())},
         )
-
-
-def _event_fields(poll: Poll) -> dict[str, Any]:
-    return {
-        "event_id": new_id(),
-        "occurred_at": utcnow(),
-        "poll_id": poll.id,
-        "kind": poll.kind,
-        "commune_id": poll.commune_id,
-        "unit_id": poll.unit_id,
-        "title": poll.title,
-        "opens_at": poll.opens_at,
-        "closes_at": poll.closes_at,
-    }
 
 
 def _json(value: Any) -> Any:

@@ -95,38 +95,25 @@ def outcome(poll: Poll, units: list[UnitResult], totals: Counts, households: int
     question = poll.questions[0].id
     if rule.counts == "units":
         of_total = len(units)
-        for option in poll.deciding_options:
-            agreeing = sum(
+
+        def support(option: str) -> int:  # units that agree
+            return sum(
                 UNIT_AGREES.met(_total(unit.counts, question, option), unit.households)
                 for unit in units
             )
-            if rule.met(agreeing, of_total):
-                return Outcome(
-                    passes=True,
-                    deciding_option=option,
-                    counts="units",
-                    needed=needed(rule, of_total),
-                    of_total=of_total,
-                    rule_vi=rule_vi(rule),
-                )
-        return Outcome(
-            passes=False,
-            deciding_option=None,
-            counts="units",
-            needed=needed(rule, of_total),
-            of_total=of_total,
-            rule_vi=rule_vi(rule),
-        )
-    winner = next(
-        (o for o in poll.deciding_options if rule.met(_total(totals, question, o), households)),
-        None,
-    )
+    else:
+        of_total = households
+
+        def support(option: str) -> int:  # households that agree
+            return _total(totals, question, option)
+
+    winner = next((o for o in poll.deciding_options if rule.met(support(o), of_total)), None)
     return Outcome(
         passes=winner is not None,
         deciding_option=winner,
-        counts="households",
-        needed=needed(rule, households),
-        of_total=households,
+        counts=rule.counts,
+        needed=needed(rule, of_total),
+        of_total=of_total,
         rule_vi=rule_vi(rule),
     )
 
