@@ -257,18 +257,21 @@ class BallotEntrypoints(SurveysBase):
         poll, household = poll_of(document), elector["household"]
         self._check_online(poll)
         receipt = codes.receipt_code(document["key"], poll.id, household, command.submission_id)
-        earlier = self.store.participation(poll.id, household)
-        if earlier is None or not self._same_ballot(earlier, receipt):
+        try:
             self._check_open(poll)
+        except PollNotOpen:  # the same ballot sent again just after closing: its receipt
+            earlier = self.store.participation(poll.id, household)
+            if earlier is None or not self._same_ballot(earlier, receipt):
+                raise
+        else:  # the first try is the common case: insert, and read only if it is taken
             answers = domain.check_answers(poll.questions, command.answers)
             ballot = self._ballot(poll, elector, receipt, answers)
             try:
                 self.store.insert_participation(ballot)
-            except DuplicateKeyError:
+                earlier = ballot
+            except DuplicateKeyError:  # took part already, or this is a retry
                 earlier = self.store.participation(poll.id, household)
                 assert earlier is not None
-            else:
-                earlier = ballot
         if not self._same_ballot(earlier, receipt):
             channel = Channel(earlier["channel"])
             # a secret ballot keeps the day only

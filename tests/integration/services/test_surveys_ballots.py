@@ -277,17 +277,24 @@ def test_answers_outside_the_form_are_refused_and_nothing_is_stored(surveys, dat
     assert surveys.open_ballot({"card_code": card})["state"] == "ready"
 
 
-def test_a_ballot_after_closing_is_refused(surveys, databases):
+def test_a_ballot_after_closing_is_refused_but_one_sent_again_gets_its_receipt(surveys, databases):
     closes_at = now() + timedelta(seconds=5)
     poll = opened(surveys, decision(secret=False, closes_at=closes_at.isoformat()))
-    card = cards(surveys, poll)["HAAAA2"]
+    card, voter = cards(surveys, poll)["HAAAA2"], cards(surveys, poll)["HAAAA3"]
+    submission = uuid.uuid4().hex
+    accepted = cast(surveys, voter, {"q1": ["agree"]}, submission)
     time.sleep(max(0.0, (closes_at - now()).total_seconds()) + 0.2)
 
     assert surveys.open_ballot({"card_code": card})["state"] == "closed"
     with pytest.raises(PollNotOpen) as refused:
         cast(surveys, card, {"q1": ["agree"]})
     assert "đã kết thúc lúc" in refused.value.detail
-    assert databases["surveys"].participation.count_documents({}) == 0
+    # the voter's phone sends its ballot again after the deadline: the same receipt
+    again = cast(surveys, voter, {"q1": ["agree"]}, submission)
+    assert again["receipt_code"] == accepted["receipt_code"]
+    with pytest.raises(PollNotOpen):
+        cast(surveys, voter, {"q1": ["agree"]})  # a new ballot is refused
+    assert databases["surveys"].participation.count_documents({}) == 1
 
 
 def test_an_answer_before_opening_is_refused(surveys, databases):
