@@ -255,10 +255,7 @@ async def receipt(request: Request) -> Response:
         )
         return receipt_lookup_page(request, code, message, 404)
     status = ReceiptStatus.model_validate(reply)
-    poll = Poll.model_validate(
-        await rpc(request).call("surveys", "get_poll", {"poll_id": status.poll_id})
-    )
-    return page(request, "receipt.html", {"receipt": status, "code": code, "poll": poll})
+    return page(request, "receipt.html", {"receipt": status, "code": code})
 
 
 # --- the satisfaction survey (Law 10/2022 Art 35.2.a: anyone, anonymous) -----------

@@ -349,7 +349,10 @@ class BallotEntrypoints(SurveysBase):
             counted=True,
             poll_id=poll.id,
             poll_title=poll.title,
+            poll_kind=poll.kind,
             poll_status=poll.status,
+            secret=poll.secret,
+            public_results=poll.public_results,
             cast_on=found[1],
         ).model_dump(mode="json")
 

@@ -239,10 +239,15 @@ class CheckReceipt(Contract):
 
 
 class ReceiptStatus(Contract):
+    """Everything the receipt page shows, in one answer (it is opened after every ballot)."""
+
     counted: bool
     poll_id: str
     poll_title: str
+    poll_kind: PollKind
     poll_status: PollStatus
+    secret: bool
+    public_results: bool
     cast_on: date | None = None  # the day only: a secret ballot keeps no time
 
 

@@ -127,7 +127,10 @@ class FakeSurveys:
             "counted": True,
             "poll_id": poll["id"],
             "poll_title": poll["title"],
+            "poll_kind": poll["kind"],
             "poll_status": "open",
+            "secret": poll["secret"],
+            "public_results": poll["public_results"],
             "cast_on": "2026-12-05",
         }
         return receipt_of(poll["id"], code)
@@ -371,12 +374,15 @@ def test_answers_the_service_refuses_on_cast_show_the_form_again(client, surveys
     assert f'action="/b/{READY}/confirm"' in response.text
 
 
-def test_a_receipt_code_is_looked_up_by_its_normalised_form(client, surveys):
+def test_a_receipt_code_is_looked_up_by_its_normalised_form(client, surveys, rpc):
     surveys.receipts["ABCD-EFGH-JKLM"] = {
         "counted": True,
         "poll_id": "p-plan",
         "poll_title": "Góp ý quy hoạch chợ",
+        "poll_kind": "consultation",
         "poll_status": "open",
+        "secret": False,
+        "public_results": True,
         "cast_on": "2026-12-05",
     }
     assert client.get("/r").status_code == 200
@@ -386,6 +392,7 @@ def test_a_receipt_code_is_looked_up_by_its_normalised_form(client, surveys):
     assert found.status_code == 200
     assert '<p class="receipt-code">ABCD-EFGH-JKLM</p>' in found.text
     assert "không cho biết" not in found.text  # not a secret ballot
+    assert rpc.calls_to("surveys", "get_poll") == []  # one call for the whole page
 
 
 def test_an_unknown_receipt_is_a_404_with_the_form(client, surveys):

@@ -341,6 +341,8 @@ def test_receipts_of_public_and_secret_ballots_are_found_and_unknown_ones_are_no
     assert found_public["poll_title"] == public["title"]
     assert found_secret["counted"] and found_secret["poll_id"] == secret["id"]
     assert found_secret["cast_on"] is None  # a sealed secret ballot keeps no day
+    assert (found_public["secret"], found_secret["secret"]) == (False, True)
+    assert found_secret["poll_kind"] == "decision" and found_secret["public_results"]
     with pytest.raises(NotFound) as refused:
         surveys.check_receipt({"receipt_code": "ABCD-EFGH-JKLM"})
     assert "Không tìm thấy biên nhận" in refused.value.detail
