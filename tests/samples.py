@@ -1,4 +1,8 @@
-"""Sample units that tests share, as they travel over the wire (JSON)."""
+"""Sample units, households and polls that tests share, as they travel over the wire
+(JSON)."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 PROVINCE = {"id": "hue", "kind": "province", "name": "Thành phố Huế", "valid_from": "2025-07-01"}
 WARD = {
@@ -82,4 +86,38 @@ def sample_poll(**changes) -> dict:
         "created_at": "2026-02-26T01:00:00Z",
         "electorate": ELECTORATE,
         **changes,
+    }
+
+
+def sample_decision(**extra) -> dict:
+    """`surveys.create_poll`'s payload for a secret decision on another
+    self-management matter of Tổ dân phố 1, online and on paper, opening now."""
+    now = datetime.now(UTC)
+    return {
+        "actor": "admin",
+        "request_id": uuid.uuid4().hex,
+        "kind": "decision",
+        "commune_id": "huong-an",
+        "unit_id": "tdp-1",
+        "title": "Biểu quyết lắp đèn đường trong tổ",
+        "matter": "other",
+        "channels": ["online", "paper"],
+        "secret": True,
+        "questions": [
+            {
+                "id": "q1",
+                "type": "single",
+                "text": "Tán thành lắp đèn đường?",
+                "options": [
+                    {"id": "agree", "label": "Tán thành"},
+                    {"id": "disagree", "label": "Không tán thành"},
+                ],
+            }
+        ],
+        "deciding_options": ["agree"],
+        "noticed_on": (date.today() - timedelta(days=2)).isoformat(),
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+        "online_opt_in": 3,
+        **extra,
     }

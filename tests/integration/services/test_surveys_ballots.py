@@ -5,7 +5,7 @@ leaves nothing that links a household to its choice."""
 
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from shared.calendar import vietnam_day, vietnam_time
 from shared.contracts.surveys import FREE_TEXT_MAX, Channel, Poll
 from shared.errors import AlreadyVoted, Forbidden, InvalidInput, NotFound, PollNotOpen
 from tests.samples import household, residential_group
+from tests.samples import sample_decision as decision
 from tests.support import wait_until
 
 HOUSEHOLDS = {"tdp-1": ["HAAAA2", "HAAAA3", "HAAAA4", "HAAAA5"], "tdp-2": ["HBBBB2", "HBBBB3"]}
@@ -54,37 +55,6 @@ def consultation(**extra) -> dict:
         ],
         "opens_at": now().isoformat(),
         "closes_at": (now() + timedelta(days=21)).isoformat(),
-        **extra,
-    }
-
-
-def decision(**extra) -> dict:
-    return {
-        "actor": "admin",
-        "request_id": uuid.uuid4().hex,
-        "kind": "decision",
-        "commune_id": "huong-an",
-        "unit_id": "tdp-1",
-        "title": "Biểu quyết lắp đèn đường trong tổ",
-        "matter": "other",
-        "channels": ["online", "paper"],
-        "secret": True,
-        "questions": [
-            {
-                "id": "q1",
-                "type": "single",
-                "text": "Tán thành lắp đèn đường?",
-                "options": [
-                    {"id": "agree", "label": "Tán thành"},
-                    {"id": "disagree", "label": "Không tán thành"},
-                ],
-            }
-        ],
-        "deciding_options": ["agree"],
-        "noticed_on": (date.today() - timedelta(days=2)).isoformat(),
-        "opens_at": now().isoformat(),
-        "closes_at": (now() + timedelta(days=7)).isoformat(),
-        "online_opt_in": 3,
         **extra,
     }
 

@@ -5,7 +5,6 @@ import random
 import threading
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -13,7 +12,7 @@ from services.surveys.store import SurveysStore
 from shared.config import SERVICE_NAMES
 from shared.contracts.surveys import Poll
 from shared.ids import CODE_ALPHABET
-from tests.samples import household, residential_group
+from tests.samples import household, residential_group, sample_decision
 from tests.support import ServiceProcess, python_env, wait_until
 
 UNITS = ("tdp-1", "tdp-2", "tdp-3")
@@ -27,34 +26,7 @@ def household_codes(unit_number: int) -> list[str]:
 
 
 def secret_decision() -> dict:
-    now = datetime.now(UTC)
-    return {
-        "actor": "admin",
-        "request_id": uuid.uuid4().hex,
-        "kind": "decision",
-        "commune_id": "huong-an",
-        "unit_id": "huong-an",
-        "title": "Biểu quyết giờ mở cửa nhà văn hóa",
-        "matter": "other",
-        "channels": ["online", "paper"],
-        "secret": True,
-        "questions": [
-            {
-                "id": "q1",
-                "type": "single",
-                "text": "Mở cửa nhà văn hóa đến 21 giờ?",
-                "options": [
-                    {"id": "agree", "label": "Tán thành"},
-                    {"id": "disagree", "label": "Không tán thành"},
-                ],
-            }
-        ],
-        "deciding_options": ["agree"],
-        "noticed_on": (date.today() - timedelta(days=2)).isoformat(),
-        "opens_at": now.isoformat(),
-        "closes_at": (now + timedelta(days=7)).isoformat(),
-        "online_opt_in": 40,
-    }
+    return sample_decision(unit_id="huong-an", online_opt_in=40)
 
 
 def test_killing_surveys_while_households_vote_loses_and_doubles_no_ballot(
