@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import inspect
 import signal
+import threading
 from pathlib import Path
 
 from mongoeco.api._async._database_admin_write_commands import (
@@ -123,6 +124,47 @@ def skip_gap_documents() -> None:
     sqlite_engine._sqlite_append_change = append_change
 
 
+def scan_with_the_planned_index() -> None:
+    """Run a `find` with the plan `explain` shows, so an equality on an indexed
+    field reads the index instead of every document.
+
+    mongoeco 4.11.0 plans a find in two ways: `explain` (and find_one) use
+    `_plan_find_semantics_sync`, which reads a single-field index for an
+    equality; a find of several results compiles a generic plan that tests
+    every document with json_extract, although explain says it uses the index.
+    Measured here on 30,000 electors: `find({"household": h})` 45 ms, find_one
+    of the same 2.2 ms. Now the scan asks the first planner, which falls back to
+    the generic plan itself when it has no index for the query (hinted queries
+    keep the generic path, which checks the hint). Refuses to start if mongoeco
+    changed.
+    """
+    open_scan = SQLiteEngine._open_scan_documents_sync
+    compile_plan = SQLiteEngine._compile_read_execution_plan
+    plan_find = SQLiteEngine._plan_find_semantics_sync
+    if list(inspect.signature(plan_find).parameters) != [
+        "self", "db_name", "coll_name", "semantics"
+    ] or "select_clause" not in inspect.signature(compile_plan).parameters:  # fmt: skip
+        raise RuntimeError("mongoeco changed its read planning: review scan_with_the_planned_index")
+    scanning = threading.local()  # set while a find prepares its scan, in this thread
+
+    def open_scan_documents(self, reader):  # noqa: ANN001, ANN202
+        scanning.on = True
+        try:
+            return open_scan(self, reader)
+        finally:
+            scanning.on = False
+
+    def compile_read_plan(self, db_name, coll_name, semantics, **options):  # noqa: ANN001, ANN003, ANN202
+        planned = options.get("select_clause", "document") == "document"
+        if getattr(scanning, "on", False) and planned and options.get("hint") is None:
+            scanning.on = False  # the planner's own fallback comes back here
+            return plan_find(self, db_name, coll_name, semantics)
+        return compile_plan(self, db_name, coll_name, semantics, **options)
+
+    SQLiteEngine._open_scan_documents_sync = open_scan_documents
+    SQLiteEngine._compile_read_execution_plan = compile_read_plan
+
+
 async def serve(engine: object, host: str, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -150,6 +192,7 @@ def main() -> None:
         skip_needless_id_scans()
         batch_wire_inserts()
         skip_gap_documents()
+        scan_with_the_planned_index()
     if args.memory:
         engine = MemoryEngine()
     else:

@@ -162,8 +162,32 @@ def bare_limit(users: int, seconds: int, workers: int, folder: Path) -> dict:
         server.wait(timeout=30)
 
 
-def ms(row: dict, percentile: str) -> str:
-    return row[percentile]
+def profile(processes: dict[str, psutil.Process], seconds: int, folder: Path) -> list:
+    """py-spy samples every process for the flat-out run; collapsed stacks, one file
+    a process (`summarise_profile.py` reads them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "--pid",
+                str(process.pid),
+                "--duration",
+                str(seconds),
+                "--rate",
+                "100",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                str(folder / f"{name.replace(' ', '-')}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for name, process in processes.items()
+    ]
 
 
 def main() -> None:
@@ -173,6 +197,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--profile", type=Path, help="folder for py-spy profiles of the flat-out run"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fresh_vhost() as amqp_uri:
         folder = Path(tmp)
@@ -203,9 +230,12 @@ def main() -> None:
             sampler.start()
             half = len(cards) // 2
             cpu_before = sampler.cpu()
+            profilers = profile(processes, args.seconds, args.profile) if args.profile else []
             fast_env = scenario_env(cards[:half], folder, "fast", DANBAN_POLL_ID=poll_id)
             fast = locust(stack.base_url, fast_env, args.users, args.seconds, folder, "fast")
             cpu_after = sampler.cpu()
+            for profiler in profilers:
+                profiler.wait(timeout=60)
             paced_env = scenario_env(
                 cards[half:], folder, "paced", DANBAN_POLL_ID=poll_id, DANBAN_THINK_SECONDS="1"
             )

@@ -76,9 +76,10 @@ class Store:
 
     OUTBOX_COLLECTIONS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, client: MongoClient, database: Database) -> None:
+    def __init__(self, client: MongoClient, database: Database, kept: dict | None = None) -> None:
         self.client = client
         self.db = database
+        self.kept = {} if kept is None else kept  # shared by one service's workers
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
@@ -232,6 +233,7 @@ class MongoStore(DependencyProvider):
         self.store_class = store_class
         self.client: MongoClient | None = None
         self.database: Database | None = None
+        self.kept: dict = {}  # what the stores keep between calls (see Store.kept)
         self.ready = Signal()  # set once start() has opened the client and ensured indexes
 
     def start(self) -> None:
@@ -258,7 +260,7 @@ class MongoStore(DependencyProvider):
         # client is open and the indexes are in place (before, it killed the service).
         self.ready.wait()
         assert self.client is not None and self.database is not None, "MongoStore not started"
-        return self.store_class(self.client, self.database)
+        return self.store_class(self.client, self.database, self.kept)
 
 
 def on_event[E: Event](

@@ -228,8 +228,7 @@ class BallotEntrypoints(SurveysBase):
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def open_ballot(self, payload: dict) -> dict:
-        document, elector = self._card(parse(OpenBallot, payload).card_code)
-        poll = poll_of(document)
+        _, poll, elector = self._card(parse(OpenBallot, payload).card_code)
         self._check_online(poll)
         taken = self.store.participation(poll.id, elector["household"])
         now = utcnow()
@@ -253,8 +252,8 @@ class BallotEntrypoints(SurveysBase):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def cast_ballot(self, payload: dict) -> dict:
         command = parse(CastBallot, payload)
-        document, elector = self._card(command.card_code)
-        poll, household = poll_of(document), elector["household"]
+        document, poll, elector = self._card(command.card_code)
+        household = elector["household"]
         self._check_online(poll)
         receipt = codes.receipt_code(document["key"], poll.id, household, command.submission_id)
         try:
@@ -339,12 +338,13 @@ class BallotEntrypoints(SurveysBase):
     def check_receipt(self, payload: dict) -> dict:
         code = parse(CheckReceipt, payload).receipt_code
         found = self.store.find_receipt(codes.receipt_hash(code))
-        poll = self.store.get_poll(found[0]) if found else None
-        if found is None or poll is None:
+        kept = self.store.open_poll(found[0]) if found else None
+        if found is None or kept is None:
             raise NotFound(
                 "Không tìm thấy biên nhận này. Vui lòng kiểm tra lại mã biên nhận "
                 "(12 ký tự, ví dụ ABCD-EFGH-JKLM)."
             )
+        poll = kept[1]
         return ReceiptStatus(
             counted=True,
             poll_id=poll.id,
@@ -394,19 +394,20 @@ class BallotEntrypoints(SurveysBase):
             raise NotFound("Không tìm thấy cuộc lấy ý kiến, biểu quyết này.")
         return document
 
-    def _card(self, card_code: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The poll and elector a card code belongs to; a forged, altered or replaced
-        card matches none (its check code is an HMAC under the poll's key)."""
+    def _card(self, card_code: str) -> tuple[dict[str, Any], Poll, dict[str, Any]]:
+        """The poll (document and contract) and elector a card code belongs to; a
+        forged, altered or replaced card matches none (its check code is an HMAC
+        under the poll's key)."""
         parts = codes.split_card_code(card_code)
         if parts is None:
             raise NotFound(WRONG_CARD)
         household, check = parts
         for elector in self.store.electors_of_household(household):
-            document = self.store.get_poll_document(elector["poll_id"])
-            if document is not None and codes.card_matches(
-                document["key"], document["_id"], household, elector["card_version"], check
+            found = self.store.open_poll(elector["poll_id"])
+            if found is not None and codes.card_matches(
+                found[0]["key"], found[1].id, household, elector["card_version"], check
             ):
-                return document, elector
+                return found[0], found[1], elector
         raise NotFound(WRONG_CARD)
 
     @staticmethod

@@ -14,6 +14,9 @@ from shared.chassis import Store, set_with_pending, utcnow, with_pending
 from shared.contracts.surveys import Answers, Channel, Poll, PollKind, PollStatus
 
 DUPLICATE_KEY = 11000
+# A count reads every ballot of a poll; read in batches of this many, the embedded
+# server answers other requests (ballots being cast) between batches.
+READ_BATCH = 1000
 CLAIM = timedelta(seconds=60)  # an instance that died opening a poll frees it after this
 
 
@@ -213,12 +216,15 @@ class BallotRecords(Store):
     def online_rows(self, poll: Poll) -> list[tuple[str, Answers]]:
         """Every online ballot's (unit, answers), to be counted by tally.py."""
         if poll.kind == PollKind.SATISFACTION:
-            found = self.db.satisfaction.find({"poll_id": poll.id}, {"answers": 1})
+            found = self.db.satisfaction.find(
+                {"poll_id": poll.id}, {"answers": 1}, batch_size=READ_BATCH
+            )
             return [(poll.unit_id, document["answers"]) for document in found]
         if not poll.secret:
             found = self.db.participation.find(
                 {"poll_id": poll.id, "channel": Channel.ONLINE.value, "answers": {"$exists": True}},
                 {"unit_id": 1, "answers": 1},
+                batch_size=READ_BATCH,
             )
             return [(document["unit_id"], document["answers"]) for document in found]
         rows, sealed = [], set()
@@ -235,18 +241,12 @@ class BallotRecords(Store):
         return rows
 
     def participation_counts(self, poll_id: str) -> dict[str, dict[Channel, int]]:
-        """Households that took part, by unit and channel."""
-        counts: dict[str, dict[Channel, int]] = defaultdict(dict)
-        for group in self.db.participation.aggregate(
-            [
-                {"$match": {"poll_id": poll_id}},
-                {
-                    "$group": {
-                        "_id": {"unit": "$unit_id", "channel": "$channel"},
-                        "n": {"$sum": 1},
-                    }
-                },
-            ]
-        ):
-            counts[group["_id"]["unit"]][Channel(group["_id"]["channel"])] = group["n"]
-        return dict(counts)
+        """Households that took part, by unit and channel (counted here rather than
+        by $group, in batches: see READ_BATCH)."""
+        counts: dict[str, dict[Channel, int]] = defaultdict(lambda: defaultdict(int))
+        found = self.db.participation.find(
+            {"poll_id": poll_id}, {"_id": 0, "unit_id": 1, "channel": 1}, batch_size=READ_BATCH
+        )
+        for document in found:
+            counts[document["unit_id"]][Channel(document["channel"])] += 1
+        return {unit: dict(by_channel) for unit, by_channel in counts.items()}

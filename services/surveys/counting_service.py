@@ -14,6 +14,7 @@ writers never leave an older count behind.
 """
 
 import base64
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -70,6 +71,8 @@ from shared.ids import new_id
 # Close a little after the deadline, so a ballot accepted at the last second is
 # stored before the count that freezes the results reads the ballots.
 CLOSE_GRACE = timedelta(seconds=1)
+# A live count (an open poll's results for staff) is made again at most this often.
+LIVE_COUNT_SECONDS = 10
 
 
 class CountingEntrypoints(SurveysBase):
@@ -186,7 +189,7 @@ class CountingEntrypoints(SurveysBase):
         poll = self._poll(query.poll_id)
         if self._may_read(query.actor, poll):
             if poll.status in (PollStatus.SCHEDULED, PollStatus.OPEN):
-                return self._count(poll, frozen=False).model_dump(mode="json")
+                return self._live_count(poll).model_dump(mode="json")
             return self._stored_results(poll.id).model_dump(mode="json")
         self._check_public(poll)
         return tally.public_view(self._stored_results(poll.id)).model_dump(mode="json")
@@ -365,7 +368,9 @@ class CountingEntrypoints(SurveysBase):
         return refused
 
     def _entered(self, poll: Poll, actor: str, action: str, before: Any, after: Any) -> None:
-        """Audit an entry, and count the results again if the poll has closed."""
+        """Audit an entry, and count the results again if the poll has closed (while
+        it is open, the next live count of this process includes the entry)."""
+        self.store.kept.pop(("live_count", poll.id), None)
         entry = _audit(actor, action, poll, _json(before), _json(after))
         self._recount(poll.id, [audit_item(entry)])
         self.store.relay_events(self.dispatch, only=("polls", poll.id))
@@ -398,6 +403,17 @@ class CountingEntrypoints(SurveysBase):
             meetings=self.store.meetings(poll.id),
         )
         return tally.results(poll, tallies, utcnow(), frozen=frozen)
+
+    def _live_count(self, poll: Poll) -> PollResults:
+        """The count while the poll runs, made again at most every LIVE_COUNT_SECONDS
+        by this process: it reads every ballot, and staff pages refresh it while a
+        whole ward votes. The page says when it was counted."""
+        key, now = ("live_count", poll.id), time.monotonic()
+        kept = self.store.kept.get(key)
+        if kept is None or kept[0] <= now:
+            kept = (now + LIVE_COUNT_SECONDS, self._count(poll, frozen=False))
+            self.store.kept[key] = kept
+        return kept[1]
 
     def _stored_results(self, poll_id: str) -> PollResults:
         return PollResults.model_validate(self.store.get_poll_document(poll_id)["results"])

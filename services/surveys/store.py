@@ -24,6 +24,7 @@ audit_log, event_failures: see shared/chassis.py
 Dates and times are stored as BSON dates (tz-aware).
 """
 
+import time
 from typing import Any
 
 from pymongo import ASCENDING
@@ -32,7 +33,10 @@ from pymongo.database import Database
 from services.surveys.ballot_store import BallotRecords
 from services.surveys.counting_store import CountingRecords
 from shared.chassis import without_pending
-from shared.contracts.surveys import Poll
+from shared.contracts.surveys import Poll, PollStatus
+
+# Every ballot reads its poll; an open poll is read at most this often by a process.
+OPEN_POLL_KEPT_SECONDS = 2.0
 
 # Fields of a poll document that are not part of the Poll contract.
 PRIVATE_FIELDS = (
@@ -75,3 +79,23 @@ class SurveysStore(CountingRecords, BallotRecords):
     def get_poll(self, poll_id: str) -> Poll | None:
         document = self.get_poll_document(poll_id)
         return poll_of(document) if document else None
+
+    def open_poll(self, poll_id: str) -> tuple[dict[str, Any], Poll] | None:
+        """A poll's document and contract for the resident's ballot path, kept for
+        OPEN_POLL_KEPT_SECONDS while the poll is open. That is exact for ballots: an
+        open poll changes nothing a ballot depends on but by the clock (it closes at
+        `closes_at`, which every ballot compares with now); a poll in any other
+        state is read afresh each time."""
+        now = time.monotonic()
+        kept = self.kept.get(("open_poll", poll_id))
+        if kept is not None and kept[0] > now:
+            return kept[1], kept[2]
+        document = self.get_poll_document(poll_id)
+        if document is None:
+            return None
+        poll = poll_of(document)
+        if poll.status == PollStatus.OPEN:
+            self.kept[("open_poll", poll_id)] = (now + OPEN_POLL_KEPT_SECONDS, document, poll)
+        else:
+            self.kept.pop(("open_poll", poll_id), None)
+        return document, poll

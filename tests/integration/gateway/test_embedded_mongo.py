@@ -1,8 +1,9 @@
-"""The embedded MongoDB-protocol server still behaves as MongoDB after its two
+"""The embedded MongoDB-protocol server still behaves as MongoDB after its
 patches (deploy/embedded_mongo.py): `skip_needless_id_scans` refuses duplicate
 ids of every kind, `batch_wire_inserts` reports each refused document of a
-batch as MongoDB does, and `skip_gap_documents` rests on the server serving no
-change streams."""
+batch as MongoDB does, `skip_gap_documents` rests on the server serving no
+change streams, and `scan_with_the_planned_index` finds through an index exactly
+what a scan of every document finds."""
 
 import subprocess
 import sys
@@ -99,3 +100,38 @@ def test_writes_of_every_kind_still_apply(client):
         {"_id": 1, "name": "Tổ một"},
         {"_id": 2, "name": "Tổ hai"},
     ]
+
+
+FOUND_BY = [
+    {"household": "H1"},
+    {"household": "H2"},
+    {"household": 1},
+    {"household": None},
+    {"household": ["H1", "H2"]},
+    {"household": {"$in": ["H1", "H3"]}},
+    {"household": "H1", "unit_id": "u2"},
+]
+
+
+@pytest.mark.parametrize("query", FOUND_BY)
+def test_a_find_through_an_index_finds_what_a_full_scan_finds(client, query):
+    documents = [
+        {"_id": 1, "household": "H1", "unit_id": "u1"},
+        {"_id": 2, "household": "H1", "unit_id": "u2"},
+        {"_id": 3, "household": "H2"},
+        {"_id": 4, "household": ["H1", "H2"]},  # an array matches each of its items
+        {"_id": 5, "household": 1.0},  # 1 and 1.0 are the same value
+        {"_id": 6},  # a missing field matches None
+        {"_id": 7, "household": None},
+    ]
+    indexed, scanned = client.t.indexed, client.t.scanned
+    indexed.create_index("household")
+    indexed.insert_many(documents)
+    scanned.insert_many(documents)
+
+    def found(collection, **options) -> list:
+        return list(collection.find(query, **options).sort("_id"))
+
+    assert found(indexed) == found(scanned)
+    assert found(indexed, projection={"_id": 1}) == found(scanned, projection={"_id": 1})
+    assert list(indexed.find(query).limit(1)) == list(scanned.find(query).limit(1))
