@@ -1,11 +1,19 @@
 """Run the whole DânBàn stack on this machine: `python -m deploy.run` (`./dev run`).
 
+    python -m deploy.run [--no-demo] [--instances surveys=2 ...] [--no-restart]
+
 Starts, in order: the embedded MongoDB-protocol server (unless MONGO_URL is
-given), every service, the gateway; waits until /healthz says all is up;
-loads the demo ward; prints the address to open. Ctrl-C or SIGTERM (what
-`./dev stop` sends) stops what it started, in reverse order, and nothing else.
-Each child runs in its own session, so a Ctrl-C reaches only this runner,
-which then stops the children in order. Logs go to var/log/<process>.log.
+given), every service (`--instances NAME=N` runs N processes of one: they
+share its queues, each message going to one of them), the gateway; waits until
+/healthz says all is up; loads the demo ward; prints the address to open.
+A service or the gateway that exits (a crash, kill -9, a broker restart: nameko
+services stop when RabbitMQ goes away) is started again after a pause that
+doubles from 1 s up to 30 s, as `restart: unless-stopped` does in deploy/;
+`--no-restart` leaves it down. Ctrl-C or SIGTERM (what `./dev stop` sends)
+stops what it started, in reverse order, and nothing else. Each child runs in
+its own session, so a Ctrl-C reaches only this runner, which then stops the
+children in order. Logs go to var/log/<process>.log (the second instance of
+surveys is `surveys-2`).
 """
 
 import argparse
@@ -28,6 +36,9 @@ from shared.config import SERVICE_NAMES, ConfigurationError, Settings, load_sett
 
 STARTUP_TIMEOUT_SECONDS = 90
 STOP_GRACE_SECONDS = 15
+FIRST_RESTART_PAUSE = 1.0  # seconds; doubles after each exit, up to LAST_RESTART_PAUSE
+LAST_RESTART_PAUSE = 30.0
+STEADY_SECONDS = 60  # a child that ran this long starts the pause from the beginning again
 
 
 def say(message: str) -> None:
@@ -45,7 +56,11 @@ class StopRequested(Exception):
 @dataclass
 class Child:
     name: str
+    argv: list[str]
     process: subprocess.Popen
+    started_at: float = 0.0
+    pause: float = FIRST_RESTART_PAUSE
+    restart_at: float | None = None  # when an exited child is to be started again
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -65,6 +80,11 @@ class Stack:
         self.reported_dead: set[str] = set()
 
     def start(self, name: str, argv: list[str], capture_stdout: bool = False) -> Child:
+        child = Child(name, argv, self._spawn(name, argv, capture_stdout), time.monotonic())
+        self.children.append(child)
+        return child
+
+    def _spawn(self, name: str, argv: list[str], capture_stdout: bool = False) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         process = subprocess.Popen(
             argv,
@@ -74,18 +94,33 @@ class Stack:
             start_new_session=True,
         )
         (self.pid_dir / f"{name}.pid").write_text(str(process.pid))
-        child = Child(name, process)
-        self.children.append(child)
-        return child
+        return process
 
-    def check_children(self) -> None:
+    def check_children(self, restart: bool) -> None:
+        """Report each child that exited; with `restart`, start services and the
+        gateway again after their pause (the database is left to the operator: a
+        new embedded server would not hold the port the services use)."""
+        now = time.monotonic()
         for child in self.children:
-            if not child.alive() and child.name not in self.reported_dead:
-                self.reported_dead.add(child.name)
-                say(
-                    f"{child.name} exited with code {child.process.returncode}; "
-                    f"see {self.log_dir / (child.name + '.log')}"
-                )
+            if child.alive():
+                continue
+            if child.restart_at is None and child.name not in self.reported_dead:
+                code = child.process.returncode
+                log = self.log_dir / f"{child.name}.log"
+                if restart and child.name != "mongo":
+                    if now - child.started_at >= STEADY_SECONDS:
+                        child.pause = FIRST_RESTART_PAUSE
+                    child.restart_at = now + child.pause
+                    say(f"{child.name} exited with code {code}; starting it again in "
+                        f"{child.pause:.0f} s (see {log})")  # fmt: skip
+                    child.pause = min(child.pause * 2, LAST_RESTART_PAUSE)
+                else:
+                    self.reported_dead.add(child.name)
+                    say(f"{child.name} exited with code {code}; see {log}")
+            elif child.restart_at is not None and now >= child.restart_at:
+                child.process = self._spawn(child.name, child.argv)
+                child.started_at, child.restart_at = now, None
+                say(f"{child.name} started again (pid {child.process.pid})")
 
     def stop(self) -> None:
         """Stop children one by one, newest first, so none outlives what it needs."""
@@ -202,7 +237,25 @@ def wait_until_healthy(stack: Stack, base_url: str) -> None:
     raise StartupError(f"the stack did not become healthy in {STARTUP_TIMEOUT_SECONDS}s: {last}")
 
 
-def run(demo: bool) -> int:
+def instance_names(name: str, count: int) -> list[str]:
+    """`surveys`, `surveys-2`, `surveys-3`...: the first keeps the plain name."""
+    return [name] + [f"{name}-{n}" for n in range(2, count + 1)]
+
+
+def parse_instances(values: list[str]) -> dict[str, int]:
+    counts = {}
+    for value in values:
+        name, _, count = value.partition("=")
+        if name not in SERVICE_NAMES or not count.isdigit() or int(count) < 1:
+            raise argparse.ArgumentTypeError(
+                f"--instances takes NAME=N with NAME one of {', '.join(SERVICE_NAMES)} "
+                f"and N at least 1, not {value!r}"
+            )
+        counts[name] = int(count)
+    return counts
+
+
+def run(demo: bool, instances: dict[str, int], restart: bool) -> int:
     settings = load_settings()
     env = dict(os.environ)
     if not settings.production:
@@ -240,8 +293,9 @@ def run(demo: bool) -> int:
                 f"embedded MongoDB-protocol server at {env['MONGO_URL']} "
                 f"(data in {settings.var_dir}/mongo)"
             )
-        for name in SERVICE_NAMES:
-            stack.start(name, [sys.executable, "-m", "services", name])
+        for service in SERVICE_NAMES:
+            for name in instance_names(service, instances.get(service, 1)):
+                stack.start(name, [sys.executable, "-m", "services", service])
         stack.start(
             "gateway",
             [
@@ -274,7 +328,7 @@ def run(demo: bool) -> int:
         say(f"logs in {stack.log_dir}/; press Ctrl-C (or run `./dev stop`) to stop")
         started = True
         while not stopping:
-            stack.check_children()
+            stack.check_children(restart)
             time.sleep(0.5)
         return 0
     except (StartupError, ConfigurationError) as exc:
@@ -293,8 +347,20 @@ def run(demo: bool) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the whole DânBàn stack locally.")
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo ward")
+    parser.add_argument(
+        "--instances",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="run N processes of service NAME (e.g. surveys=2); may be repeated",
+    )
+    parser.add_argument("--no-restart", action="store_true", help="leave a service that exits down")
     args = parser.parse_args()
-    sys.exit(run(demo=not args.no_demo))
+    try:
+        instances = parse_instances(args.instances)
+    except argparse.ArgumentTypeError as exc:
+        parser.error(str(exc))
+    sys.exit(run(demo=not args.no_demo, instances=instances, restart=not args.no_restart))
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import kombu
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,39 @@ def fresh_vhost() -> Iterator[str]:
         yield urlunsplit((parts.scheme, parts.netloc, "/" + quote(name, safe=""), "", ""))
     finally:
         _api("DELETE", f"vhosts/{quote(name, safe='')}")
+
+
+def deliveries_by_process(amqp_uri: str, pids: dict[str, int]) -> dict[str, int]:
+    """Messages RabbitMQ delivered to the channels of each named process in the
+    vhost of `amqp_uri` (the management API's numbers, which lag a few seconds)."""
+    broker_port = urlsplit(amqp_uri).port or 5672
+    owner = {
+        connection.laddr.port: name
+        for name, pid in pids.items()
+        for connection in psutil.Process(pid).net_connections("tcp")
+        if connection.raddr and connection.raddr.port == broker_port
+    }
+    vhost = quote(unquote(urlsplit(amqp_uri).path[1:]), safe="")
+    delivered = dict.fromkeys(pids, 0)
+    for channel in _api("GET", f"vhosts/{vhost}/channels").json():
+        name = owner.get(channel["connection_details"]["peer_port"])
+        if name is not None:
+            delivered[name] += channel.get("message_stats", {}).get("deliver_get", 0)
+    return delivered
+
+
+def restart_broker() -> None:
+    """Restart the local RabbitMQ's application (every connection drops; durable
+    queues and persistent messages stay) and wait until it takes connections."""
+    for action in ("stop_app", "start_app"):
+        subprocess.run(["rabbitmqctl", "-q", action], check=True, timeout=120)
+    parts = urlsplit(AMQP_URI)
+    wait_until(lambda: port_open(parts.hostname or "127.0.0.1", parts.port or 5672), 60)
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0
 
 
 def queue_depth(amqp_uri: str, queue: str) -> int:

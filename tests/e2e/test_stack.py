@@ -37,7 +37,9 @@ def amqp_uri() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def stack(amqp_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("var")
-    running = start_stack(stack_env(amqp_uri, var_dir, PASSWORD, RPC_TIMEOUT), var_dir)
+    running = start_stack(
+        stack_env(amqp_uri, var_dir, PASSWORD, RPC_TIMEOUT), var_dir, "--no-restart"
+    )
     yield running
     if running.process.poll() is None:
         running.stop()
