@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -45,11 +46,20 @@ from pymongo import MongoClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from deploy.run import instance_names  # noqa: E402
 from deploy.sample_roster import roster_rows, write  # noqa: E402
 from gateway.rpc import RpcClient  # noqa: E402
 from loadtests.household_import import run_import  # noqa: E402
 from services.surveys.codes import receipt_hash  # noqa: E402
-from tests.support import free_port, fresh_vhost, python_env, stack_env, start_stack  # noqa: E402
+from services.surveys.counting_service import LIVE_COUNT_SECONDS  # noqa: E402
+from tests.support import (  # noqa: E402
+    deliveries_by_process,
+    free_port,
+    fresh_vhost,
+    python_env,
+    stack_env,
+    start_stack,
+)
 
 PASSWORD = "mật-khẩu-đo-hiệu-năng"
 WARD = "huong-an"
@@ -122,8 +132,10 @@ class Sampler(threading.Thread):
 
 
 def locust(host: str, env: dict[str, str], users: int, seconds: int, folder: Path, tag: str):
-    """Run the scenario headless; return locust's stats rows by request name."""
+    """Run the scenario headless; return locust's stats rows by request name, and
+    the CPU seconds locust itself used (the load generator shares the machine)."""
     prefix = folder / tag
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtests" / "ward_poll.py"),
          "--headless", "--host", host, "-u", str(users), "-r", str(max(users // 4, 1)),
@@ -131,8 +143,16 @@ def locust(host: str, env: dict[str, str], users: int, seconds: int, folder: Pat
         env=env, check=False, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         timeout=seconds + 120,
     )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     with open(f"{prefix}_stats.csv") as stats:
-        return {row["Name"]: row for row in csv.DictReader(stats)}
+        return {row["Name"]: row for row in csv.DictReader(stats)}, cpu
+
+
+def accepted_per_second(row: dict) -> float:
+    """Ballots accepted per second over the run (locust's rate, less refusals)."""
+    requests = int(row["Request Count"])
+    return float(row["Requests/s"]) * (requests - int(row["Failure Count"])) / max(requests, 1)
 
 
 def scenario_env(cards: list[str], folder: Path, tag: str, **extra: str) -> dict[str, str]:
@@ -146,6 +166,8 @@ def scenario_env(cards: list[str], folder: Path, tag: str, **extra: str) -> dict
 
 
 def bare_limit(users: int, seconds: int, workers: int, folder: Path) -> dict:
+    """The bare server under the same scenario: its cast row, and CPU ms a request
+    of the server (all its workers) and of locust."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "loadtests.bare_server:app", "--port", str(port),
@@ -154,12 +176,36 @@ def bare_limit(users: int, seconds: int, workers: int, folder: Path) -> dict:
     )  # fmt: skip
     try:
         time.sleep(3)
+        processes = [psutil.Process(server.pid), *psutil.Process(server.pid).children()]
+        before = sum(sum(p.cpu_times()[:2]) for p in processes)
         cards = [f"H{n:07d}-AAAAAAAA" for n in range(10**6)]
         env = scenario_env(cards, folder, "bare", DANBAN_BARE="1")
-        return locust(f"http://127.0.0.1:{port}", env, users, seconds, folder, "bare")
+        rows, locust_cpu = locust(f"http://127.0.0.1:{port}", env, users, seconds, folder, "bare")
+        server_cpu = sum(sum(p.cpu_times()[:2]) for p in processes) - before
+        row = rows["/b/[card]/cast"]
+        count = max(int(row["Request Count"]), 1)
+        return {"row": row, "server_ms": 1000 * server_cpu / count,
+                "locust_ms": 1000 * locust_cpu / count}  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def stack_processes(stack, instances: int) -> dict[str, psutil.Process]:  # noqa: ANN001
+    """Every process of the stack, the gateway's workers and RabbitMQ, by name."""
+    names = ["mongo", "directory", *instance_names("surveys", instances), "notifications"]
+    processes = {name: psutil.Process(stack.pid(name)) for name in [*names, "gateway"]}
+    workers = [
+        child
+        for child in processes["gateway"].children()
+        if "spawn_main" in " ".join(child.cmdline())  # not the resource tracker
+    ]
+    for index, worker in enumerate(workers):
+        processes[f"gateway worker {index + 1}"] = worker
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "beam.smp":
+            processes["rabbitmq"] = process
+    return processes
 
 
 def profile(processes: dict[str, psutil.Process], seconds: int, folder: Path) -> list:
@@ -197,15 +243,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--instances", type=int, default=1, help="surveys service processes")
     parser.add_argument(
         "--profile", type=Path, help="folder for py-spy profiles of the flat-out run"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fresh_vhost() as amqp_uri:
         folder = Path(tmp)
-        bare = bare_limit(args.users, args.seconds, args.workers, folder)["/b/[card]/cast"]
+        bare = bare_limit(args.users, args.seconds, args.workers, folder)
         env = stack_env(amqp_uri, folder / "var", PASSWORD, rpc_timeout=10, workers=args.workers)
-        stack = start_stack(env, folder / "var", "--no-demo")
+        instances = f"surveys={args.instances}"
+        stack = start_stack(env, folder / "var", "--no-demo", "--instances", instances)
         try:
             rpc = RpcClient(amqp_uri, timeout=60)
 
@@ -217,34 +265,34 @@ def main() -> None:
                     await rpc.close()
 
             poll_id, cards = asyncio.run(prepare())
-            names = ("mongo", "directory", "surveys", "notifications", "gateway")
-            processes = {name: psutil.Process(stack.pid(name)) for name in names}
-            workers = [
-                child
-                for child in processes["gateway"].children()
-                if "spawn_main" in " ".join(child.cmdline())  # not the resource tracker
-            ]
-            for index, worker in enumerate(workers):
-                processes[f"gateway worker {index + 1}"] = worker
+            processes = stack_processes(stack, args.instances)
+            surveys = {n: p.pid for n, p in processes.items() if n.startswith("surveys")}
             sampler = Sampler(processes)
             sampler.start()
             half = len(cards) // 2
             cpu_before = sampler.cpu()
+            delivered_before = deliveries_by_process(amqp_uri, surveys)
             profilers = profile(processes, args.seconds, args.profile) if args.profile else []
             fast_env = scenario_env(cards[:half], folder, "fast", DANBAN_POLL_ID=poll_id)
-            fast = locust(stack.base_url, fast_env, args.users, args.seconds, folder, "fast")
-            cpu_after = sampler.cpu()
+            fast, locust_cpu = locust(
+                stack.base_url, fast_env, args.users, args.seconds, folder, "fast"
+            )
+            cpu = {name: t - cpu_before[name] for name, t in sampler.cpu().items()}
+            cpu["locust"] = locust_cpu
             for profiler in profilers:
                 profiler.wait(timeout=60)
+            time.sleep(6)  # the management API's numbers lag
+            delivered = deliveries_by_process(amqp_uri, surveys)
+            shares = {name: delivered[name] - delivered_before[name] for name in surveys}
             paced_env = scenario_env(
                 cards[half:], folder, "paced", DANBAN_POLL_ID=poll_id, DANBAN_THINK_SECONDS="1"
             )
-            paced = locust(stack.base_url, paced_env, args.users, args.seconds, folder, "paced")
+            paced, _ = locust(stack.base_url, paced_env, args.users, args.seconds, folder, "paced")
             sampler.stopping.set()
             counted = check_counts(rpc, amqp_uri, stack.mongo_url, poll_id, folder)
         finally:
             stack.stop()
-    report(args, bare, fast, paced, counted, sampler, cpu_before, cpu_after)
+    report(args, bare, fast, paced, counted, sampler, cpu, shares)
 
 
 def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, folder: Path):
@@ -269,22 +317,25 @@ def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, fo
         finally:
             await rpc.close()
 
+    time.sleep(LIVE_COUNT_SECONDS + 1)  # so the live count is made afresh, and timed
+    started = time.perf_counter()
     totals = asyncio.run(tally())["totals"]["q1"]
+    count_seconds = time.perf_counter() - started
     service = {option: sum(by.values()) for option, by in totals.items()}
     return {
         "shown": len(shown), "stored": len(stored), "lost": lost, "duplicates": duplicates,
         "recount_equal": service == dict(recount), "refused": dict(refused),
+        "count_seconds": count_seconds,
     }  # fmt: skip
 
 
-def report(args, bare, fast, paced, counted, sampler, cpu_before, cpu_after) -> None:
+def report(args, bare, fast, paced, counted, sampler, cpu, shares) -> None:  # noqa: ANN001
     cast, paced_cast = fast["/b/[card]/cast"], paced["/b/[card]/cast"]
-    bare_rps = float(bare["Requests/s"])
+    bare_rps = float(bare["row"]["Requests/s"])
     ballots = int(cast["Request Count"]) - int(cast["Failure Count"])
-    fast_rps = ballots / args.seconds
+    fast_rps = accepted_per_second(cast)
     errors = sum(int(row["Failure Count"]) for row in (*fast.values(), *paced.values())
                  if row["Name"] != "Aggregated")  # fmt: skip
-    surveys_cpu = cpu_after["surveys"] - cpu_before["surveys"]
     memory = ", ".join(f"{name} {rss / 2**20:.0f} MB" for name, rss in sampler.peak.items())
     line = (
         f"ballots accepted {fast_rps:.1f}/s (as fast as phones go), bare limit {bare_rps:.0f}/s, "
@@ -294,11 +345,22 @@ def report(args, bare, fast, paced, counted, sampler, cpu_before, cpu_after) -> 
         f"{counted['shown']}, stored {counted['stored']}, lost {counted['lost']}, duplicates "
         f"{counted['duplicates']}, tally = recount: {counted['recount_equal']}"
     )
-    per_ballot = 1000 * surveys_cpu / max(ballots, 1)
+    per_ballot = {name: 1000 * seconds / max(ballots, 1) for name, seconds in cpu.items()}
+    heaviest = sorted(per_ballot.items(), key=lambda item: -item[1])
+    where = ", ".join(f"{name} {ms:.1f}" for name, ms in heaviest)
+    stack_ms = sum(ms for name, ms in per_ballot.items() if name != "locust")
+    calls = sum(shares.values())
+    surveys_ms = sum(ms for name, ms in per_ballot.items() if name.startswith("surveys"))
     detail = (
-        f"Invalid requests refused as expected: {counted['refused']}. Surveys CPU per ballot "
-        f"(all its calls of the flat-out run / ballots): {per_ballot:.1f} ms. "
-        f"Peak memory: {memory}."
+        f"Where the CPU goes, ms per ballot accepted in the flat-out run (each ballot is a "
+        f"household's four requests): {where}; the stack {stack_ms:.1f} ms in all. The bare "
+        f"limit: server {bare['server_ms']:.2f} ms and locust {bare['locust_ms']:.2f} ms a "
+        f"request. Surveys: {surveys_ms:.1f} ms a household, {calls / max(ballots, 1):.1f} "
+        f"calls a household, {1000 * sum(cpu[n] for n in shares) / max(calls, 1):.2f} ms a "
+        f"call; calls taken by each instance: {shares}. Counting {counted['stored']} ballots "
+        f"afresh (the live count): {counted['count_seconds']:.1f} s, "
+        f"{counted['stored'] / counted['count_seconds']:.0f} ballots/s. Invalid requests "
+        f"refused as expected: {counted['refused']}. Peak memory: {memory}."
     )
     print(line)
     print(detail)
@@ -307,8 +369,9 @@ def report(args, bare, fast, paced, counted, sampler, cpu_before, cpu_after) -> 
             f"\n## poll_benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
             f"`python loadtests/poll_benchmark.py --households {args.households} --groups "
             f"{args.groups} --users {args.users} --seconds {args.seconds} --workers "
-            f"{args.workers}` on {platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()})\n\n{line}\n\n{detail}\n"
+            f"{args.workers} --instances {args.instances}` on {platform.node()} "
+            f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()})"
+            f"\n\n{line}\n\n{detail}\n"
         )
 
 

@@ -402,13 +402,27 @@ class BallotEntrypoints(SurveysBase):
         if parts is None:
             raise NotFound(WRONG_CARD)
         household, check = parts
+        # The common case first: a card of a poll open now, one read by id per open
+        # poll (the household's electors by household are a costlier query).
+        for poll_id in self.store.open_poll_ids():
+            elector = self.store.elector(poll_id, household)
+            if elector is not None and (card := self._card_of(elector, check)) is not None:
+                return card
         for elector in self.store.electors_of_household(household):
-            found = self.store.open_poll(elector["poll_id"])
-            if found is not None and codes.card_matches(
-                found[0]["key"], found[1].id, household, elector["card_version"], check
-            ):
-                return found[0], found[1], elector
+            if (card := self._card_of(elector, check)) is not None:
+                return card
         raise NotFound(WRONG_CARD)
+
+    def _card_of(
+        self, elector: dict[str, Any], check: str
+    ) -> tuple[dict[str, Any], Poll, dict[str, Any]] | None:
+        """The card, if `check` is the check code of this elector's current card."""
+        found = self.store.open_poll(elector["poll_id"])
+        if found is not None and codes.card_matches(
+            found[0]["key"], found[1].id, elector["household"], elector["card_version"], check
+        ):
+            return found[0], found[1], elector
+        return None
 
     @staticmethod
     def _check_online(poll: Poll) -> None:

@@ -99,3 +99,16 @@ class SurveysStore(CountingRecords, BallotRecords):
         else:
             self.kept.pop(("open_poll", poll_id), None)
         return document, poll
+
+    def open_poll_ids(self) -> list[str]:
+        """The ids of the polls open now, kept OPEN_POLL_KEPT_SECONDS: a poll that
+        opened meanwhile is missing for that long, so callers look further when a
+        poll is not among these (one that closed meanwhile is refused by the clock)."""
+        now = time.monotonic()
+        kept = self.kept.get("open_poll_ids")
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        query = {"status": PollStatus.OPEN.value}
+        ids = [document["_id"] for document in self.db.polls.find(query, {"_id": 1})]
+        self.kept["open_poll_ids"] = (now + OPEN_POLL_KEPT_SECONDS, ids)
+        return ids
