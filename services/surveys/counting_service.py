@@ -71,8 +71,12 @@ from shared.ids import new_id
 # Close a little after the deadline, so a ballot accepted at the last second is
 # stored before the count that freezes the results reads the ballots.
 CLOSE_GRACE = timedelta(seconds=1)
-# A live count (an open poll's results for staff) is made again at most this often.
+# A live count (an open poll's results for staff) is made again at most every
+# LIVE_COUNT_SECONDS, or LIVE_COUNT_SPACING times as long as it took, whichever is
+# longer: it reads every ballot, so a large poll's count takes at most about a
+# tenth of the database's time while a ward votes.
 LIVE_COUNT_SECONDS = 10
+LIVE_COUNT_SPACING = 10
 
 
 class CountingEntrypoints(SurveysBase):
@@ -405,13 +409,15 @@ class CountingEntrypoints(SurveysBase):
         return tally.results(poll, tallies, utcnow(), frozen=frozen)
 
     def _live_count(self, poll: Poll) -> PollResults:
-        """The count while the poll runs, made again at most every LIVE_COUNT_SECONDS
-        by this process: it reads every ballot, and staff pages refresh it while a
-        whole ward votes. The page says when it was counted."""
-        key, now = ("live_count", poll.id), time.monotonic()
+        """The count while the poll runs, made again by this process only when the
+        last one is old enough (see LIVE_COUNT_SECONDS): staff pages refresh it
+        while a whole ward votes. The page says when it was counted."""
+        key, started = ("live_count", poll.id), time.monotonic()
         kept = self.store.kept.get(key)
-        if kept is None or kept[0] <= now:
-            kept = (now + LIVE_COUNT_SECONDS, self._count(poll, frozen=False))
+        if kept is None or kept[0] <= started:
+            results = self._count(poll, frozen=False)
+            took = time.monotonic() - started
+            kept = (started + max(LIVE_COUNT_SECONDS, LIVE_COUNT_SPACING * took), results)
             self.store.kept[key] = kept
         return kept[1]
 
