@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -51,11 +52,13 @@ from deploy.sample_roster import roster_rows, write  # noqa: E402
 from gateway.rpc import RpcClient  # noqa: E402
 from loadtests.household_import import run_import  # noqa: E402
 from services.surveys.codes import receipt_hash  # noqa: E402
+from shared.errors import ServiceUnavailable  # noqa: E402
 from tests.support import (  # noqa: E402
     deliveries_by_process,
     free_port,
     fresh_vhost,
     python_env,
+    restart_broker,
     stack_env,
     start_stack,
 )
@@ -84,18 +87,23 @@ async def seed(rpc: RpcClient, households: int, groups: int, folder: Path) -> tu
         "text": "Hộ gia đình có đồng ý chuyển giờ thu gom rác sang 5 giờ 30 sáng?",
         "options": [{"id": "opt1", "label": "Đồng ý"}, {"id": "opt2", "label": "Không đồng ý"}],
     }
-    await rpc.call(
-        "surveys",
-        "create_poll",
-        {
-            "actor": "admin", "request_id": poll_id, "kind": "decision", "commune_id": WARD,
-            "unit_id": WARD, "title": "Chuyển giờ thu gom rác", "matter": "other",
-            "channels": ["online", "paper"], "questions": [question],
-            "deciding_options": ["opt1"], "noticed_on": str(date.today() - timedelta(days=2)),
-            "opens_at": now.isoformat(), "closes_at": (now + timedelta(hours=3)).isoformat(),
-            "online_opt_in": households // 2 + 1,
-        },
-    )  # fmt: skip
+    command = {
+        "actor": "admin", "request_id": poll_id, "kind": "decision", "commune_id": WARD,
+        "unit_id": WARD, "title": "Chuyển giờ thu gom rác", "matter": "other",
+        "channels": ["online", "paper"], "questions": [question],
+        "deciding_options": ["opt1"], "noticed_on": str(date.today() - timedelta(days=2)),
+        "opens_at": now.isoformat(), "closes_at": (now + timedelta(hours=3)).isoformat(),
+        "online_opt_in": households // 2 + 1,
+    }  # fmt: skip
+    for attempt in range(12):
+        try:  # the same request id: a retry creates the poll once
+            await rpc.call("surveys", "create_poll", command)
+            break
+        except ServiceUnavailable:  # the directory is still busy with the import
+            print(f"creating the poll: no answer yet (attempt {attempt + 1}), trying again")
+            await asyncio.sleep(5)
+    else:
+        raise SystemExit("the poll could not be created: the directory never answered")
     started = time.perf_counter()
     while (await rpc.call("surveys", "get_poll", {"poll_id": poll_id}))["status"] != "open":
         await asyncio.sleep(1)
@@ -190,6 +198,23 @@ def bare_limit(users: int, seconds: int, workers: int, folder: Path) -> dict:
         server.wait(timeout=30)
 
 
+def inject_faults(stack, seconds: int) -> None:  # noqa: ANN001
+    """Faults while the paced phones vote, each a sixth of the run after the last,
+    so the stack has half the run to recover: kill -9 the surveys service (the
+    runner starts it again), kill a gateway worker (uvicorn starts another),
+    restart RabbitMQ's application (every connection drops)."""
+    time.sleep(seconds / 6)
+    os.kill(stack.pid("surveys"), signal.SIGKILL)
+    print("fault: surveys killed with kill -9")
+    time.sleep(seconds / 6)
+    gateway = psutil.Process(stack.pid("gateway"))
+    next(c for c in gateway.children() if "spawn_main" in " ".join(c.cmdline())).kill()
+    print("fault: a gateway worker killed")
+    time.sleep(seconds / 6)
+    restart_broker()
+    print("fault: RabbitMQ restarted")
+
+
 def stack_processes(stack, instances: int) -> dict[str, psutil.Process]:  # noqa: ANN001
     """Every process of the stack, the gateway's workers and RabbitMQ, by name."""
     names = ["mongo", "directory", *instance_names("surveys", instances), "notifications"]
@@ -246,6 +271,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="folder for py-spy profiles of the flat-out run"
     )
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="during the paced run: kill -9 surveys, kill a gateway worker, restart RabbitMQ",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fresh_vhost() as amqp_uri:
         folder = Path(tmp)
@@ -286,7 +316,12 @@ def main() -> None:
             paced_env = scenario_env(
                 cards[half:], folder, "paced", DANBAN_POLL_ID=poll_id, DANBAN_THINK_SECONDS="1"
             )
+            faults = threading.Thread(target=inject_faults, args=(stack, args.seconds), daemon=True)
+            if args.faults:
+                faults.start()
             paced, _ = locust(stack.base_url, paced_env, args.users, args.seconds, folder, "paced")
+            if args.faults:
+                faults.join(timeout=args.seconds)
             sampler.stopping.set()
             counted = check_counts(rpc, amqp_uri, stack.mongo_url, poll_id, folder)
         finally:
@@ -310,7 +345,14 @@ def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, fo
     stored_hashes = Counter(doc["receipt_hash"] for doc in stored)
     lost = sum(receipt_hash(ballot["receipt"]) not in stored_hashes for ballot in shown.values())
     duplicates = sum(n - 1 for n in stored_hashes.values() if n > 1)
-    recount = Counter(ballot["answer"] for ballot in shown.values())
+    # the tally must equal a recount from the stored ballots; the answers the
+    # phones sent must be what is stored for every receipt shown
+    recount = Counter(document["answers"]["q1"][0] for document in stored)
+    by_hash = {document["receipt_hash"]: document["answers"]["q1"][0] for document in stored}
+    sent_as_stored = all(
+        by_hash.get(receipt_hash(ballot["receipt"])) == ballot["answer"]
+        for ballot in shown.values()
+    )
 
     async def tally() -> dict:
         """The first live count made after the last ballot came in."""
@@ -331,7 +373,7 @@ def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, fo
     service = {option: sum(by.values()) for option, by in totals.items()}
     return {
         "shown": len(shown), "stored": len(stored), "lost": lost, "duplicates": duplicates,
-        "recount_equal": service == dict(recount), "refused": dict(refused),
+        "recount_equal": service == dict(recount) and sent_as_stored, "refused": dict(refused),
         "count_seconds": count_seconds, "read_seconds": read_seconds,
     }  # fmt: skip
 
@@ -351,6 +393,7 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares) -> None:  # n
         f"ms with {args.users} phones pausing ~1 s; errors {errors}; receipts shown "
         f"{counted['shown']}, stored {counted['stored']}, lost {counted['lost']}, duplicates "
         f"{counted['duplicates']}, tally = recount: {counted['recount_equal']}"
+        + (" (with faults in the paced run)" if args.faults else "")
     )
     per_ballot = {name: 1000 * seconds / max(ballots, 1) for name, seconds in cpu.items()}
     heaviest = sorted(per_ballot.items(), key=lambda item: -item[1])
@@ -378,7 +421,8 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares) -> None:  # n
             f"\n## poll_benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
             f"`python loadtests/poll_benchmark.py --households {args.households} --groups "
             f"{args.groups} --users {args.users} --seconds {args.seconds} --workers "
-            f"{args.workers} --instances {args.instances}` on {platform.node()} "
+            f"{args.workers} --instances {args.instances}{' --faults' if args.faults else ''}` "
+            f"on {platform.node()} "
             f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()})"
             f"\n\n{line}\n\n{detail}\n"
         )

@@ -17,12 +17,16 @@ Only loopback addresses are targets; the run is bounded by --run-time and by the
 number of cards, and stops by itself when the cards run out.
 """
 
+import ipaddress
 import json
 import os
 import random
 import re
+import socket
+import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from locust import HttpUser, between, constant, events, task
 from locust.exception import StopUser
@@ -32,6 +36,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 THINK = float(os.environ.get("DANBAN_THINK_SECONDS", "0"))
 INVALID_SHARE = float(os.environ.get("DANBAN_INVALID_SHARE", "0.05"))
 BARE = os.environ.get("DANBAN_BARE") == "1"
+UNAVAILABLE = (0, 502, 503)  # no answer (a worker died), or the "try again" page
+RETRIES = 60  # a second apart: the stack is back within a minute after any fault
 
 _cards = iter(Path(os.environ["DANBAN_POLL_CARDS"]).read_text().split())
 accepted: dict[str, dict] = {}  # card → {"receipt", "answer"}
@@ -62,41 +68,61 @@ class Phone(HttpUser):
             return
         if random.random() < INVALID_SHARE:
             self.invalid(card)
-        self.client.get(f"/b/{card}", name="/b/[card]")
+        self.again_if_unavailable(lambda: self.client.get(f"/b/{card}", name="/b/[card]"))
         self.pause()
-        confirm = self.client.post(
-            f"/b/{card}/confirm", data={"q-q1": answer}, name="/b/[card]/confirm"
+        confirm = self.again_if_unavailable(
+            lambda: self.client.post(
+                f"/b/{card}/confirm", data={"q-q1": answer}, name="/b/[card]/confirm"
+            )
         )
         ballot = dict(HIDDEN.findall(confirm.text))
         self.pause()
-        cast = self.send(card, ballot, 303)
-        if cast is None:
+        cast = self.again_if_unavailable(lambda: self.send(card, ballot, 303))
+        if cast is None or cast.status_code != 303:
             return
         receipt = cast.headers["location"].rsplit("/", 1)[1]
         accepted[card] = {"receipt": receipt, "answer": answer}
         self.client.get(cast.headers["location"], name="/r/[receipt]")
         if random.random() < INVALID_SHARE:  # the same household tries again
             again = {**ballot, "submission_id": os.urandom(16).hex()}
-            if self.send(card, again, 409, name="second ballot (refused)"):
+            if self.refused(card, again, 409, "second ballot (refused)"):
                 refused_as_expected["second"] += 1
+
+    @staticmethod
+    def again_if_unavailable(request):  # noqa: ANN001, ANN205
+        """Send the same page again while the stack is unavailable (a 503 page, or no
+        answer at all), as a resident would; each failed try counts as an error."""
+        for _ in range(RETRIES):
+            response = request()
+            if response is None or response.status_code not in UNAVAILABLE:
+                return response
+            time.sleep(1)
+        return response
 
     def invalid(self, card: str) -> None:
         household, _, check = card.rpartition("-")
         forged = f"{household}-{check[::-1]}"
-        if forged != card and self.send(forged, {"submission_id": "a" * 32, "q-q1": "opt1"}, 404,
-                                        name="forged card (refused)"):  # fmt: skip
+        if forged != card and self.refused(forged, {"submission_id": "a" * 32, "q-q1": "opt1"},
+                                           404, "forged card (refused)"):  # fmt: skip
             refused_as_expected["forged"] += 1
-        if self.send(card, {"submission_id": "not-hex", "q-q1": "opt9"}, 422,
-                     name="malformed ballot (refused)"):  # fmt: skip
+        if self.refused(card, {"submission_id": "not-hex", "q-q1": "opt9"}, 422,
+                        "malformed ballot (refused)"):  # fmt: skip
             refused_as_expected["malformed"] += 1
 
+    def refused(self, card: str, form: dict, expected: int, name: str) -> bool:
+        """Was this invalid ballot refused with the expected status?"""
+        response = self.send(card, form, expected, name)
+        return response is not None and response.status_code == expected
+
     def send(self, card: str, form: dict, expected: int, name: str = "/b/[card]/cast"):
+        """POST the ballot form; the response if it is the one expected (or says the
+        stack is unavailable, to be sent again), else None."""
         with self.client.post(
             f"/b/{card}/cast", data=form, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != expected:
                 response.failure(f"expected {expected}, got {response.status_code}")
-                return None
+                return response if response.status_code in UNAVAILABLE else None
             response.success()
             return response
 
@@ -121,6 +147,18 @@ class Staff(HttpUser):
     def watch_results(self) -> None:
         poll = os.environ["DANBAN_POLL_ID"]
         self.client.get(f"/polls/{poll}/results", name="/polls/[poll]/results (staff)")
+
+
+@events.init.add_listener
+def only_this_machine(environment, **_: object) -> None:  # noqa: ANN001
+    """Refuse any target but a loopback address: this load must never leave the machine."""
+    host = urlsplit(environment.host or "").hostname or ""
+    try:
+        loopback = ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        loopback = False
+    if not loopback:
+        sys.exit(f"ward_poll.py runs against this machine only (loopback), not {host!r}")
 
 
 @events.test_stop.add_listener
