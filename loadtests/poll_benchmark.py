@@ -233,8 +233,8 @@ def stack_processes(stack, instances: int) -> dict[str, psutil.Process]:  # noqa
 
 
 def profile(processes: dict[str, psutil.Process], seconds: int, folder: Path) -> list:
-    """py-spy samples every process for the flat-out run; collapsed stacks, one file
-    a process (`summarise_profile.py` reads them)."""
+    """py-spy samples every process for the flat-out run while it runs Python (holds
+    the GIL); collapsed stacks, one file a process (`summarise_profile.py` reads them)."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
         subprocess.Popen(
@@ -250,6 +250,7 @@ def profile(processes: dict[str, psutil.Process], seconds: int, folder: Path) ->
                 "--format",
                 "raw",
                 "--nonblocking",
+                "--gil",  # CPU only: where the time goes, not where it waits
                 "--output",
                 str(folder / f"{name.replace(' ', '-')}.txt"),
             ],
@@ -383,14 +384,19 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares) -> None:  # n
     bare_rps = float(bare["row"]["Requests/s"])
     ballots = int(cast["Request Count"]) - int(cast["Failure Count"])
     fast_rps = accepted_per_second(cast)
-    errors = sum(int(row["Failure Count"]) for row in (*fast.values(), *paced.values())
-                 if row["Name"] != "Aggregated")  # fmt: skip
+
+    def errors_of(rows: dict) -> int:
+        return sum(int(r["Failure Count"]) for name, r in rows.items() if name != "Aggregated")
+
+    errors = f"errors {errors_of(fast)} flat out, {errors_of(paced)} paced" + (
+        " (tries that met a fault, each sent again)" if args.faults else ""
+    )
     memory = ", ".join(f"{name} {rss / 2**20:.0f} MB" for name, rss in sampler.peak.items())
     line = (
         f"ballots accepted {fast_rps:.1f}/s (as fast as phones go), bare limit {bare_rps:.0f}/s, "
         f"ratio {fast_rps / bare_rps:.3f}; cast p50/p95/p99 {cast['50%']}/{cast['95%']}/"
         f"{cast['99%']} ms flat out, {paced_cast['50%']}/{paced_cast['95%']}/{paced_cast['99%']} "
-        f"ms with {args.users} phones pausing ~1 s; errors {errors}; receipts shown "
+        f"ms with {args.users} phones pausing ~1 s; {errors}; receipts shown "
         f"{counted['shown']}, stored {counted['stored']}, lost {counted['lost']}, duplicates "
         f"{counted['duplicates']}, tally = recount: {counted['recount_equal']}"
         + (" (with faults in the paced run)" if args.faults else "")
