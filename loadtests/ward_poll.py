@@ -1,6 +1,8 @@
 """Locust scenario: a ward-wide poll. Each simulated phone takes the card of one
-household and opens its ballot, answers, confirms, sends, and opens the receipt;
-a share of requests are invalid (a forged card, a second ballot of a household
+household and opens its ballot, answers, confirms, sends, and opens the receipt,
+then goes on to the next household's card; a page that says the stack is
+unavailable (or no answer) is sent again a second later, as a resident would,
+each failed try counting as an error; a share of requests are invalid (a forged card, a second ballot of a household
 that voted, a malformed form) and must be refused without changing anything; a
 few staff refresh the live results. Driven by loadtests/poll_benchmark.py, which
 seeds the ward and passes these settings in the environment:
@@ -13,8 +15,9 @@ seeds the ward and passes these settings in the environment:
     DANBAN_THINK_SECONDS  pause between a phone's steps (0: as fast as it can)
     DANBAN_BARE=1         only POST the ballot form (to loadtests/bare_server.py)
 
-Only loopback addresses are targets; the run is bounded by --run-time and by the
-number of cards, and stops by itself when the cards run out.
+Only loopback addresses are targets (any other host is refused at start); the
+run is bounded by --run-time and by the number of cards, and stops by itself
+when the cards run out.
 """
 
 import ipaddress
