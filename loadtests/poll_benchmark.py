@@ -139,8 +139,9 @@ class Sampler(threading.Thread):
 
 
 def locust(host: str, env: dict[str, str], users: int, seconds: int, folder: Path, tag: str):
-    """Run the scenario headless; return locust's stats rows by request name, and
-    the CPU seconds locust itself used (the load generator shares the machine)."""
+    """Run the scenario headless; return locust's stats rows by request name, the
+    CPU seconds locust itself used (the load generator shares the machine), and
+    its failures ("request: error" → how many)."""
     prefix = folder / tag
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
@@ -152,8 +153,12 @@ def locust(host: str, env: dict[str, str], users: int, seconds: int, folder: Pat
     )  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    with open(f"{prefix}_failures.csv") as failed:
+        failures = {f"{row['Name']}: {row['Error']}": int(row["Occurrences"])
+                    for row in csv.DictReader(failed)}  # fmt: skip
     with open(f"{prefix}_stats.csv") as stats:
-        return {row["Name"]: row for row in csv.DictReader(stats)}, cpu
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    return rows, cpu, failures
 
 
 def accepted_per_second(row: dict) -> float:
@@ -187,7 +192,9 @@ def bare_limit(users: int, seconds: int, workers: int, folder: Path) -> dict:
         before = sum(sum(p.cpu_times()[:2]) for p in processes)
         cards = [f"H{n:07d}-AAAAAAAA" for n in range(10**6)]
         env = scenario_env(cards, folder, "bare", DANBAN_BARE="1")
-        rows, locust_cpu = locust(f"http://127.0.0.1:{port}", env, users, seconds, folder, "bare")
+        rows, locust_cpu, _ = locust(
+            f"http://127.0.0.1:{port}", env, users, seconds, folder, "bare"
+        )
         server_cpu = sum(sum(p.cpu_times()[:2]) for p in processes) - before
         row = rows["/b/[card]/cast"]
         count = max(int(row["Request Count"]), 1)
@@ -304,7 +311,7 @@ def main() -> None:
             delivered_before = deliveries_by_process(amqp_uri, surveys)
             profilers = profile(processes, args.seconds, args.profile) if args.profile else []
             fast_env = scenario_env(cards[:half], folder, "fast", DANBAN_POLL_ID=poll_id)
-            fast, locust_cpu = locust(
+            fast, locust_cpu, failures = locust(
                 stack.base_url, fast_env, args.users, args.seconds, folder, "fast"
             )
             cpu = {name: t - cpu_before[name] for name, t in sampler.cpu().items()}
@@ -320,14 +327,19 @@ def main() -> None:
             faults = threading.Thread(target=inject_faults, args=(stack, args.seconds), daemon=True)
             if args.faults:
                 faults.start()
-            paced, _ = locust(stack.base_url, paced_env, args.users, args.seconds, folder, "paced")
+            paced, _, paced_failures = locust(
+                stack.base_url, paced_env, args.users, args.seconds, folder, "paced"
+            )
+            failures = {f"flat out, {k}": n for k, n in failures.items()} | {
+                f"paced, {k}": n for k, n in paced_failures.items()
+            }
             if args.faults:
                 faults.join(timeout=args.seconds)
             sampler.stopping.set()
             counted = check_counts(rpc, amqp_uri, stack.mongo_url, poll_id, folder)
         finally:
             stack.stop()
-    report(args, bare, fast, paced, counted, sampler, cpu, shares)
+    report(args, bare, fast, paced, counted, sampler, cpu, shares, failures)
 
 
 def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, folder: Path):
@@ -379,7 +391,7 @@ def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, fo
     }  # fmt: skip
 
 
-def report(args, bare, fast, paced, counted, sampler, cpu, shares) -> None:  # noqa: ANN001
+def report(args, bare, fast, paced, counted, sampler, cpu, shares, failures) -> None:  # noqa: ANN001
     cast, paced_cast = fast["/b/[card]/cast"], paced["/b/[card]/cast"]
     bare_rps = float(bare["row"]["Requests/s"])
     ballots = int(cast["Request Count"]) - int(cast["Failure Count"])
@@ -418,7 +430,8 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares) -> None:  # n
         f"({counted['stored'] / counted['read_seconds']:.0f} ballots/s); the first live count "
         f"made after the last ballot came {counted['count_seconds']:.0f} s later. Invalid "
         f"requests "
-        f"refused as expected: {counted['refused']}. Peak memory: {memory}."
+        f"refused as expected: {counted['refused']}. Failed requests: {failures or 'none'}. "
+        f"Peak memory: {memory}."
     )
     print(line)
     print(detail)

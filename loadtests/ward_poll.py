@@ -2,10 +2,11 @@
 household and opens its ballot, answers, confirms, sends, and opens the receipt,
 then goes on to the next household's card; a page that says the stack is
 unavailable (or no answer) is sent again a second later, as a resident would,
-each failed try counting as an error; a share of requests are invalid (a forged card, a second ballot of a household
-that voted, a malformed form) and must be refused without changing anything; a
-few staff refresh the live results. Driven by loadtests/poll_benchmark.py, which
-seeds the ward and passes these settings in the environment:
+each failed try counting as an error; a share of requests are invalid (a forged
+card, a second ballot of a household that voted, a malformed form) and must be
+refused without changing anything; a few staff refresh the live results.
+Driven by loadtests/poll_benchmark.py, which seeds the ward and passes these
+settings in the environment:
 
     DANBAN_POLL_CARDS     file with one card code per line (each used once)
     DANBAN_POLL_ID        the poll, for the staff's results page
