@@ -85,14 +85,16 @@ class Stack:
         return child
 
     def _spawn(self, name: str, argv: list[str], capture_stdout: bool = False) -> subprocess.Popen:
-        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
-        process = subprocess.Popen(
-            argv,
-            env=self.env,
-            stdout=subprocess.PIPE if capture_stdout else log,
-            stderr=log,
-            start_new_session=True,
-        )
+        # The child keeps its own copy of the log's descriptor; the runner's is closed,
+        # so restarting a child again and again leaks nothing.
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(
+                argv,
+                env=self.env,
+                stdout=subprocess.PIPE if capture_stdout else log,
+                stderr=log,
+                start_new_session=True,
+            )
         (self.pid_dir / f"{name}.pid").write_text(str(process.pid))
         return process
 
