@@ -18,6 +18,7 @@ surveys is `surveys-2`).
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -65,6 +66,12 @@ class Child:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def kill_leftovers(self) -> None:
+        """Kill what the exited child left in its session (the gateway's workers
+        outlive a uvicorn killed with kill -9, and keep its port)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
 
 class Stack:
     """The processes this runner started, so it stops exactly those."""
@@ -107,6 +114,7 @@ class Stack:
             if child.alive():
                 continue
             if child.restart_at is None and child.name not in self.reported_dead:
+                child.kill_leftovers()
                 code = child.process.returncode
                 log = self.log_dir / f"{child.name}.log"
                 if restart and child.name != "mongo":
@@ -129,6 +137,7 @@ class Stack:
         for child in reversed(self.children):
             (self.pid_dir / f"{child.name}.pid").unlink(missing_ok=True)
             if not child.alive():
+                child.kill_leftovers()
                 continue
             child.process.terminate()
             try:

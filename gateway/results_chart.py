@@ -104,7 +104,7 @@ def _needed_line(results: PollResults, unit: float, bottom: int) -> str:
         return ""
     x = outcome.needed * unit
     label = f"cần {vn_number(outcome.needed)} hộ để thông qua"
-    wide = len(label) * FONT * 0.55  # about; the label must stay inside the chart
+    wide = len(label) * FONT * 0.62  # about, in bold; the label must stay inside the chart
     if x + 6 + wide <= WIDTH:
         anchor, at = "start", x + 6
     elif x - 6 - wide >= 0:

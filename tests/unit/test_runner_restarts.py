@@ -1,12 +1,15 @@
 """The local runner (deploy/run.py) starts again a service that exited, after a
 pause that doubles up to a cap, resets the pause once a process has run steadily,
-leaves the database to the operator, and with `restart` off only reports. Real
-child processes; only the runner's clock is moved."""
+leaves the database to the operator, with `restart` off only reports, and kills
+what an exited child left in its session. Real child processes; only the
+runner's clock is moved."""
 
+import contextlib
 import sys
 import time
 from types import SimpleNamespace
 
+import psutil
 import pytest
 
 from deploy import run
@@ -104,3 +107,21 @@ def test_a_long_running_child_is_left_alone(stack, clock):
     time.sleep(0.2)
     stack.check_children(restart=True)
     assert child.alive() and child.restart_at is None
+
+
+def test_what_an_exited_child_left_in_its_session_is_killed(stack, clock, tmp_path):
+    """uvicorn killed with kill -9 leaves its workers holding the port."""
+    pid_file = tmp_path / "worker.pid"
+    leaves_a_worker = (
+        "import subprocess, sys; "
+        "w = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"open({str(pid_file)!r}, 'w').write(str(w.pid))"
+    )
+    child = stack.start("gateway", [sys.executable, "-c", leaves_a_worker])
+    exited(child)
+    worker = int(pid_file.read_text())
+    assert psutil.pid_exists(worker)
+    stack.check_children(restart=True)
+    with contextlib.suppress(psutil.NoSuchProcess):
+        psutil.Process(worker).wait(timeout=10)  # killed: gone once reaped
+    assert not psutil.pid_exists(worker)
