@@ -15,6 +15,7 @@ Only service processes import this module: it pulls in nameko and eventlet.
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
@@ -80,6 +81,18 @@ class Store:
         self.client = client
         self.db = database
         self.kept = {} if kept is None else kept  # shared by one service's workers
+
+    def recall(self, key: Any) -> Any | None:
+        """What `keep` stored under `key`, while it is fresh; else None."""
+        kept = self.kept.get(key)
+        return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+    def keep(self, key: Any, value: Any, seconds: float) -> None:
+        """Keep `value` for this service's workers for `seconds`."""
+        self.kept[key] = (time.monotonic() + seconds, value)
+
+    def forget(self, key: Any) -> None:
+        self.kept.pop(key, None)
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:

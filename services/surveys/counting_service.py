@@ -374,7 +374,7 @@ class CountingEntrypoints(SurveysBase):
     def _entered(self, poll: Poll, actor: str, action: str, before: Any, after: Any) -> None:
         """Audit an entry, and count the results again if the poll has closed (while
         it is open, the next live count of this process includes the entry)."""
-        self.store.kept.pop(("live_count", poll.id), None)
+        self.store.forget(("live_count", poll.id))
         entry = _audit(actor, action, poll, _json(before), _json(after))
         self._recount(poll.id, [audit_item(entry)])
         self.store.relay_events(self.dispatch, only=("polls", poll.id))
@@ -412,14 +412,15 @@ class CountingEntrypoints(SurveysBase):
         """The count while the poll runs, made again by this process only when the
         last one is old enough (see LIVE_COUNT_SECONDS): staff pages refresh it
         while a whole ward votes. The page says when it was counted."""
-        key, started = ("live_count", poll.id), time.monotonic()
-        kept = self.store.kept.get(key)
-        if kept is None or kept[0] <= started:
-            results = self._count(poll, frozen=False)
-            took = time.monotonic() - started
-            kept = (started + max(LIVE_COUNT_SECONDS, LIVE_COUNT_SPACING * took), results)
-            self.store.kept[key] = kept
-        return kept[1]
+        if (kept := self.store.recall(("live_count", poll.id))) is not None:
+            return kept
+        started = time.monotonic()
+        results = self._count(poll, frozen=False)
+        took = time.monotonic() - started
+        self.store.keep(
+            ("live_count", poll.id), results, max(LIVE_COUNT_SECONDS, LIVE_COUNT_SPACING * took)
+        )
+        return results
 
     def _stored_results(self, poll_id: str) -> PollResults:
         return PollResults.model_validate(self.store.get_poll_document(poll_id)["results"])

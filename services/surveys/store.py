@@ -24,7 +24,6 @@ audit_log, event_failures: see shared/chassis.py
 Dates and times are stored as BSON dates (tz-aware).
 """
 
-import time
 from typing import Any
 
 from pymongo import ASCENDING
@@ -86,29 +85,25 @@ class SurveysStore(CountingRecords, BallotRecords):
         open poll changes nothing a ballot depends on but by the clock (it closes at
         `closes_at`, which every ballot compares with now); a poll in any other
         state is read afresh each time."""
-        now = time.monotonic()
-        kept = self.kept.get(("open_poll", poll_id))
-        if kept is not None and kept[0] > now:
-            return kept[1], kept[2]
+        if (kept := self.recall(("open_poll", poll_id))) is not None:
+            return kept
         document = self.get_poll_document(poll_id)
         if document is None:
             return None
         poll = poll_of(document)
         if poll.status == PollStatus.OPEN:
-            self.kept[("open_poll", poll_id)] = (now + OPEN_POLL_KEPT_SECONDS, document, poll)
+            self.keep(("open_poll", poll_id), (document, poll), OPEN_POLL_KEPT_SECONDS)
         else:
-            self.kept.pop(("open_poll", poll_id), None)
+            self.forget(("open_poll", poll_id))
         return document, poll
 
     def open_poll_ids(self) -> list[str]:
         """The ids of the polls open now, kept OPEN_POLL_KEPT_SECONDS: a poll that
         opened meanwhile is missing for that long, so callers look further when a
         poll is not among these (one that closed meanwhile is refused by the clock)."""
-        now = time.monotonic()
-        kept = self.kept.get("open_poll_ids")
-        if kept is not None and kept[0] > now:
-            return kept[1]
+        if (kept := self.recall("open_poll_ids")) is not None:
+            return kept
         query = {"status": PollStatus.OPEN.value}
         ids = [document["_id"] for document in self.db.polls.find(query, {"_id": 1})]
-        self.kept["open_poll_ids"] = (now + OPEN_POLL_KEPT_SECONDS, ids)
+        self.keep("open_poll_ids", ids, OPEN_POLL_KEPT_SECONDS)
         return ids
