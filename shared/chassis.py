@@ -27,14 +27,15 @@ from eventlet.event import Event as Signal
 from nameko.events import event_handler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
 from pydantic import BaseModel, ValidationError
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import Event
-from shared.contracts.staff import AuditEntry
-from shared.errors import WIRE_ERRORS
+from shared.contracts.staff import AuditEntry, Role, RolesInUnit, UnitRoles
+from shared.errors import WIRE_ERRORS, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -334,3 +335,33 @@ def _attempts_so_far(store: Store, event: Event, error: Exception) -> int:
         return store.count_failed_attempt(event, error)
     except Exception:  # the database is unreachable too: keep retrying
         return 0
+
+
+CALL_TIMEOUT_SECONDS = 10  # nameko 2.x service-to-service calls have none of their own
+
+
+def ask(proxy: RpcProxy, method: str, payload: dict) -> Any:
+    """Call another service, giving up after CALL_TIMEOUT_SECONDS."""
+    try:
+        with eventlet.Timeout(CALL_TIMEOUT_SECONDS):
+            return getattr(proxy, method)(payload)
+    except eventlet.Timeout:
+        raise ServiceUnavailable(f"{proxy.service_name}.{method} did not answer") from None
+
+
+class AsksDirectory:
+    """For services that call the directory: a bounded call, and the roles an actor
+    holds over a unit (the directory decides who may do what)."""
+
+    directory = RpcProxy("directory")
+
+    def _ask_directory(self, method: str, payload: dict) -> dict:
+        return ask(self.directory, method, payload)
+
+    def _roles(self, actor: str | None, unit_id: str) -> set[Role]:
+        if not actor:
+            return set()
+        reply = self._ask_directory(
+            "roles_in_unit", RolesInUnit(username=actor, unit_id=unit_id).model_dump()
+        )
+        return set(UnitRoles.model_validate(reply).roles)

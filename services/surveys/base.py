@@ -3,19 +3,16 @@ the permission check."""
 
 from typing import Any
 
-import eventlet
 from nameko.events import EventDispatcher
-from nameko.rpc import RpcProxy
 
 from services.surveys.store import SurveysStore
-from shared.chassis import MongoStore, utcnow
+from shared.chassis import AsksDirectory, MongoStore, utcnow
 from shared.contracts.directory import CommuneOverview, GetCommuneOverview
-from shared.contracts.staff import Role, RolesInUnit, UnitRoles
+from shared.contracts.staff import Role
 from shared.contracts.surveys import Poll
-from shared.errors import Forbidden, NotFound, ServiceUnavailable
+from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
 
-DIRECTORY_TIMEOUT_SECONDS = 10  # nameko 2.x service-to-service calls have none of their own
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
 # who may enter a unit's paper returns, count minutes and meeting roll
 COUNTING_ROLES = STAFF_ROLES | {Role.GROUP_HEAD}
@@ -39,28 +36,12 @@ def poll_event_fields(poll: Poll) -> dict[str, Any]:
     }
 
 
-class SurveysBase:
+class SurveysBase(AsksDirectory):
     name = "surveys"
 
     store: SurveysStore = MongoStore(SurveysStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)
-    directory = RpcProxy("directory")
-
-    def _ask_directory(self, method: str, payload: dict) -> dict:
-        try:
-            with eventlet.Timeout(DIRECTORY_TIMEOUT_SECONDS):
-                return getattr(self.directory, method)(payload)
-        except eventlet.Timeout:
-            raise ServiceUnavailable(f"directory.{method} did not answer") from None
-
-    def _roles(self, actor: str | None, unit_id: str) -> set[Role]:
-        if not actor:
-            return set()
-        reply = self._ask_directory(
-            "roles_in_unit", RolesInUnit(username=actor, unit_id=unit_id).model_dump()
-        )
-        return set(UnitRoles.model_validate(reply).roles)
 
     def _require(self, actor: str | None, unit_id: str, roles: frozenset[Role]) -> None:
         if not self._roles(actor, unit_id) & roles:
