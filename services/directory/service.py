@@ -35,7 +35,9 @@ from shared.contracts.households import (
     HouseholdDetails,
     HouseholdList,
     HouseholdMoved,
+    HouseholdPlace,
     HouseholdRef,
+    HouseholdStatus,
     HouseholdView,
     ListHouseholds,
     MarkMovedOut,
@@ -195,6 +197,18 @@ class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoint
     @rpc(expected_exceptions=WIRE_ERRORS)
     def resolve_household(self, payload: dict) -> dict:
         return self._household(parse(HouseholdRef, payload).code).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def household_place(self, payload: dict) -> dict:
+        household = self._household(parse(HouseholdRef, payload).code)
+        now = household.current
+        unit = self.store.get_unit(now.unit_id) if now.status == HouseholdStatus.ACTIVE else None
+        place = HouseholdPlace(
+            code=household.code,
+            unit_id=unit.id if unit else None,
+            commune_id=unit.parent_id if unit else None,
+        )
+        return place.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def find_households_by_phone(self, payload: dict) -> dict:

@@ -25,12 +25,14 @@ from shared.contracts.staff import (
     ListAudit,
     Role,
     RoleGrant,
+    RoleHolders,
     RolesInUnit,
     SessionRef,
     SignIn,
     StaffAccount,
     StaffSession,
     UnitRoles,
+    Usernames,
 )
 from shared.errors import (
     WIRE_ERRORS,
@@ -188,6 +190,18 @@ class StaffEntrypoints:
         return UnitRoles(username=query.username, unit_id=query.unit_id, roles=roles).model_dump(
             mode="json"
         )
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def role_holders(self, payload: dict) -> dict:
+        """For other services, e.g. to message every group head of a commune."""
+        query = parse(RoleHolders, payload)
+        unit_ids = [query.commune_id, *(u.id for u in self.store.children(query.commune_id))]
+        holders = [
+            account.username
+            for account in self.store.accounts_in(unit_ids)
+            if any(query.role in (g.role, None) and g.unit_id in unit_ids for g in account.roles)
+        ]
+        return Usernames(usernames=holders).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_accounts(self, payload: dict) -> dict:

@@ -33,6 +33,7 @@ from shared.contracts.surveys import (
     CheckReceipt,
     CreatePoll,
     ElectorateSummary,
+    HouseholdCodes,
     IssueCards,
     ListPolls,
     OpenBallot,
@@ -115,6 +116,15 @@ class BallotEntrypoints(SurveysBase):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def get_poll(self, payload: dict) -> dict:
         return self._poll(parse(PollRef, payload).poll_id).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def poll_participants(self, payload: dict) -> dict:
+        """For the notifications service: who to tell about what came of their answers."""
+        poll = self._poll(parse(PollRef, payload).poll_id)
+        codes = self.store.participating_households(poll.id)
+        return HouseholdCodes(
+            poll_id=poll.id, commune_id=poll.commune_id, household_codes=codes
+        ).model_dump(mode="json")
 
     @timer(interval=2)
     def open_due_polls(self) -> None:

@@ -134,6 +134,12 @@ class BallotRecords(Store):
     def participation(self, poll_id: str, household: str) -> dict[str, Any] | None:
         return self.db.participation.find_one({"_id": participation_id(poll_id, household)})
 
+    def participating_households(self, poll_id: str) -> list[str]:
+        """Households that took part by phone or by a ballot recorded for them (a
+        group's paper returns are counted, not named)."""
+        found = self.db.participation.find({"poll_id": poll_id}, {"household": 1})
+        return sorted(document["household"] for document in found)
+
     def insert_participation(self, document: dict[str, Any]) -> None:
         """Raises DuplicateKeyError when the household already took part."""
         self.db.participation.insert_one(document)

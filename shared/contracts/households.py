@@ -209,3 +209,12 @@ class HouseholdMoved(Event):
     to_unit_id: str | None
     status: HouseholdStatus
     on: date
+
+
+class HouseholdPlace(Contract):
+    """What `directory.household_place` answers: where a household lives now (its
+    thôn or tổ dân phố and commune), or that it no longer lives in one."""
+
+    code: str
+    unit_id: str | None
+    commune_id: str | None

@@ -160,3 +160,15 @@ class ListAudit(Contract):
 
 class AuditLog(Contract):
     entries: list[AuditEntry]
+
+
+class RoleHolders(Contract):
+    """`directory.role_holders`: who holds `role` (any role, if None) in a commune or
+    one of its units."""
+
+    commune_id: Text
+    role: Role | None = None
+
+
+class Usernames(Contract):
+    usernames: list[str]

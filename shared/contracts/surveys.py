@@ -151,6 +151,14 @@ class PollRef(Contract):
     actor: str | None = None
 
 
+class HouseholdCodes(Contract):
+    """What `surveys.poll_participants` answers."""
+
+    poll_id: str
+    commune_id: str
+    household_codes: list[str]
+
+
 class ListPolls(Contract):
     """`surveys.list_polls`: a commune's polls, newest first; residents see only
     those that opened."""
