@@ -1,0 +1,184 @@
+"""The rules of the commune's public notice board (công khai), Law 10/2022 Art 11-13.
+Pure: no I/O. Every refusal names the form field and the article it comes from."""
+
+from datetime import date, datetime, timedelta
+
+from shared.calendar import add_working_days, vietnam_day
+from shared.contracts.disclosures import (
+    Disclosure,
+    DisclosureCategory,
+    DisclosureForm,
+    PostDisclosure,
+)
+from shared.errors import InvalidInput
+
+LAW = "Luật Thực hiện dân chủ ở cơ sở"
+C = DisclosureCategory
+# Art 13: disclosed within 5 working days of the decision (unless a sector law says otherwise)
+DEADLINE_WORKING_DAYS = 5
+# Art 12.3: items 4 and 13 are posted permanently (niêm yết thường xuyên), updated on change
+PERMANENT_CATEGORIES = frozenset({C.DEMOCRACY_REGULATION, C.ADMINISTRATIVE_PROCEDURES})
+# Art 12.3: items 1-3 and 5-12 are posted for at least 30 consecutive days
+MIN_POSTING_DAYS = 30
+TIMED_POSTING_CATEGORIES = frozenset(C(n) for n in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12))
+# Art 12.3: items 7-12 also go out by loudspeaker, for at least 3 consecutive days,
+# and through the thôn / tổ dân phố heads
+MIN_LOUDSPEAKER_DAYS = 3
+LOUDSPEAKER_CATEGORIES = frozenset(C(n) for n in range(7, 13))
+GROUP_HEAD_CATEGORIES = LOUDSPEAKER_CATEGORIES
+# Art 12.3: items 1-13 are posted at the commune office and the community points
+POSTED_CATEGORIES = TIMED_POSTING_CATEGORIES | PERMANENT_CATEGORIES
+
+
+def deadline(decision_date: date) -> date:
+    """The last day to disclose a decision (Art 13: within 5 working days)."""
+    return add_working_days(decision_date, DEADLINE_WORKING_DAYS)
+
+
+def is_permanent(category: DisclosureCategory) -> bool:
+    return category in PERMANENT_CATEGORIES
+
+
+def posting_days(posted_from: date, posted_to: date) -> int:
+    """Consecutive days on the board, the first and the last included."""
+    return (posted_to - posted_from).days + 1
+
+
+def portal_day(posted_from: date, today: date) -> date:
+    """When it reaches the portal (this system): not before the day it is entered,
+    so a posting entered late cannot be made on time by backdating it (Art 9)."""
+    return max(posted_from, today)
+
+
+def is_late(decision_date: date, posted_from: date, today: date) -> bool:
+    return portal_day(posted_from, today) > deadline(decision_date)
+
+
+def with_portal(forms: list[DisclosureForm]) -> list[DisclosureForm]:
+    """Art 12.3: where the commune has a portal, everything goes on it, and this
+    system is the portal. In the order of Art 12.1, each form once."""
+    chosen = {*forms, DisclosureForm.PORTAL}
+    return [form for form in DisclosureForm if form in chosen]
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """What the form offers: from today, for the shortest posting Art 12.3 allows."""
+    return today, today + timedelta(days=MIN_POSTING_DAYS - 1)
+
+
+def check_posting(command: PostDisclosure, today: date) -> None:
+    """Refuse a posting the law does not allow; `today` is the day it is entered."""
+    errors = {**_check_dates(command), **_check_forms(command)}
+    late = "posted_from" not in errors and is_late(
+        command.decision_date, command.posted_from, today
+    )
+    if late and command.late_reason is None:
+        errors["late_reason"] = late_warning(command.decision_date, command.posted_from, today)
+    if errors:
+        raise InvalidInput(fields=errors)
+
+
+def late_warning(decision_date: date, posted_from: date, today: date) -> str:
+    start = portal_day(posted_from, today)
+    return (
+        f"Quá hạn công khai: quyết định ngày {decision_date:%d/%m/%Y} phải được công khai "
+        f"chậm nhất ngày {deadline(decision_date):%d/%m/%Y} (trong {DEADLINE_WORKING_DAYS} "
+        f"ngày làm việc, {LAW}, Điều 13), nhưng đến ngày {start:%d/%m/%Y} mới công khai. "
+        "Vui lòng ghi lý do công khai muộn."
+    )
+
+
+def _check_dates(command: PostDisclosure) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if command.posted_from < command.decision_date:
+        errors["posted_from"] = "Ngày bắt đầu công khai không được trước ngày ra quyết định."
+    if is_permanent(command.category):
+        if command.posted_to is not None:
+            errors["posted_to"] = (
+                f"Mục {command.category.value} được niêm yết vĩnh viễn (thường xuyên): "
+                f"để trống ngày kết thúc ({LAW}, Điều 12 khoản 3)."
+            )
+    elif command.posted_to is None:
+        errors["posted_to"] = "Vui lòng nhập ngày kết thúc niêm yết."
+    elif command.posted_to < command.posted_from:
+        errors["posted_to"] = "Ngày kết thúc phải từ ngày bắt đầu trở đi."
+    elif command.category in TIMED_POSTING_CATEGORIES and (
+        posting_days(command.posted_from, command.posted_to) < MIN_POSTING_DAYS
+    ):
+        last = command.posted_from + timedelta(days=MIN_POSTING_DAYS - 1)
+        errors["posted_to"] = (
+            f"Niêm yết ít nhất {MIN_POSTING_DAYS} ngày liên tục, tức là đến ngày "
+            f"{last:%d/%m/%Y} trở đi ({LAW}, Điều 12 khoản 3)."
+        )
+    return errors
+
+
+def _check_forms(command: PostDisclosure) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    forms = set(command.forms)
+    item = f"Mục {command.category.value}"
+    if command.category in POSTED_CATEGORIES and DisclosureForm.POSTING not in forms:
+        errors["forms"] = (
+            f"{item} phải được niêm yết tại trụ sở Ủy ban nhân dân xã và điểm sinh hoạt "
+            f"cộng đồng ({LAW}, Điều 12 khoản 3)."
+        )
+    elif command.category in GROUP_HEAD_CATEGORIES and DisclosureForm.VIA_GROUP_HEAD not in forms:
+        errors["forms"] = (
+            f"{item} còn phải được thông báo qua trưởng thôn, tổ trưởng tổ dân phố "
+            f"({LAW}, Điều 12 khoản 3)."
+        )
+    if DisclosureForm.LOUDSPEAKER in forms:
+        if (command.loudspeaker_days or 0) < MIN_LOUDSPEAKER_DAYS:
+            errors["loudspeaker_days"] = (
+                f"Thông báo trên hệ thống truyền thanh ít nhất {MIN_LOUDSPEAKER_DAYS} ngày "
+                f"liên tục ({LAW}, Điều 12 khoản 3)."
+            )
+    elif command.category in LOUDSPEAKER_CATEGORIES:
+        errors["loudspeaker_days"] = (
+            f"{item} phải được thông báo trên hệ thống truyền thanh ít nhất "
+            f"{MIN_LOUDSPEAKER_DAYS} ngày liên tục ({LAW}, Điều 12 khoản 3)."
+        )
+    elif command.loudspeaker_days is not None:
+        errors["loudspeaker_days"] = "Chọn hình thức truyền thanh, hoặc để trống số ngày."
+    return errors
+
+
+def disclosure_from(command: PostDisclosure, posted_at: datetime) -> Disclosure:
+    """The disclosure to store, once the law allows it; `late` if it came after the
+    deadline, with the reason given (Art 13)."""
+    today = vietnam_day(posted_at)
+    check_posting(command, today)
+    late = is_late(command.decision_date, command.posted_from, today)
+    return Disclosure(
+        id=command.request_id,
+        **command.model_dump(exclude={"actor", "request_id", "forms", "late_reason"}),
+        forms=with_portal(command.forms),
+        late_reason=command.late_reason if late else None,
+        permanent=is_permanent(command.category),
+        deadline=deadline(command.decision_date),
+        late=late,
+        posted_by=command.actor,
+        posted_at=posted_at,
+    )
+
+
+def is_current(disclosure: Disclosure, on: date) -> bool:
+    """On the board on day `on`: started, and permanent or not yet ended."""
+    ended = disclosure.posted_to is not None and disclosure.posted_to < on
+    return disclosure.posted_from <= on and not ended
+
+
+def is_archived(disclosure: Disclosure, on: date) -> bool:
+    """Its posting ended before `on`: kept in the archive (permanent ones never are)."""
+    return disclosure.posted_to is not None and disclosure.posted_to < on
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """The first and the last day of a quarter."""
+    starts = date(year, 3 * quarter - 2, 1)
+    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return starts, following - timedelta(days=1)

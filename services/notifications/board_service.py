@@ -1,0 +1,74 @@
+"""Entrypoints of the commune's public notice board (bảng công khai, Law 10/2022
+Art 11-13): staff post disclosures; anyone reads the board, its archive and the
+quarterly index."""
+
+from nameko.rpc import rpc
+
+from services.notifications import board
+from services.notifications.base import STAFF_ROLES, NotificationsBase
+from shared.chassis import audit_item, event_item, utcnow
+from shared.contracts.disclosures import (
+    Disclosure,
+    DisclosureIndex,
+    DisclosureList,
+    DisclosurePosted,
+    GetDisclosure,
+    ListDisclosures,
+    PostDisclosure,
+    QuarterlyIndex,
+)
+from shared.contracts.staff import AuditEntry
+from shared.errors import WIRE_ERRORS, NotFound, parse
+from shared.ids import new_id
+
+
+def _posted(disclosure: Disclosure) -> AuditEntry:
+    after = disclosure.model_dump(mode="json", exclude={"id", "posted_by", "posted_at"})
+    return AuditEntry(
+        at=disclosure.posted_at,
+        actor=disclosure.posted_by,
+        action="post_disclosure",
+        target=disclosure.id,
+        commune_id=disclosure.commune_id,
+        before=None,
+        after=after,
+    )
+
+
+class BoardEntrypoints(NotificationsBase):
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def post_disclosure(self, payload: dict) -> dict:
+        command = parse(PostDisclosure, payload)
+        self._require(command.actor, command.commune_id, STAFF_ROLES)
+        earlier = self.store.get_disclosure(command.request_id)  # the same form sent again
+        return (earlier or self._post(command)).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def list_disclosures(self, payload: dict) -> dict:
+        query = parse(ListDisclosures, payload)
+        found = self.store.listed_disclosures(query)
+        return DisclosureList(disclosures=found).model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def get_disclosure(self, payload: dict) -> dict:
+        query = parse(GetDisclosure, payload)
+        disclosure = self.store.get_disclosure(query.disclosure_id)
+        if disclosure is None or disclosure.commune_id != query.commune_id:
+            raise NotFound("Không tìm thấy nội dung công khai này.")
+        return disclosure.model_dump(mode="json")
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def quarterly_index(self, payload: dict) -> dict:
+        query = parse(QuarterlyIndex, payload)
+        starts, ends = board.quarter_bounds(query.year, query.quarter)
+        found = self.store.disclosures_started(query.commune_id, starts, ends)
+        index = DisclosureIndex(**query.model_dump(), starts=starts, ends=ends, disclosures=found)
+        return index.model_dump(mode="json")
+
+    def _post(self, command: PostDisclosure) -> Disclosure:
+        disclosure = board.disclosure_from(command, posted_at=utcnow())
+        posted = DisclosurePosted(event_id=new_id(), occurred_at=utcnow(), disclosure=disclosure)
+        items = [event_item(posted), audit_item(_posted(disclosure))]
+        stored = self.store.insert_disclosure(disclosure, items)
+        self.store.relay_events(self.dispatch, only=("disclosures", stored.id))
+        return stored
