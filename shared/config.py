@@ -48,6 +48,20 @@ class Settings:
     var_dir: str = "var"
     embedded_mongo_port: int = 27017
     pdf_font_dir: str = "/usr/share/fonts/truetype/dejavu"  # DejaVu, for ballot cards
+    public_url: str = "http://127.0.0.1:8000"  # the gateway as residents reach it, for links
+    # Delivery channels of the notifications service; an empty host or URL turns one off.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "DânBàn <thong-bao@danban.invalid>"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    sms_url: str = ""
+    sms_token: str = ""
+    zalo_url: str = ""
+    zalo_token: str = ""
+    delivery_retry_seconds: float = 30.0  # first retry; doubles after each failure
+    delivery_max_attempts: int = 12  # then the delivery is given up (a dead letter)
 
     @property
     def production(self) -> bool:
@@ -64,6 +78,23 @@ class Settings:
             "max_workers": self.service_max_workers,
             "MONGO_URL": self.mongo_url,
             "MONGO_DATABASES": {name: self.database_name(name) for name in SERVICE_NAMES},
+            "PUBLIC_URL": self.public_url,
+            "CHANNELS": {
+                "smtp_host": self.smtp_host,
+                "smtp_port": self.smtp_port,
+                "smtp_sender": self.smtp_sender,
+                "smtp_user": self.smtp_user,
+                "smtp_password": self.smtp_password,
+                "smtp_starttls": self.smtp_starttls,
+                "sms_url": self.sms_url,
+                "sms_token": self.sms_token,
+                "zalo_url": self.zalo_url,
+                "zalo_token": self.zalo_token,
+            },
+            "DELIVERY": {
+                "retry_seconds": self.delivery_retry_seconds,
+                "max_attempts": self.delivery_max_attempts,
+            },
         }
 
 
@@ -90,6 +121,19 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         var_dir=_env(environ, "DANBAN_VAR_DIR", "var"),
         embedded_mongo_port=_env_number(environ, "EMBEDDED_MONGO_PORT", 27017),
         pdf_font_dir=_env(environ, "DANBAN_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
+        public_url=_env(environ, "DANBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_host=_env(environ, "SMTP_HOST", ""),
+        smtp_port=_env_number(environ, "SMTP_PORT", 25),
+        smtp_sender=_env(environ, "SMTP_SENDER", "DânBàn <thong-bao@danban.invalid>"),
+        smtp_user=_env(environ, "SMTP_USER", ""),
+        smtp_password=_env(environ, "SMTP_PASSWORD", ""),
+        smtp_starttls=_env(environ, "SMTP_STARTTLS", "no").lower() in ("1", "yes", "true"),
+        sms_url=_env(environ, "SMS_URL", ""),
+        sms_token=_env(environ, "SMS_TOKEN", ""),
+        zalo_url=_env(environ, "ZALO_URL", ""),
+        zalo_token=_env(environ, "ZALO_TOKEN", ""),
+        delivery_retry_seconds=_env_number(environ, "DELIVERY_RETRY_SECONDS", 30.0),
+        delivery_max_attempts=_env_number(environ, "DELIVERY_MAX_ATTEMPTS", 12),
     )
     if settings.environment not in ("development", "production"):
         raise ConfigurationError("DANBAN_ENV must be 'development' or 'production'")

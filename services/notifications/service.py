@@ -1,10 +1,16 @@
 """The notifications service: turns other services' events into notices people read."""
 
+from datetime import timedelta
+
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from services.notifications import domain
-from services.notifications.store import NotificationsStore
-from shared.chassis import MongoStore, on_event
+from services.notifications.base import NotificationsBase
+from services.notifications.board_service import BoardEntrypoints
+from services.notifications.delivery_service import DeliveryWork
+from services.notifications.messaging_service import MessagingEntrypoints
+from shared.chassis import on_event
 from shared.contracts.common import ServiceHealth
 from shared.contracts.directory import ResidentialUnitAdded
 from shared.contracts.notifications import ListStaffNotices, StaffNoticeList
@@ -13,16 +19,17 @@ from shared.contracts.surveys import PollClosed, PollClosingSoon, PollDecided, P
 from shared.errors import WIRE_ERRORS, parse
 
 
-class NotificationsService:
-    name = "notifications"
-
-    store: NotificationsStore = MongoStore(NotificationsStore)
-
+class NotificationsService(MessagingEntrypoints, DeliveryWork, BoardEntrypoints, NotificationsBase):
     @rpc
     def health(self) -> dict:
         return ServiceHealth(service=self.name, database_up=self.store.ping()).model_dump(
             mode="json"
         )
+
+    @timer(interval=2)
+    def relay_stale_events(self) -> None:
+        """Publish events whose writer died before relaying them."""
+        self.store.relay_events(self.dispatch, older_than=timedelta(seconds=5))
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_staff_notices(self, payload: dict) -> dict:

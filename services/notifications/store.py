@@ -9,6 +9,8 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from services.notifications.board_store import BoardRecords
+from services.notifications.messaging_store import MessagingRecords
 from shared.chassis import Store
 from shared.contracts.notifications import StaffNotice
 
@@ -19,7 +21,9 @@ def _notice(document: dict[str, Any]) -> StaffNotice:
     return StaffNotice.model_validate(document)
 
 
-class NotificationsStore(Store):
+class NotificationsStore(MessagingRecords, BoardRecords, Store):
+    OUTBOX_COLLECTIONS = ("disclosures",)
+
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
         super().ensure_indexes(database)

@@ -20,10 +20,21 @@ from pymongo import MongoClient  # noqa: E402
 
 from services.directory.service import DirectoryService  # noqa: E402
 from shared.config import SERVICE_NAMES  # noqa: E402
-from tests.samples import PROVINCE, WARD  # noqa: E402
+from tests.providers import LocalSmtp, RecordingProvider  # noqa: E402
+from tests.samples import PROVINCE, WARD, household, residential_group  # noqa: E402
 from tests.support import embedded_mongo, fresh_vhost  # noqa: E402
 
 ADMIN_PASSWORD = "một-mật-khẩu-dài"
+
+
+def account(username: str, *roles: tuple[str, str | None], actor: str = "admin") -> dict:
+    return {
+        "actor": actor,
+        "username": username,
+        "full_name": username.title(),
+        "password": ADMIN_PASSWORD,
+        "roles": [{"role": role, "unit_id": unit_id} for role, unit_id in roles],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +104,49 @@ def surveys(directory: Any, start_service: Any, config: dict[str, Any]) -> Itera
     start_service(SurveysService)
     with ServiceRpcProxy("surveys", config) as proxy:
         yield proxy
+
+
+# The notifications service's deliveries, tried again within seconds in tests.
+FAST_RETRIES = {"retry_seconds": 0.3, "max_attempts": 6, "lease_seconds": 3}
+
+
+@pytest.fixture
+def smtp():
+    with LocalSmtp() as server:
+        yield server
+
+
+@pytest.fixture
+def sms():
+    with RecordingProvider("sms") as provider:
+        yield provider
+
+
+@pytest.fixture
+def channels(smtp, sms) -> dict:
+    return {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "smtp_sender": "DânBàn <thong-bao@huong-an.test>",
+        "smtp_user": "",
+        "smtp_password": "",
+        "smtp_starttls": False,
+        "sms_url": sms.url,
+        "sms_token": "sms-secret",
+        "zalo_url": "",
+        "zalo_token": "",
+    }
+
+
+@pytest.fixture
+def ward(directory):
+    """The ward with two groups: HAAAA2 and HAAAA3 in tdp-1, HBBBB2 in tdp-2; staff
+    `minh`, a group head `tuyet` of tdp-1 and one `lamnh` of tdp-2."""
+    directory.register_unit(residential_group(1))
+    directory.register_unit(residential_group(2))
+    for code, unit in (("HAAAA2", "tdp-1"), ("HAAAA3", "tdp-1"), ("HBBBB2", "tdp-2")):
+        directory.register_household(household(code, unit))
+    directory.create_account(account("minh", ("commune_staff", "huong-an")))
+    directory.create_account(account("tuyet", ("group_head", "tdp-1")))
+    directory.create_account(account("lamnh", ("group_head", "tdp-2")))
+    return directory

@@ -5,17 +5,8 @@ import pytest
 from services.directory.access import MAX_FAILED_SIGN_INS
 from shared.errors import AccountLocked, Forbidden, InvalidInput, NotSignedIn
 from tests.integration.services.conftest import ADMIN_PASSWORD as PASSWORD
+from tests.integration.services.conftest import account
 from tests.samples import OTHER_WARD
-
-
-def account(username: str, *roles: tuple[str, str | None], actor: str = "admin") -> dict:
-    return {
-        "actor": actor,
-        "username": username,
-        "full_name": username.title(),
-        "password": PASSWORD,
-        "roles": [{"role": role, "unit_id": unit_id} for role, unit_id in roles],
-    }
 
 
 @pytest.fixture

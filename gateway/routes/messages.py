@@ -1,0 +1,142 @@
+"""Staff pages for messages to people (thông báo): write one to a household, a group,
+the whole commune, the holders of a role or a poll's participants; see what was sent
+and how each delivery went; and send again what could not be delivered."""
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from gateway import auth, directory
+from gateway.routes.pages import current_polls, rpc
+from gateway.templating import templates
+from shared.contracts.notifications import (
+    AUDIENCE_FIELD,
+    AUDIENCE_NAMES_VI,
+    CHANNEL_NAMES_VI,
+    DELIVERY_STATUS_VI,
+    AudienceKind,
+    DeliveryList,
+    MessageList,
+    MessageSent,
+    SendMessage,
+)
+from shared.contracts.staff import ROLE_NAMES_VI, Role
+from shared.errors import InvalidInput, parse
+from shared.ids import new_id
+
+AUDIENCE_FIELDS = tuple(AUDIENCE_FIELD.values())
+MESSAGE_ROLES = (Role.GROUP_HEAD, Role.INSPECTOR, Role.COMMUNE_STAFF, Role.COMMUNE_ADMIN)
+LABELS = {
+    "AUDIENCE_NAMES_VI": AUDIENCE_NAMES_VI,
+    "CHANNEL_NAMES_VI": CHANNEL_NAMES_VI,
+    "DELIVERY_STATUS_VI": DELIVERY_STATUS_VI,
+    "ROLE_NAMES_VI": ROLE_NAMES_VI,
+    "audience_kinds": list(AudienceKind),
+    "message_roles": MESSAGE_ROLES,
+}
+
+
+def _query(request: Request) -> dict:
+    return {"actor": request.state.staff.username, "commune_id": request.path_params["commune_id"]}
+
+
+@auth.staff_only
+async def sent(request: Request) -> Response:
+    overview = await directory.commune_overview(rpc(request), request.path_params["commune_id"])
+    reply = await rpc(request).call("notifications", "list_messages", _query(request))
+    context = {
+        **LABELS,
+        "overview": overview,
+        "messages": MessageList.model_validate(reply).messages,
+    }
+    return templates.TemplateResponse(request, "messages.html", context)
+
+
+@auth.staff_only
+async def write(request: Request) -> Response:
+    commune_id = request.path_params["commune_id"]
+    overview = await directory.commune_overview(rpc(request), commune_id)
+    values = {"kind": AudienceKind.UNIT.value, "unit_id": commune_id, "request_id": new_id()}
+    context = {
+        **LABELS,
+        "overview": overview,
+        "polls": await current_polls(request, commune_id) or [],
+        "values": values,
+        "errors": {},
+    }
+    if request.method == "GET":
+        return templates.TemplateResponse(request, "message_new.html", context)
+    form = await request.form()
+    auth.check_csrf(request, form.get("csrf_token"))
+    fields = ("kind", "title", "body", "request_id", *AUDIENCE_FIELDS)
+    values.update({field: str(form.get(field, "")).strip() for field in fields})
+    kind = values["kind"]
+    audience = {"kind": kind}
+    if kind in set(AudienceKind):  # only the field the chosen kind needs
+        field = AUDIENCE_FIELD[AudienceKind(kind)]
+        audience[field] = values[field] or None
+    try:
+        command = parse(
+            SendMessage,
+            {
+                **_query(request),
+                "request_id": values["request_id"],
+                "audience": audience,
+                "title": values["title"],
+                "body": values["body"],
+            },
+        )
+        reply = await rpc(request).call(
+            "notifications", "send_message", command.model_dump(mode="json")
+        )
+    except InvalidInput as refused:
+        context["errors"] = _form_errors(refused, audience)
+        return templates.TemplateResponse(request, "message_new.html", context, status_code=422)
+    receipt = MessageSent.model_validate(reply)
+    request.session["flash"] = _receipt_line(receipt)
+    return RedirectResponse(f"/communes/{commune_id}/thong-bao", status_code=303)
+
+
+def _form_errors(refused: InvalidInput, audience: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, problem in refused.fields.items():
+        field = name.removeprefix("audience.")
+        if field in ("__root__", "audience") or name.startswith("audience.__root__"):
+            field = next((f for f in AUDIENCE_FIELDS if f in audience), "kind")
+            problem = "Vui lòng cho biết gửi cho ai."
+        if field == "household":
+            problem = "Mã hộ chưa đúng: 6 ký tự, ví dụ HA7K2M."
+        errors[field] = problem
+    return errors
+
+
+def _receipt_line(receipt: MessageSent) -> str:
+    line = f"Đã gửi vào {receipt.inboxes} hộp thư"
+    if receipt.deliveries:
+        line += f", {receipt.deliveries} lượt gửi qua thư điện tử, SMS, Zalo đang được gửi"
+    if receipt.unknown_recipients:
+        line += f"; {receipt.unknown_recipients} người nhận không tìm thấy (xem mục gửi không được)"
+    return line + f". Mã tin: {receipt.message_id}."
+
+
+@auth.staff_only
+async def dead_letters(request: Request) -> Response:
+    overview = await directory.commune_overview(rpc(request), request.path_params["commune_id"])
+    if request.method == "POST":
+        form = await request.form()
+        auth.check_csrf(request, form.get("csrf_token"))
+        query = {**_query(request), "delivery_id": str(form.get("delivery_id", ""))}
+        await rpc(request).call("notifications", "retry_delivery", query)
+        request.session["flash"] = "Đã đưa lại vào hàng chờ gửi."
+        return RedirectResponse(request.url.path, status_code=303)
+    reply = await rpc(request).call("notifications", "list_dead_letters", _query(request))
+    deliveries = DeliveryList.model_validate(reply).deliveries
+    context = {**LABELS, "overview": overview, "deliveries": deliveries}
+    return templates.TemplateResponse(request, "dead_letters.html", context)
+
+
+routes = [
+    Route("/communes/{commune_id}/thong-bao", sent, name="messages"),
+    Route("/communes/{commune_id}/thong-bao/moi", write, methods=["GET", "POST"]),
+    Route("/communes/{commune_id}/thong-bao/gui-khong-duoc", dead_letters, methods=["GET", "POST"]),
+]

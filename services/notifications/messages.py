@@ -1,0 +1,431 @@
+"""What messages to people say, who they go to, and when a failed delivery is tried
+again: pure rules, no I/O.
+
+Each event of another service becomes one or more drafts; a draft's id comes
+from the event's id, so a redelivered event yields the same message and
+nothing is sent twice (nameko delivers at least once).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from shared.calendar import VIETNAM, vietnam_time
+from shared.contracts.common import Event
+from shared.contracts.disclosures import CATEGORY_NAMES_VI, Disclosure, DisclosurePosted
+from shared.contracts.feedback import (
+    PetitionAnswered,
+    PetitionEvent,
+    PetitionOverdue,
+    PetitionReceived,
+)
+from shared.contracts.notifications import (
+    AUDIENCE_FIELD,
+    Audience,
+    AudienceKind,
+    Channel,
+    DeliveryStatus,
+    Language,
+    Owner,
+)
+from shared.contracts.recognition import CommendationDecided
+from shared.contracts.staff import Role
+from shared.contracts.surveys import (
+    POLL_KIND_VI,
+    PollClosingSoon,
+    PollDecided,
+    PollEvent,
+    PollKind,
+    PollOpened,
+)
+from shared.contracts.training import MovedOffWaitlist, RegistrationEvent
+
+MESSAGE_IDS = uuid.UUID("5b0c3d4e-6a71-4f0e-9f51-2f8a8c3e0d11")  # uuid5 namespace
+REMINDER_BEFORE = timedelta(hours=24)  # a training session's reminder, a day before
+RETRY_CAP = timedelta(hours=1)  # the longest wait between two tries of a delivery
+# Law 10/2022 Art 12.3: items 7-12 of Art 11 also go out through thôn / tổ dân phố heads
+THROUGH_GROUP_HEADS = frozenset(range(7, 13))
+
+POLL_KIND_EN = {
+    PollKind.CONSULTATION: "consultation",
+    PollKind.DECISION: "vote",
+    PollKind.SATISFACTION: "satisfaction survey",
+}
+
+# (title, body) per language; {fields} come from the event's facts (see `facts`).
+TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
+    "poll_opened": {
+        Language.VI: (
+            "Mời hộ gia đình cho ý kiến: {title}",
+            "{kind_vi} mở đến {closes_at_vi}. Mỗi hộ cho ý kiến một lần: bằng điện thoại "
+            "với mã trên phiếu của hộ, hoặc bằng phiếu giấy qua tổ trưởng, trưởng thôn.",
+        ),
+        Language.EN: (
+            "Your household's say: {title}",
+            "The {kind_en} is open until {closes_at_en}. Each household answers once: by "
+            "phone with the code on its card, or on paper through the group head.",
+        ),
+    },
+    "poll_closing_soon": {
+        Language.VI: (
+            "Sắp kết thúc: {title}",
+            "{kind_vi} kết thúc lúc {closes_at_vi}. Hộ chưa cho ý kiến xin gửi trước giờ này.",
+        ),
+        Language.EN: (
+            "Closing soon: {title}",
+            "The {kind_en} closes at {closes_at_en}. Households that have not answered yet "
+            "should do so before then.",
+        ),
+    },
+    "poll_decided": {
+        Language.VI: ("Kết quả: {title}", "{kind_vi}: {verdict_vi} Kết quả chi tiết: {link}"),
+        Language.EN: ("Result: {title}", "The {kind_en}: {verdict_en} Full results: {link}"),
+    },
+    "petition_received": {
+        Language.VI: (
+            "Đã tiếp nhận phản ánh, kiến nghị: {title}",
+            "Phản ánh, kiến nghị của bạn đã được tiếp nhận lúc {received_at_vi}, mã "
+            "{petition_id}. Hạn trả lời: {answer_due_vi}.",
+        ),
+        Language.EN: (
+            "Petition received: {title}",
+            "Your petition was received at {received_at_en}, reference {petition_id}. "
+            "It must be answered by {answer_due_en}.",
+        ),
+    },
+    "petition_answered": {
+        Language.VI: ("Đã trả lời phản ánh, kiến nghị: {title}", "Trả lời: {answer}"),
+        Language.EN: ("Your petition was answered: {title}", "Answer: {answer}"),
+    },
+    "petition_overdue": {
+        Language.VI: (
+            "Quá hạn trả lời: {title}",
+            "Phản ánh, kiến nghị “{title}” (mã {petition_id}) đã quá hạn trả lời "
+            "ngày {answer_due_vi} mà chưa được trả lời.",
+        ),
+        Language.EN: (
+            "Overdue: {title}",
+            "The petition “{title}” (reference {petition_id}) was due to be answered "
+            "by {answer_due_en} and has not been.",
+        ),
+    },
+    "registration_confirmed": {
+        Language.VI: (
+            "Đã xác nhận đăng ký: {course_title}",
+            "Bạn đã có chỗ trong lớp. Buổi học bắt đầu lúc {starts_at_vi} tại {place}.",
+        ),
+        Language.EN: (
+            "Registration confirmed: {course_title}",
+            "You have a place. The session starts at {starts_at_en} at {place}.",
+        ),
+    },
+    "moved_off_waitlist": {
+        Language.VI: (
+            "Đã có chỗ cho bạn: {course_title}",
+            "Bạn được chuyển từ danh sách chờ vào lớp. Buổi học bắt đầu lúc {starts_at_vi} "
+            "tại {place}.",
+        ),
+        Language.EN: (
+            "A place for you: {course_title}",
+            "You moved off the waiting list. The session starts at {starts_at_en} at {place}.",
+        ),
+    },
+    "session_reminder": {
+        Language.VI: (
+            "Nhắc lịch học: {course_title}",
+            "Buổi học bắt đầu lúc {starts_at_vi} tại {place}.",
+        ),
+        Language.EN: (
+            "Reminder: {course_title}",
+            "The session starts at {starts_at_en} at {place}.",
+        ),
+    },
+    "disclosure_posted": {
+        Language.VI: (
+            "Công khai: {title}",
+            "{category_vi}. Theo {decision_ref} ngày {decision_date_vi}. Niêm yết {period_vi}. "
+            "Xem toàn văn: {link}",
+        ),
+        Language.EN: (
+            "Public disclosure: {title}",
+            "Item {category} of the disclosure list (Law 10/2022 Art 11), by {decision_ref} of "
+            "{decision_date_en}; posted {period_en}. Full text: {link}",
+        ),
+    },
+    "commendation_decided": {
+        Language.VI: (
+            "Khen thưởng: {form}",
+            "Theo {decision_ref} ngày {decided_on_vi}: {form}, vì {reason}.",
+        ),
+        Language.EN: (
+            "Commendation: {form}",
+            "By {decision_ref} of {decided_on_en}: {form}, for {reason}.",
+        ),
+    },
+}
+
+VERDICT_VI = {True: "Thông qua.", False: "Không thông qua.", None: "Đã công bố kết quả."}
+VERDICT_EN = {True: "Passed.", False: "Not passed.", None: "The results are published."}
+
+
+class TemplateError(ValueError):
+    """A template names a fact its event does not give: recorded, never sent."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message before it reaches anyone: what it says in each language, to whom."""
+
+    id: str
+    commune_id: str
+    kind: str  # "staff", or the template it was made from
+    audience: Audience
+    texts: dict[Language, tuple[str, str]]
+    link: str | None = None
+    official: bool = False  # the law requires it (Law 10/2022 Art 11): it stays in the inbox
+    error: str | None = None  # why it could not be written (a dead letter for staff)
+
+
+def message_id(event_id: str, purpose: str) -> str:
+    """The same event and purpose give the same id, on every redelivery."""
+    return str(uuid.uuid5(MESSAGE_IDS, f"{event_id}:{purpose}"))
+
+
+def render(template: dict[Language, tuple[str, str]], facts: dict[str, Any]) -> dict:
+    """Each language's (title, body), or TemplateError naming the missing fact."""
+    try:
+        return {
+            lang: (t.format_map(facts), b.format_map(facts)) for lang, (t, b) in template.items()
+        }
+    except KeyError as missing:
+        raise TemplateError(f"mẫu tin thiếu thông tin {missing}") from None
+
+
+def facts(event: Event, public_url: str) -> dict[str, Any]:
+    """An event's fields, with its dates and moments written for each language."""
+    values = event.model_dump()
+    if isinstance(event, DisclosurePosted):  # its facts are the disclosure's
+        values = {**values, **values.pop("disclosure")}
+    written: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            written[f"{name}_vi"] = vietnam_time(value)
+            written[f"{name}_en"] = value.astimezone(VIETNAM).strftime("%H:%M on %d/%m/%Y")
+        elif isinstance(value, date):
+            written[f"{name}_vi"] = written[f"{name}_en"] = value.strftime("%d/%m/%Y")
+    if isinstance(event, DisclosurePosted):
+        written.update(_disclosure_facts(event.disclosure, public_url))
+    if isinstance(event, RegistrationEvent):
+        written["starts_at_vi"] = written["session_starts_at_vi"]
+        written["starts_at_en"] = written["session_starts_at_en"]
+    if isinstance(event, PollEvent):
+        written["kind_vi"] = POLL_KIND_VI[event.kind]
+        written["kind_en"] = POLL_KIND_EN[event.kind]
+        written["link"] = f"{public_url}/communes/{event.commune_id}"
+    if isinstance(event, PollDecided):
+        written["verdict_vi"] = VERDICT_VI[event.passes]
+        written["verdict_en"] = VERDICT_EN[event.passes]
+    return {**values, **written}
+
+
+def _disclosure_facts(disclosure: Disclosure, public_url: str) -> dict[str, Any]:
+    if disclosure.permanent:
+        period_vi, period_en = "vĩnh viễn", "permanently"
+    else:
+        dates = f"{disclosure.posted_from:%d/%m/%Y}", f"{disclosure.posted_to:%d/%m/%Y}"
+        period_vi, period_en = "từ {} đến {}".format(*dates), "from {} to {}".format(*dates)
+    return {
+        "category": int(disclosure.category),
+        "category_vi": CATEGORY_NAMES_VI[disclosure.category],
+        "period_vi": period_vi,
+        "period_en": period_en,
+        "link": f"{public_url}/communes/{disclosure.commune_id}/cong-khai/{disclosure.id}",
+    }
+
+
+def draft(
+    event: Event, purpose: str, audience: Audience, public_url: str, official: bool = False
+) -> Draft:
+    """The message `purpose` (a template's name) makes of `event` for `audience`."""
+    known = facts(event, public_url)
+    commune_id = known["commune_id"]
+    try:
+        texts, error = render(TEMPLATES[purpose], known), None
+    except TemplateError as failed:
+        texts, error = {}, str(failed)
+    return Draft(
+        id=message_id(event.event_id, f"{purpose}:{audience.kind}:{_audience_value(audience)}"),
+        commune_id=commune_id,
+        kind=purpose,
+        audience=audience,
+        texts=texts,
+        link=known.get("link"),
+        official=official,
+        error=error,
+    )
+
+
+def _audience_value(audience: Audience) -> str:
+    return str(getattr(audience, AUDIENCE_FIELD[audience.kind]))
+
+
+def audience_of(owner: Owner) -> Audience:
+    if owner.household:
+        return Audience(kind=AudienceKind.HOUSEHOLD, household=owner.household)
+    return Audience(kind=AudienceKind.PERSON, username=owner.username)
+
+
+def drafts_for_poll(event: PollEvent, public_url: str) -> list[Draft]:
+    """Every household of the poll's unit hears that it opened, closes within a day,
+    and what it decided (Law 10/2022 Art 11 item 11: consultation plans and results
+    are disclosed)."""
+    purpose = {PollOpened: "poll_opened", PollClosingSoon: "poll_closing_soon"}.get(
+        type(event), "poll_decided"
+    )
+    households = Audience(kind=AudienceKind.UNIT, unit_id=event.unit_id)
+    return [draft(event, purpose, households, public_url, official=True)]
+
+
+def drafts_for_petition(event: PetitionEvent, public_url: str) -> list[Draft]:
+    """The petitioner hears of each step; an overdue petition also goes to the
+    commune's administrators, who must answer it, and to its People's Inspection
+    Board, which supervises how petitions are handled (Law 10/2022 Art 36)."""
+    purpose = {PetitionReceived: "petition_received", PetitionAnswered: "petition_answered"}.get(
+        type(event), "petition_overdue"
+    )
+    drafts = [draft(event, purpose, audience_of(event.petitioner), public_url)]
+    if isinstance(event, PetitionOverdue):
+        for role in (Role.COMMUNE_ADMIN, Role.INSPECTOR):
+            drafts.append(
+                draft(event, purpose, Audience(kind=AudienceKind.ROLE, role=role), public_url)
+            )
+    return drafts
+
+
+def drafts_for_registration(event: RegistrationEvent, public_url: str) -> list[Draft]:
+    purpose = (
+        "moved_off_waitlist" if isinstance(event, MovedOffWaitlist) else "registration_confirmed"
+    )
+    person = Audience(kind=AudienceKind.PERSON, username=event.username)
+    return [draft(event, purpose, person, public_url)]
+
+
+def reminder_due(event: RegistrationEvent, now: datetime) -> datetime | None:
+    """When to remind of the session: a day before, at once if that has passed, never
+    once it has started."""
+    if event.session_starts_at <= now:
+        return None
+    return max(event.session_starts_at - REMINDER_BEFORE, now)
+
+
+def draft_reminder(event: RegistrationEvent, public_url: str) -> Draft:
+    person = Audience(kind=AudienceKind.PERSON, username=event.username)
+    return draft(event, "session_reminder", person, public_url)
+
+
+def drafts_for_disclosure(event: DisclosurePosted, public_url: str) -> list[Draft]:
+    """Every household of the commune is told of a disclosure (this system being the
+    commune's portal, Law 10/2022 Art 12.3); items 7-12 also go to the heads of its
+    thôn and tổ dân phố, who pass them on (Art 12.3)."""
+    disclosure = event.disclosure
+    commune = Audience(kind=AudienceKind.UNIT, unit_id=disclosure.commune_id)
+    drafts = [draft(event, "disclosure_posted", commune, public_url, official=True)]
+    if disclosure.category in THROUGH_GROUP_HEADS:
+        heads = Audience(kind=AudienceKind.ROLE, role=Role.GROUP_HEAD)
+        drafts.append(draft(event, "disclosure_posted", heads, public_url, official=True))
+    return drafts
+
+
+def drafts_for_commendation(event: CommendationDecided, public_url: str) -> list[Draft]:
+    return [draft(event, "commendation_decided", audience_of(event.recipient), public_url)]
+
+
+def staff_draft(
+    request_id: str, commune_id: str, audience: Audience, title: str, body: str
+) -> Draft:
+    """A message staff wrote: in Vietnamese only, shown as written to every reader."""
+    return Draft(
+        id=message_id(request_id, "staff"),
+        commune_id=commune_id,
+        kind="staff",
+        audience=audience,
+        texts={Language.VI: (title, body)},
+    )
+
+
+def text_in(texts: dict[Language, tuple[str, str]], language: Language) -> tuple[str, str]:
+    """The reader's language if the message has it, else Vietnamese."""
+    return texts.get(language) or texts[Language.VI]
+
+
+# ---- inbox keys: whose inbox a message lands in ----
+
+
+def owner_keys(owner: Owner, unit_id: str | None, commune_id: str | None) -> list[str]:
+    """The keys whose messages an inbox shows: its own, and for a household, those
+    sent to every household of its thôn / tổ dân phố and of its commune."""
+    return [owner.key, *(unit_key(unit) for unit in (unit_id, commune_id) if unit)]
+
+
+def unit_key(unit_id: str) -> str:
+    return f"u:{unit_id}"
+
+
+# ---- deliveries ----
+
+
+def next_try(attempts: int, first_wait: float, now: datetime) -> datetime:
+    """After the `attempts`-th failure: wait `first_wait` seconds, twice as long after
+    each further failure, at most RETRY_CAP, so an outage of minutes costs minutes."""
+    wait = min(timedelta(seconds=first_wait * 2 ** (attempts - 1)), RETRY_CAP)
+    return now + wait
+
+
+ADDRESS_FIELD = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.ZALO: "zalo_user_id"}
+
+
+def deliveries_for(message: dict[str, Any], preferences: dict[str, Any]) -> list[dict[str, Any]]:
+    """One delivery per channel the person chose, in the language they chose; the
+    inbox needs none (the message is in it already)."""
+    language = Language(preferences.get("language") or Language.VI)
+    texts = {Language(lang): tuple(pair) for lang, pair in message["texts"].items()}
+    title, body = text_in(texts, language)
+    return [
+        _delivery(message, preferences["_id"], Channel(channel), title, body)
+        | {"address": preferences[ADDRESS_FIELD[Channel(channel)]]}
+        for channel in preferences.get("channels", [])
+        if preferences.get(ADDRESS_FIELD[Channel(channel)])
+    ]
+
+
+def undeliverable(message: dict[str, Any], recipient: str, reason: str) -> dict[str, Any]:
+    """A dead letter for a recipient who cannot be found, or a message that could not
+    be written, so that staff see it and why."""
+    title = (message["texts"].get(Language.VI.value) or ["", ""])[0]
+    return _delivery(message, recipient, None, title, "") | {
+        "status": DeliveryStatus.GIVEN_UP.value,
+        "last_error": reason,
+        "next_attempt_at": None,
+    }
+
+
+def _delivery(
+    message: dict[str, Any], recipient: str, channel: Channel | None, title: str, body: str
+) -> dict[str, Any]:
+    return {
+        "_id": f"{message['_id']}|{recipient}|{channel.value if channel else '-'}",
+        "message_id": message["_id"],
+        "commune_id": message["commune_id"],
+        "recipient": recipient,
+        "channel": channel.value if channel else None,
+        "address": None,
+        "title": title,
+        "subject": title,
+        "text": body,
+        "link": message.get("link"),
+        "status": DeliveryStatus.QUEUED.value,
+        "attempts": 0,
+        "next_attempt_at": message["created_at"],
+        "last_error": None,
+    }

@@ -1,0 +1,311 @@
+"""Messages to people on the real broker and wire server: inboxes, audiences, events of
+other services, and delivery over real (local) SMTP and HTTP providers with retries."""
+
+from datetime import timedelta
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from services.notifications import messages
+from services.notifications.service import NotificationsService
+from shared.calendar import vietnam_day
+from shared.chassis import utcnow
+from shared.contracts.feedback import PetitionOverdue
+from shared.contracts.surveys import PollOpened
+from shared.contracts.training import RegistrationConfirmed
+from shared.errors import Forbidden, NotFound
+from shared.ids import new_id
+from tests.integration.services.conftest import FAST_RETRIES, account
+from tests.samples import OTHER_WARD, residential_group
+from tests.support import wait_until
+
+
+@pytest.fixture
+def notifications(ward, start_service, config, channels):
+    container = start_service(
+        NotificationsService, CHANNELS=channels, DELIVERY=FAST_RETRIES, PUBLIC_URL="http://x"
+    )
+    with ServiceRpcProxy("notifications", config) as proxy:
+        proxy.container = container
+        yield proxy
+
+
+def send(notifications, audience: dict, title: str = "Lịch cắt điện", **extra) -> dict:
+    return notifications.send_message(
+        {
+            "actor": "minh",
+            "commune_id": "huong-an",
+            "request_id": extra.pop("request_id", new_id()),
+            "audience": audience,
+            "title": title,
+            "body": "Thứ Bảy 05/12 cắt điện từ 7 giờ đến 11 giờ.",
+            **extra,
+        }
+    )
+
+
+def inbox(notifications, **owner) -> dict:
+    return notifications.open_inbox({"owner": owner})
+
+
+def titles(notifications, **owner) -> list[str]:
+    return [item["title"] for item in inbox(notifications, **owner)["items"]]
+
+
+def test_a_household_reads_its_message_and_the_unread_count_falls(notifications):
+    receipt = send(notifications, {"kind": "household", "household": "haaaa2"})
+    assert receipt["inboxes"] == 1 and receipt["unknown_recipients"] == 0
+
+    before = inbox(notifications, household="HAAAA2")
+    assert before["unread"] == 1 and before["items"][0]["title"] == "Lịch cắt điện"
+    item = notifications.read_item(
+        {"owner": {"household": "HAAAA2"}, "item_id": before["items"][0]["id"]}
+    )
+    assert item["read_at"] is not None
+    assert inbox(notifications, household="HAAAA2")["unread"] == 0
+    assert titles(notifications, household="HAAAA3") == []  # nobody else's
+    with pytest.raises(NotFound):
+        notifications.read_item({"owner": {"household": "HAAAA3"}, "item_id": item["id"]})
+
+
+def test_a_form_sent_twice_makes_one_message(notifications, databases):
+    first = send(
+        notifications, {"kind": "household", "household": "HAAAA2"}, request_id="req-12345678"
+    )
+    again = send(
+        notifications, {"kind": "household", "household": "HAAAA2"}, request_id="req-12345678"
+    )
+    assert first == again
+    assert databases["notifications"].inbox.count_documents({}) == 1
+
+
+def test_a_group_a_commune_and_a_role_each_reach_exactly_their_people(notifications):
+    send(notifications, {"kind": "unit", "unit_id": "tdp-1"}, title="Cho tổ 1")
+    receipt = send(notifications, {"kind": "unit", "unit_id": "huong-an"}, title="Cho cả phường")
+    send(notifications, {"kind": "role", "role": "group_head"}, title="Cho tổ trưởng")
+
+    assert receipt["inboxes"] == 3  # every household of the ward
+    assert titles(notifications, household="HAAAA3") == ["Cho cả phường", "Cho tổ 1"]
+    assert titles(notifications, household="HBBBB2") == ["Cho cả phường"]
+    assert titles(notifications, username="tuyet") == ["Cho tổ trưởng"]
+    assert titles(notifications, username="lamnh") == ["Cho tổ trưởng"]
+    assert titles(notifications, username="minh") == []
+
+
+def test_an_unknown_recipient_is_a_dead_letter_with_the_reason(notifications):
+    receipt = send(notifications, {"kind": "household", "household": "HZZZZ9"})
+    assert receipt["inboxes"] == 0 and receipt["unknown_recipients"] == 1
+
+    dead = notifications.list_dead_letters({"actor": "minh", "commune_id": "huong-an"})
+    assert [d["status"] for d in dead["deliveries"]] == ["given_up"]
+    assert "HZZZZ9" in dead["deliveries"][0]["last_error"]
+    with pytest.raises(NotFound):
+        inbox(notifications, household="HZZZZ9")
+
+
+def test_staff_cannot_message_another_communes_group(notifications, ward):
+    ward.register_unit(OTHER_WARD)
+    ward.register_unit({**residential_group(7, "kim-long"), "id": "kl-7"})
+    with pytest.raises(Forbidden):
+        send(notifications, {"kind": "unit", "unit_id": "kl-7"})
+
+
+def test_a_message_reaches_the_email_and_sms_a_household_chose(notifications, smtp, sms):
+    notifications.save_preferences(
+        {
+            "owner": {"household": "HAAAA2"},
+            "channels": ["email", "sms"],
+            "email": "an@example.test",
+            "phone": "0912 345 678",
+        }
+    )
+    receipt = send(notifications, {"kind": "unit", "unit_id": "tdp-1"}, title="Họp tổ dân phố")
+    assert receipt["deliveries"] == 2
+
+    wait_until(lambda: smtp.messages and sms.requests, timeout=15)
+    mail = smtp.messages[0]
+    assert mail["Subject"] == "Họp tổ dân phố" and mail["To"] == "an@example.test"
+    assert "cắt điện" in mail.get_body(("plain",)).get_content()
+    assert sms.requests[0].body["to"] == "0912345678"
+    assert sms.requests[0].body["text"].startswith("DanBan: Hop to dan pho")
+
+
+def test_a_provider_outage_delays_messages_and_loses_none(notifications, smtp, sms, databases):
+    notifications.save_preferences(
+        {"owner": {"username": "tuyet"}, "channels": ["email"], "email": "tuyet@example.test"}
+    )
+    smtp.stop()
+    send(notifications, {"kind": "person", "username": "tuyet"}, title="Thư một")
+    send(notifications, {"kind": "person", "username": "tuyet"}, title="Thư hai")
+    deliveries = databases["notifications"].deliveries
+    wait_until(lambda: deliveries.count_documents({"status": "failed"}) == 2, timeout=15)
+    assert "refused" in deliveries.find_one({"status": "failed"})["last_error"].lower()
+
+    smtp.start()
+    wait_until(lambda: len(smtp.messages) == 2, timeout=20)
+    assert sorted(m["Subject"] for m in smtp.messages) == ["Thư hai", "Thư một"]
+    assert deliveries.count_documents({"status": "sent"}) == 2
+
+
+def test_a_provider_failing_again_and_again_is_given_up_and_staff_send_it_again(
+    notifications, sms, databases
+):
+    notifications.save_preferences(
+        {"owner": {"household": "HBBBB2"}, "channels": ["sms"], "phone": "0987654321"}
+    )
+    sms.fail_next(503, count=FAST_RETRIES["max_attempts"])
+    send(notifications, {"kind": "household", "household": "HBBBB2"})
+    deliveries = databases["notifications"].deliveries
+    wait_until(lambda: deliveries.count_documents({"status": "given_up"}) == 1, timeout=30)
+    assert len(sms.requests) == FAST_RETRIES["max_attempts"]
+    # every try carried the same idempotency key: a provider that did send it can tell
+    assert len({r.body["idempotency_key"] for r in sms.requests}) == 1
+
+    dead = notifications.list_dead_letters({"actor": "minh", "commune_id": "huong-an"})[
+        "deliveries"
+    ]
+    assert "503" in dead[0]["last_error"]
+    notifications.retry_delivery(
+        {"actor": "minh", "commune_id": "huong-an", "delivery_id": dead[0]["id"]}
+    )
+    wait_until(lambda: deliveries.count_documents({"status": "sent"}) == 1, timeout=15)
+
+
+def test_a_malformed_provider_answer_is_recorded_and_tried_again(notifications, sms, databases):
+    notifications.save_preferences(
+        {"owner": {"household": "HBBBB2"}, "channels": ["sms"], "phone": "0987654321"}
+    )
+    sms.answer_next(b"<html>oops</html>")
+    send(notifications, {"kind": "household", "household": "HBBBB2"})
+    deliveries = databases["notifications"].deliveries
+    wait_until(lambda: deliveries.count_documents({"status": "sent"}) == 1, timeout=15)
+    sent = deliveries.find_one({"status": "sent"})
+    assert sent["attempts"] == 2 and sent["last_error"]
+
+
+def test_a_poll_opening_reaches_every_household_of_its_group_once(notifications, config, databases):
+    opened = PollOpened(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        poll_id="p1",
+        kind="consultation",
+        commune_id="huong-an",
+        unit_id="tdp-1",
+        title="Làm đường bê tông kiệt 12",
+        opens_at=utcnow(),
+        closes_at=utcnow() + timedelta(days=20),
+        households=2,
+    )
+    for _ in range(2):  # redelivered
+        with entrypoint_waiter(notifications.container, "tell_households_poll_opened", timeout=10):
+            event_dispatcher(config)("surveys", opened.event_type, opened.model_dump(mode="json"))
+
+    expected = ["Mời hộ gia đình cho ý kiến: Làm đường bê tông kiệt 12"]
+    assert titles(notifications, household="HAAAA2") == expected
+    assert titles(notifications, household="HBBBB2") == []
+    assert databases["notifications"].messages.count_documents({}) == 1
+
+
+def test_an_overdue_petition_reaches_the_petitioner_and_the_ward_admins(
+    notifications, ward, config
+):
+    ward.create_account(account("lan", ("commune_admin", "huong-an")))
+    overdue = PetitionOverdue(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        petition_id="PA-0007",
+        commune_id="huong-an",
+        petitioner={"household": "HAAAA3"},
+        title="Đèn đường hỏng",
+        answer_due="2026-11-20",
+    )
+    with entrypoint_waiter(notifications.container, "tell_of_overdue_petition", timeout=10):
+        event_dispatcher(config)("feedback", overdue.event_type, overdue.model_dump(mode="json"))
+
+    assert titles(notifications, household="HAAAA3") == ["Quá hạn trả lời: Đèn đường hỏng"]
+    assert titles(notifications, username="lan") == ["Quá hạn trả lời: Đèn đường hỏng"]
+    body = inbox(notifications, username="lan")["items"][0]["body"]
+    assert "PA-0007" in body and "20/11/2026" in body
+
+
+def test_a_registration_is_confirmed_and_reminded_by_the_scheduled_work(
+    notifications, config, databases
+):
+    confirmed = RegistrationConfirmed(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        registration_id="r1",
+        commune_id="huong-an",
+        username="tuyet",
+        course_title="Nghiệp vụ tổ trưởng tổ dân phố",
+        session_starts_at=utcnow() + timedelta(hours=3),  # the reminder is due at once
+        place="Hội trường phường",
+    )
+    with entrypoint_waiter(notifications.container, "confirm_registration", timeout=10):
+        event_dispatcher(config)(
+            "training", confirmed.event_type, confirmed.model_dump(mode="json")
+        )
+
+    wait_until(lambda: len(titles(notifications, username="tuyet")) == 2, timeout=15)
+    assert sorted(titles(notifications, username="tuyet")) == [
+        "Nhắc lịch học: Nghiệp vụ tổ trưởng tổ dân phố",
+        "Đã xác nhận đăng ký: Nghiệp vụ tổ trưởng tổ dân phố",
+    ]
+    assert databases["notifications"].scheduled.find_one()["status"] == "done"
+
+
+def test_a_template_missing_a_fact_is_a_dead_letter_not_a_crash(notifications, config, monkeypatch):
+    broken = {
+        lang: (title, body + " {no_such_fact}")
+        for lang, (title, body) in messages.TEMPLATES["registration_confirmed"].items()
+    }
+    monkeypatch.setitem(messages.TEMPLATES, "registration_confirmed", broken)
+    confirmed = RegistrationConfirmed(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        registration_id="r2",
+        commune_id="huong-an",
+        username="tuyet",
+        course_title="Kỹ năng hòa giải",
+        session_starts_at=utcnow() - timedelta(hours=1),  # past: no reminder
+        place="Nhà văn hóa tổ 1",
+    )
+    with entrypoint_waiter(notifications.container, "confirm_registration", timeout=10):
+        event_dispatcher(config)(
+            "training", confirmed.event_type, confirmed.model_dump(mode="json")
+        )
+
+    dead = notifications.list_dead_letters({"actor": "minh", "commune_id": "huong-an"})[
+        "deliveries"
+    ]
+    assert len(dead) == 1 and "no_such_fact" in dead[0]["last_error"]
+    assert notifications.health()["database_up"]  # still serving
+
+
+def test_a_disclosure_reaches_every_household_and_items_7_to_12_the_group_heads(notifications):
+    today = vietnam_day(utcnow())
+    posted = notifications.post_disclosure(
+        {
+            "actor": "minh",
+            "commune_id": "huong-an",
+            "request_id": new_id(),
+            "category": 7,
+            "title": "Danh sách hộ nghèo năm 2027",
+            "summary": "12 hộ nghèo, 5 hộ cận nghèo.",
+            "decision_ref": "Quyết định 31/QĐ-UBND",
+            "decision_date": today.isoformat(),
+            "posted_from": today.isoformat(),
+            "posted_to": (today + timedelta(days=29)).isoformat(),
+            "forms": ["posting", "loudspeaker", "via_group_head"],
+            "loudspeaker_days": 3,
+        }
+    )
+    expected = ["Công khai: Danh sách hộ nghèo năm 2027"]
+    wait_until(lambda: titles(notifications, household="HBBBB2") == expected, timeout=15)
+    assert titles(notifications, household="HAAAA2") == expected
+    wait_until(lambda: titles(notifications, username="tuyet") == expected, timeout=5)
+    body = inbox(notifications, household="HAAAA2")["items"][0]["body"]
+    assert "Quyết định 31/QĐ-UBND" in body and "Niêm yết từ" in body
+    assert f"/communes/huong-an/cong-khai/{posted['id']}" in body

@@ -1,0 +1,55 @@
+"""The notifications service's scheduled work with several instances running: one
+lease holder sends each delivery once, and another instance takes over when the
+holder stops."""
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.notifications.service import NotificationsService
+from shared.chassis import MongoStore
+from tests.integration.services.conftest import FAST_RETRIES
+from tests.integration.services.test_messages import send
+from tests.support import wait_until
+
+
+def holder_of(container) -> str | None:
+    store = next(d for d in container.dependencies if isinstance(d, MongoStore))
+    return store.kept.get("lease-holder")
+
+
+@pytest.fixture
+def two_instances(ward, start_service, config, channels):
+    return [
+        start_service(NotificationsService, CHANNELS=channels, DELIVERY=FAST_RETRIES)
+        for _ in range(2)
+    ]
+
+
+def test_two_instances_send_each_delivery_once_and_one_takes_over(
+    two_instances, config, sms, databases
+):
+    with ServiceRpcProxy("notifications", config) as notifications:
+        notifications.save_preferences(
+            {"owner": {"household": "HAAAA2"}, "channels": ["sms"], "phone": "0912345678"}
+        )
+        for number in range(10):
+            send(notifications, {"kind": "household", "household": "HAAAA2"}, title=f"Tin {number}")
+        wait_until(
+            lambda: databases["notifications"].deliveries.count_documents({"status": "sent"}) == 10,
+            timeout=20,
+        )
+
+        assert len(sms.requests) == 10
+        assert len({r.body["idempotency_key"] for r in sms.requests}) == 10
+        lease = databases["notifications"].leases.find_one()
+        holder = next(c for c in two_instances if holder_of(c) == lease["holder"])
+        senders = databases["notifications"].deliveries.distinct("sent_by")
+        assert senders == [lease["holder"]]  # the other instance sent nothing
+        other = next(c for c in two_instances if c is not holder)
+
+        holder.stop()
+        send(notifications, {"kind": "household", "household": "HAAAA2"}, title="Sau khi dừng")
+        wait_until(lambda: len(sms.requests) == 11, timeout=FAST_RETRIES["lease_seconds"] + 10)
+        assert databases["notifications"].leases.find_one()["holder"] == holder_of(other)
+        last = databases["notifications"].deliveries.find_one({"title": "Sau khi dừng"})
+        assert last["sent_by"] == holder_of(other)
