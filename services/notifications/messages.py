@@ -67,6 +67,18 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
             "phone with the code on its card, or on paper through the group head.",
         ),
     },
+    "satisfaction_opened": {
+        Language.VI: (
+            "Mời đánh giá: {title}",
+            "Khảo sát mức độ hài lòng mở đến {closes_at_vi}. Không cần mã, không ghi tên "
+            "người trả lời: {survey_link}",
+        ),
+        Language.EN: (
+            "Tell us how we did: {title}",
+            "The satisfaction survey is open until {closes_at_en}. No code is needed and "
+            "answers are anonymous: {survey_link}",
+        ),
+    },
     "poll_closing_soon": {
         Language.VI: (
             "Sắp kết thúc: {title}",
@@ -223,6 +235,7 @@ def facts(event: Event, public_url: str) -> dict[str, Any]:
         written["kind_vi"] = POLL_KIND_VI[event.kind]
         written["kind_en"] = POLL_KIND_EN[event.kind]
         written["link"] = f"{public_url}/communes/{event.commune_id}"
+        written["survey_link"] = f"{public_url}/s/{event.poll_id}"
     if isinstance(event, PollDecided):
         written["verdict_vi"] = VERDICT_VI[event.passes]
         written["verdict_en"] = VERDICT_EN[event.passes]
@@ -283,6 +296,8 @@ def drafts_for_poll(event: PollEvent, public_url: str) -> list[Draft]:
     purpose = {PollOpened: "poll_opened", PollClosingSoon: "poll_closing_soon"}.get(
         type(event), "poll_decided"
     )
+    if purpose == "poll_opened" and event.kind == PollKind.SATISFACTION:
+        purpose = "satisfaction_opened"  # anonymous (Art 35): no card, no household code
     households = Audience(kind=AudienceKind.UNIT, unit_id=event.unit_id)
     return [draft(event, purpose, households, public_url, official=True)]
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from tests.providers import LocalSmtp
 from tests.support import (
     ROOT,
     ServiceProcess,
@@ -35,11 +36,19 @@ def amqp_uri() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(amqp_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def smtp() -> Iterator[LocalSmtp]:
+    with LocalSmtp() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def stack(
+    amqp_uri: str, smtp: LocalSmtp, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("var")
-    running = start_stack(
-        stack_env(amqp_uri, var_dir, PASSWORD, RPC_TIMEOUT), var_dir, "--no-restart"
-    )
+    env = stack_env(amqp_uri, var_dir, PASSWORD, RPC_TIMEOUT)
+    env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), DELIVERY_RETRY_SECONDS="1")
+    running = start_stack(env, var_dir, "--no-restart")
     yield running
     if running.process.poll() is None:
         running.stop()
@@ -186,6 +195,71 @@ def test_a_household_votes_from_its_card_link_once_and_staff_see_it_counted(stac
     results = signed_in(stack).get(f"{stack.base_url}/polls/{1:032x}/results")
     assert "Đã tham gia: <strong>1/170 hộ" in results.text
     assert requests.get(f"{stack.base_url}/polls/{1:032x}/results").status_code == 403  # open
+
+
+def form_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(csrf_token|request_id)" value="([^"]*)"', html))
+
+
+def test_a_household_chooses_email_reads_the_wards_message_and_its_disclosure(stack, smtp):
+    code = demo_ballot_link(stack).rsplit("/", 1)[1].split("-")[0]
+    phone = requests.Session()
+    entered = phone.post(
+        f"{stack.base_url}/hop-thu",
+        data={"code": code.lower(), **form_fields(phone.get(f"{stack.base_url}/hop-thu").text)},
+    )
+    assert f"Hộp thư của hộ {code}" in entered.text
+    settings = f"{stack.base_url}/hop-thu/cai-dat"
+    saved = phone.post(
+        settings,
+        data={"channels": "email", "email": "ho@example.test", "language": "vi",
+              **form_fields(phone.get(settings).text)},
+    )  # fmt: skip
+    assert "Đã lưu cách nhận thông báo." in saved.text
+
+    clerk = signed_in(stack)
+    write = f"{stack.base_url}/communes/demo-huong-an/thong-bao/moi"
+    sent = clerk.post(
+        write,
+        data={"kind": "unit", "unit_id": "demo-huong-an", "title": "Lịch tiêm phòng",
+              "body": "Sáng Chủ nhật 06/12 tại trạm y tế.", **form_fields(clerk.get(write).text)},
+    )  # fmt: skip
+    assert "Đã gửi vào 170 hộp thư, 1 lượt gửi" in sent.text
+
+    def unread() -> int:
+        page = phone.get(f"{stack.base_url}/hop-thu").text
+        return int(re.search(r"<strong>(\d+)</strong> tin chưa đọc", page).group(1))
+
+    inbox = phone.get(f"{stack.base_url}/hop-thu").text
+    newest, title = re.search(
+        r'href="(/hop-thu/tin/[^"]+)"><span class="sr-only">Chưa đọc: </span>([^<]+)', inbox
+    ).groups()
+    assert title == "Lịch tiêm phòng"  # the demo polls' openings came before it
+    before = unread()
+    assert "trạm y tế" in phone.get(stack.base_url + newest).text
+    assert unread() == before - 1
+    wait_until(lambda: smtp.messages, timeout=20)
+    assert smtp.messages[-1]["Subject"] == "Lịch tiêm phòng"
+    assert smtp.messages[-1]["To"] == "ho@example.test"
+
+    today = time.strftime("%Y-%m-%d")
+    board = f"{stack.base_url}/communes/demo-huong-an/cong-khai/moi"
+    page = clerk.get(board).text
+    posted = clerk.post(
+        board,
+        data={**hidden_fields(page), "category": "12", "title": "Mức thu phí vệ sinh năm 2027",
+              "summary": "20.000 đồng mỗi hộ mỗi tháng.", "decision_ref": "Quyết định 40/QĐ-UBND",
+              "decision_date": today, "posted_from": today,
+              "posted_to": time.strftime("%Y-%m-%d", time.localtime(time.time() + 29 * 86400)),
+              "forms": ["posting", "loudspeaker", "via_group_head"], "loudspeaker_days": "3"},
+    )  # fmt: skip
+    assert posted.status_code == 200 and "Mức thu phí vệ sinh năm 2027" in posted.text
+    wait_until(
+        lambda: (
+            "Công khai: Mức thu phí vệ sinh năm 2027" in phone.get(f"{stack.base_url}/hop-thu").text
+        ),
+        timeout=20,
+    )
 
 
 def test_a_second_runner_on_the_same_data_refuses_and_leaves_the_first_alone(stack):

@@ -147,3 +147,10 @@ def test_a_household_reads_what_was_sent_to_it_to_its_group_and_to_its_commune()
     keys = messages.owner_keys(Owner(household="HA7K2M"), "tdp-1", "huong-an")
     assert keys == ["h:HA7K2M", "u:tdp-1", "u:huong-an"]
     assert messages.owner_keys(Owner(username="minh"), None, None) == ["s:minh"]
+
+
+def test_a_satisfaction_survey_is_announced_with_its_open_link_and_no_card():
+    [draft] = messages.drafts_for_poll(poll_opened(kind="satisfaction"), "https://d.example")
+    title, body = draft.texts[Language.VI]
+    assert title.startswith("Mời đánh giá:") and "https://d.example/s/p1" in body
+    assert "mã trên phiếu" not in body

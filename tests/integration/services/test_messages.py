@@ -10,6 +10,7 @@ from nameko.testing.services import entrypoint_waiter
 
 from services.notifications import messages
 from services.notifications.service import NotificationsService
+from services.surveys.service import SurveysService
 from shared.calendar import vietnam_day
 from shared.chassis import utcnow
 from shared.contracts.feedback import PetitionOverdue
@@ -18,7 +19,8 @@ from shared.contracts.training import RegistrationConfirmed
 from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
 from tests.integration.services.conftest import FAST_RETRIES, account
-from tests.samples import OTHER_WARD, residential_group
+from tests.integration.services.test_surveys_ballots import cards, cast, opened
+from tests.samples import OTHER_WARD, residential_group, sample_decision
 from tests.support import wait_until
 
 
@@ -309,3 +311,35 @@ def test_a_disclosure_reaches_every_household_and_items_7_to_12_the_group_heads(
     body = inbox(notifications, household="HAAAA2")["items"][0]["body"]
     assert "Quyết định 31/QĐ-UBND" in body and "Niêm yết từ" in body
     assert f"/communes/huong-an/cong-khai/{posted['id']}" in body
+
+
+def test_a_polls_participants_are_the_households_that_took_part(
+    notifications, start_service, config
+):
+    start_service(SurveysService)
+    with ServiceRpcProxy("surveys", config) as surveys:
+        poll = opened(surveys, sample_decision())
+        cast(surveys, cards(surveys, poll)["HAAAA3"], {"q1": ["agree"]})
+        audience = {"kind": "poll_participants", "poll_id": poll["id"]}
+        receipt = send(notifications, audience, title="Cảm ơn hộ đã tham gia")
+
+    assert receipt["inboxes"] == 1
+    assert titles(notifications, household="HAAAA3")[0] == "Cảm ơn hộ đã tham gia"
+    assert "Cảm ơn hộ đã tham gia" not in titles(notifications, household="HAAAA2")
+
+
+def test_messages_to_a_group_follow_a_household_that_moved_there(notifications, ward, smtp):
+    notifications.save_preferences(
+        {"owner": {"household": "HAAAA2"}, "channels": ["email"], "email": "an@example.test"}
+    )
+    today = vietnam_day(utcnow()).isoformat()
+    with entrypoint_waiter(notifications.container, "follow_household_move", timeout=10):
+        ward.move_household(
+            {"actor": "admin", "code": "HAAAA2", "to_unit_id": "tdp-2", "on": today}
+        )
+    send(notifications, {"kind": "unit", "unit_id": "tdp-2"}, title="Cho tổ 2")
+    send(notifications, {"kind": "unit", "unit_id": "tdp-1"}, title="Cho tổ 1")
+
+    wait_until(lambda: smtp.messages, timeout=15)
+    assert [m["Subject"] for m in smtp.messages] == ["Cho tổ 2"]
+    assert titles(notifications, household="HAAAA2") == ["Cho tổ 2"]
