@@ -35,7 +35,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import Event
 from shared.contracts.staff import AuditEntry, Role, RolesInUnit, UnitRoles
-from shared.errors import WIRE_ERRORS, ServiceUnavailable
+from shared.errors import WIRE_ERRORS, Forbidden, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -350,10 +350,12 @@ def ask(proxy: RpcProxy, method: str, payload: dict) -> Any:
 
 
 class AsksDirectory:
-    """For services that call the directory: a bounded call, and the roles an actor
-    holds over a unit (the directory decides who may do what)."""
+    """For services that call the directory: a bounded call, the roles an actor holds
+    over a unit, and refusing an actor without one of the roles needed (the
+    directory decides who holds what)."""
 
     directory = RpcProxy("directory")
+    FORBIDDEN = "Bạn không có quyền thực hiện việc này."  # each service says it its way
 
     def _ask_directory(self, method: str, payload: dict) -> dict:
         return ask(self.directory, method, payload)
@@ -365,3 +367,7 @@ class AsksDirectory:
             "roles_in_unit", RolesInUnit(username=actor, unit_id=unit_id).model_dump()
         )
         return set(UnitRoles.model_validate(reply).roles)
+
+    def _require(self, actor: str | None, unit_id: str, roles: frozenset[Role]) -> None:
+        if not self._roles(actor, unit_id) & roles:
+            raise Forbidden(self.FORBIDDEN)

@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from gateway import auth, directory
 from gateway.board_pdf import quarterly_index_pdf
+from gateway.forms import parse_form, pdf_download
 from gateway.routes.pages import rpc
-from gateway.routes.polls import _pdf
 from gateway.templating import templates
 from services.notifications import board
 from shared.calendar import vietnam_day
@@ -36,7 +36,7 @@ from shared.contracts.disclosures import (
     PostDisclosure,
     QuarterlyIndex,
 )
-from shared.errors import InvalidInput, NotFound, parse
+from shared.errors import InvalidInput, NotFound
 from shared.ids import new_id
 
 LABELS = {
@@ -147,7 +147,7 @@ async def index_pdf(request: Request) -> Response:
     overview = await directory.commune_overview(rpc(request), index.commune_id)
     font_dir = request.app.state.settings.pdf_font_dir
     content = await run_in_threadpool(quarterly_index_pdf, index, overview.commune.name, font_dir)
-    return _pdf(content, f"danh-muc-cong-khai-{index.year}-quy-{index.quarter}.pdf")
+    return pdf_download(content, f"danh-muc-cong-khai-{index.year}-quy-{index.quarter}.pdf")
 
 
 # --- staff post a disclosure -------------------------------------------------------
@@ -186,13 +186,7 @@ def _command(values: dict[str, Any], actor: str, commune_id: str) -> PostDisclos
         **{name: values[name] for name in TEXT_FIELDS if values[name]},
     }
     payload.setdefault("posted_to", None)  # empty: posted permanently (items 4 and 13)
-    try:
-        command = parse(PostDisclosure, payload)
-    except InvalidInput as refused:
-        raise InvalidInput(fields={**refused.fields, **errors}) from None
-    if errors:
-        raise InvalidInput(fields=errors)
-    return command
+    return parse_form(PostDisclosure, payload, errors)
 
 
 def _dates(values: dict[str, Any]) -> dict[str, date]:

@@ -8,11 +8,9 @@ it, and shows each refusal beside its field, keeping what was typed."""
 
 import base64
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +21,7 @@ from starlette.routing import Route
 
 from gateway import auth, directory
 from gateway.ballot_cards import card_sheet_pdf
+from gateway.forms import parse_form, pdf_download
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from services.surveys.domain import MATTER_NAMES_VI, Matter
@@ -143,17 +142,6 @@ def _moments(values: dict, names: Iterable[str], errors: dict) -> dict[str, date
         if moment is None:
             errors[name] = "Vui lòng nhập ngày và giờ (ngày/tháng/năm giờ:phút)."
     return moments
-
-
-def _parse[M: BaseModel](model: type[M], payload: dict, errors: dict[str, str]) -> M:
-    """The command, or InvalidInput with the gateway's own `errors` and the model's."""
-    try:
-        command = parse(model, payload)
-    except InvalidInput as refused:
-        raise InvalidInput(fields={**refused.fields, **errors}) from None
-    if errors:
-        raise InvalidInput(fields=errors)
-    return command
 
 
 def _refusal(refused: InvalidInput | Conflict) -> dict[str, str]:
@@ -321,7 +309,7 @@ def _create_command(values: dict[str, Any], request: Request, commune_id: str) -
                 option for option in re.split(r"[\s,;]+", values["deciding_options"]) if option
             ],
         )
-    return _parse(CreatePoll, payload, errors)
+    return parse_form(CreatePoll, payload, errors)
 
 
 def _form_errors(fields: dict[str, str]) -> dict[str, str]:
@@ -410,16 +398,6 @@ async def poll_page(request: Request) -> Response:
     return await _poll_page(request, await _poll(request))
 
 
-def _pdf(content: bytes, filename: str) -> Response:
-    """A PDF to save, named in ASCII for old browsers and in UTF-8 for others (RFC 6266)."""
-    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
-    plain = plain.encode("ascii", "ignore").decode()
-    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(
-        content, media_type="application/pdf", headers={"Content-Disposition": disposition}
-    )
-
-
 async def _card_sheet(request: Request, poll: Poll, unit_id: str, code: str | None) -> bytes:
     command = parse(
         IssueCards,
@@ -437,7 +415,7 @@ async def _card_sheet(request: Request, poll: Poll, unit_id: str, code: str | No
 async def cards_pdf(request: Request) -> Response:
     poll, unit_id, _ = await _poll_and_unit(request)
     content = await _card_sheet(request, poll, unit_id, None)
-    return _pdf(content, f"phieu-{poll.id}-{unit_id}.pdf")
+    return pdf_download(content, f"phieu-{poll.id}-{unit_id}.pdf")
 
 
 @auth.staff_only
@@ -453,7 +431,7 @@ async def reissue_card(request: Request) -> Response:
     except InvalidInput as refused:
         message = next(iter(refused.fields.values()), refused.detail or refused.message_vi)
         return await _poll_page(request, poll, {f"reissue.{unit_id}": message}, 422)
-    return _pdf(content, f"phieu-cap-lai-{poll.id}-{code}.pdf")
+    return pdf_download(content, f"phieu-cap-lai-{poll.id}-{code}.pdf")
 
 
 # --- paper ballots: who returned theirs, and the count minutes ------------------
@@ -494,7 +472,7 @@ async def _record_returns(request: Request, poll: Poll, unit_id: str, values: di
     if not codes:
         raise InvalidInput(fields={"household_codes": "Vui lòng nhập mã các hộ đã nộp phiếu."})
     payload = {"actor": _actor(request), "poll_id": poll.id, "unit_id": unit_id}
-    command = _parse(RecordPaperReturns, {**payload, "household_codes": codes}, {})
+    command = parse_form(RecordPaperReturns, {**payload, "household_codes": codes}, {})
     return RolledCall.model_validate(await _call(request, "record_paper_returns", command))
 
 
@@ -517,7 +495,7 @@ async def _record_tally(
         "counts": values["counts"],
         "photo": photo,
     }
-    command = _parse(RecordPaperTally, payload, errors)
+    command = parse_form(RecordPaperTally, payload, errors)
     await _call(request, "record_paper_tally", command)
 
 
@@ -604,7 +582,7 @@ async def meeting_entry(request: Request) -> Response:
         elif not codes:
             errors["present_codes"] = "Vui lòng nhập mã các hộ có mặt tại cuộc họp."
         payload = {"actor": _actor(request), "poll_id": poll.id, "unit_id": unit_id}
-        command = _parse(
+        command = parse_form(
             RecordMeeting,
             {**payload, **moments, "present_codes": codes, "counts": values["counts"]},
             errors,
@@ -651,7 +629,7 @@ async def explanations(request: Request) -> Response:
         return page()
     filled = [row for row in rows if any(row[key] for key in ("summary", "count", "explanation"))]
     try:
-        command = _parse(
+        command = parse_form(
             RecordExplanations,
             {"actor": _actor(request), "poll_id": poll.id, "groups": filled},
             {},
@@ -685,7 +663,7 @@ async def finalise(request: Request) -> Response:
             decision_text=values["decision_text"],
         )
     try:
-        await _call(request, "finalise_poll", _parse(SignOff, payload, {}))
+        await _call(request, "finalise_poll", parse_form(SignOff, payload, {}))
     except (InvalidInput, Conflict) as refused:
         errors = _refusal(refused)
         for index in (0, 1):  # household_representatives.0 → the first box

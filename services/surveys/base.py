@@ -10,7 +10,7 @@ from shared.chassis import AsksDirectory, MongoStore, utcnow
 from shared.contracts.directory import CommuneOverview, GetCommuneOverview
 from shared.contracts.staff import Role
 from shared.contracts.surveys import Poll
-from shared.errors import Forbidden, NotFound
+from shared.errors import NotFound
 from shared.ids import new_id
 
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -39,13 +39,10 @@ def poll_event_fields(poll: Poll) -> dict[str, Any]:
 class SurveysBase(AsksDirectory):
     name = "surveys"
 
+    FORBIDDEN = "Bạn không có quyền thực hiện việc này với cuộc lấy ý kiến này."
     store: SurveysStore = MongoStore(SurveysStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)
-
-    def _require(self, actor: str | None, unit_id: str, roles: frozenset[Role]) -> None:
-        if not self._roles(actor, unit_id) & roles:
-            raise Forbidden("Bạn không có quyền thực hiện việc này với cuộc lấy ý kiến này.")
 
     def _overview(self, commune_id: str) -> CommuneOverview:
         query = GetCommuneOverview(commune_id=commune_id).model_dump()

@@ -65,6 +65,16 @@ def notifications(rpc: FakeRpc) -> dict:
     return state
 
 
+WRITE = "/communes/huong-an/thong-bao/moi"
+
+
+def write(client, **fields):
+    """Send the new-message form as offered, with `fields` typed in."""
+    form = client.get(WRITE).text
+    data = {"csrf_token": csrf_of(form), "request_id": "req-abcdefgh", "title": "Tin", **fields}
+    return client.post(WRITE, data={"body": "Nội dung", **data})
+
+
 def enter(client, code: str):
     token = csrf_of(client.get("/hop-thu").text)
     return client.post("/hop-thu", data={"code": code, "csrf_token": token})
@@ -171,18 +181,7 @@ def test_staff_send_to_a_group_and_get_a_receipt(client, notifications):
 
 def test_a_message_without_a_title_or_a_valid_household_code_is_not_sent(client, notifications):
     sign_in(client)
-    form = client.get("/communes/huong-an/thong-bao/moi").text
-    response = client.post(
-        "/communes/huong-an/thong-bao/moi",
-        data={
-            "csrf_token": csrf_of(form),
-            "request_id": "req-abcdefgh",
-            "kind": "household",
-            "household": "xx",
-            "title": "",
-            "body": "Nội dung",
-        },
-    )
+    response = write(client, kind="household", household="xx", title="", body="Nội dung")
     assert response.status_code == 422
     assert "Mã hộ chưa đúng" in response.text and "Vui lòng điền mục này." in response.text
     assert ">Nội dung</textarea>" in response.text
@@ -191,18 +190,7 @@ def test_a_message_without_a_title_or_a_valid_household_code_is_not_sent(client,
 
 def test_an_unknown_household_is_said_in_the_receipt(client, notifications):
     sign_in(client)
-    form = client.get("/communes/huong-an/thong-bao/moi").text
-    client.post(
-        "/communes/huong-an/thong-bao/moi",
-        data={
-            "csrf_token": csrf_of(form),
-            "request_id": "req-abcdefgh",
-            "kind": "household",
-            "household": "HZZZZ9",
-            "title": "Tin",
-            "body": "Nội dung",
-        },
-    )
+    write(client, kind="household", household="HZZZZ9", title="Tin", body="Nội dung")
     assert "1 người nhận không tìm thấy" in client.get("/communes/huong-an/thong-bao").text
 
 
@@ -212,16 +200,5 @@ def test_refusals_from_the_service_reach_the_form(client, notifications, rpc):
 
     rpc.answer("notifications", "send_message", refuse)
     sign_in(client)
-    form = client.get("/communes/huong-an/thong-bao/moi").text
-    response = client.post(
-        "/communes/huong-an/thong-bao/moi",
-        data={
-            "csrf_token": csrf_of(form),
-            "request_id": "req-abcdefgh",
-            "kind": "unit",
-            "unit_id": "huong-an",
-            "title": "Tin",
-            "body": "Nội dung",
-        },
-    )
+    response = write(client, kind="unit", unit_id="huong-an", title="Tin", body="Nội dung")
     assert response.status_code == 422 and "Quá dài: tối đa 150 ký tự." in response.text

@@ -187,6 +187,25 @@ def test_a_malformed_provider_answer_is_recorded_and_tried_again(notifications, 
     assert sent["attempts"] == 2 and sent["last_error"]
 
 
+def publish(notifications, config, source: str, event, handler: str) -> None:
+    """Publish `event` as `source` would and wait until `handler` has taken it."""
+    with entrypoint_waiter(notifications.container, handler, timeout=10):
+        event_dispatcher(config)(source, event.event_type, event.model_dump(mode="json"))
+
+
+def registration(starts_in: timedelta, course_title: str) -> RegistrationConfirmed:
+    return RegistrationConfirmed(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        registration_id=new_id(),
+        commune_id="huong-an",
+        username="tuyet",
+        course_title=course_title,
+        session_starts_at=utcnow() + starts_in,
+        place="Hội trường phường",
+    )
+
+
 def test_a_poll_opening_reaches_every_household_of_its_group_once(notifications, config, databases):
     opened = PollOpened(
         event_id=new_id(),
@@ -201,8 +220,7 @@ def test_a_poll_opening_reaches_every_household_of_its_group_once(notifications,
         households=2,
     )
     for _ in range(2):  # redelivered
-        with entrypoint_waiter(notifications.container, "tell_households_poll_opened", timeout=10):
-            event_dispatcher(config)("surveys", opened.event_type, opened.model_dump(mode="json"))
+        publish(notifications, config, "surveys", opened, "tell_households_poll_opened")
 
     expected = ["Mời hộ gia đình cho ý kiến: Làm đường bê tông kiệt 12"]
     assert titles(notifications, household="HAAAA2") == expected
@@ -223,8 +241,7 @@ def test_an_overdue_petition_reaches_the_petitioner_and_the_ward_admins(
         title="Đèn đường hỏng",
         answer_due="2026-11-20",
     )
-    with entrypoint_waiter(notifications.container, "tell_of_overdue_petition", timeout=10):
-        event_dispatcher(config)("feedback", overdue.event_type, overdue.model_dump(mode="json"))
+    publish(notifications, config, "feedback", overdue, "tell_of_overdue_petition")
 
     assert titles(notifications, household="HAAAA3") == ["Quá hạn trả lời: Đèn đường hỏng"]
     assert titles(notifications, username="lan") == ["Quá hạn trả lời: Đèn đường hỏng"]
@@ -235,20 +252,9 @@ def test_an_overdue_petition_reaches_the_petitioner_and_the_ward_admins(
 def test_a_registration_is_confirmed_and_reminded_by_the_scheduled_work(
     notifications, config, databases
 ):
-    confirmed = RegistrationConfirmed(
-        event_id=new_id(),
-        occurred_at=utcnow(),
-        registration_id="r1",
-        commune_id="huong-an",
-        username="tuyet",
-        course_title="Nghiệp vụ tổ trưởng tổ dân phố",
-        session_starts_at=utcnow() + timedelta(hours=3),  # the reminder is due at once
-        place="Hội trường phường",
-    )
-    with entrypoint_waiter(notifications.container, "confirm_registration", timeout=10):
-        event_dispatcher(config)(
-            "training", confirmed.event_type, confirmed.model_dump(mode="json")
-        )
+    # in 3 hours: the reminder is due at once
+    confirmed = registration(timedelta(hours=3), "Nghiệp vụ tổ trưởng tổ dân phố")
+    publish(notifications, config, "training", confirmed, "confirm_registration")
 
     wait_until(lambda: len(titles(notifications, username="tuyet")) == 2, timeout=15)
     assert sorted(titles(notifications, username="tuyet")) == [
@@ -264,20 +270,8 @@ def test_a_template_missing_a_fact_is_a_dead_letter_not_a_crash(notifications, c
         for lang, (title, body) in messages.TEMPLATES["registration_confirmed"].items()
     }
     monkeypatch.setitem(messages.TEMPLATES, "registration_confirmed", broken)
-    confirmed = RegistrationConfirmed(
-        event_id=new_id(),
-        occurred_at=utcnow(),
-        registration_id="r2",
-        commune_id="huong-an",
-        username="tuyet",
-        course_title="Kỹ năng hòa giải",
-        session_starts_at=utcnow() - timedelta(hours=1),  # past: no reminder
-        place="Nhà văn hóa tổ 1",
-    )
-    with entrypoint_waiter(notifications.container, "confirm_registration", timeout=10):
-        event_dispatcher(config)(
-            "training", confirmed.event_type, confirmed.model_dump(mode="json")
-        )
+    past = registration(timedelta(hours=-1), "Kỹ năng hòa giải")  # no reminder either
+    publish(notifications, config, "training", past, "confirm_registration")
 
     dead = notifications.list_dead_letters({"actor": "minh", "commune_id": "huong-an"})[
         "deliveries"
