@@ -106,13 +106,17 @@ class Store:
         cursor = self.db.audit_log.find({"commune_id": commune_id}, {"_id": 0})
         return [AuditEntry.model_validate(d) for d in cursor.sort("at", DESCENDING).limit(limit)]
 
-    def count_failed_attempt(self, event: Event, error: Exception) -> int:
-        """Note that handling `event` failed; return how many times it has now failed."""
+    def count_failed_attempt(self, event: Event, handler: str, error: Exception) -> int:
+        """Note that `handler` failed at `event`; return how many times it has now
+        failed (each handler of an event counts its own: one does not use up another's
+        tries)."""
         record = self.db.event_failures.find_one_and_update(
-            {"_id": event.event_id},
+            {"_id": f"{event.event_id}:{handler}"},
             {
                 "$inc": {"attempts": 1},
                 "$set": {
+                    "event_id": event.event_id,
+                    "handler": handler,
                     "event_type": event.event_type,
                     "last_error": repr(error)[:500],
                     "payload": event.model_dump(mode="json"),
@@ -310,7 +314,8 @@ def on_event[E: Event](
             try:
                 handler(self, event)
             except Exception as error:
-                if _attempts_so_far(self.store, event, error) >= MAX_EVENT_ATTEMPTS:
+                attempts = _attempts_so_far(self.store, event, handler.__name__, error)
+                if attempts >= MAX_EVENT_ATTEMPTS:
                     log.error(
                         "event %s failed %d times; kept as a dead letter",
                         event.event_id,
@@ -330,9 +335,9 @@ def on_event[E: Event](
     return decorator
 
 
-def _attempts_so_far(store: Store, event: Event, error: Exception) -> int:
+def _attempts_so_far(store: Store, event: Event, handler: str, error: Exception) -> int:
     try:
-        return store.count_failed_attempt(event, error)
+        return store.count_failed_attempt(event, handler, error)
     except Exception:  # the database is unreachable too: keep retrying
         return 0
 

@@ -76,6 +76,8 @@ def _quarter_of(request: Request) -> tuple[int, int]:
     year, quarter = request.path_params["year"], request.path_params["quarter"]
     if not 1 <= quarter <= 4:
         raise NotFound("Mỗi năm có 4 quý, từ quý 1 đến quý 4.")
+    if not 2000 <= year <= 2100:
+        raise NotFound("Không có danh mục công khai của năm này.")
     return year, quarter
 
 

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway import auth
+from gateway.routes.ballots import client_key
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from shared.contracts.households import HouseholdRef
@@ -24,6 +25,7 @@ from shared.contracts.notifications import (
     InboxItem,
     Owner,
     Preferences,
+    PreferencesForm,
 )
 from shared.errors import InvalidInput, NotFound, parse
 
@@ -59,9 +61,9 @@ def _context(base: str, owner: Owner, **more: object) -> dict:
     return {"base": base, "owner": owner, "CHANNEL_NAMES_VI": CHANNEL_NAMES_VI, **more}
 
 
-async def _inbox(request: Request, owner: Owner) -> Inbox:
-    reply = await rpc(request).call("notifications", "open_inbox", {"owner": owner.model_dump()})
-    return Inbox.model_validate(reply)
+async def _inbox(request: Request, owner: Owner, client_key: str | None = None) -> Inbox:
+    query = {"owner": owner.model_dump(), "client_key": client_key}
+    return Inbox.model_validate(await rpc(request).call("notifications", "open_inbox", query))
 
 
 def inbox_page(base: str, owner_of: OwnerOf) -> Callable[[Request], Awaitable[Response]]:
@@ -86,15 +88,19 @@ async def enter_code(request: Request) -> Response:
     typed = str(form.get("code", "")).strip()
     try:
         owner = Owner(household=parse(HouseholdRef, {"code": typed}).code)
-        await _inbox(request, owner)  # the directory must know the household
+    except InvalidInput:
+        return _code_refused(request, typed, BAD_CODE, 422)
+    try:  # the directory must know the household; wrong codes count against the sender
+        await _inbox(request, owner, client_key(request))
     except (InvalidInput, NotFound) as refused:
-        error = BAD_CODE if isinstance(refused, InvalidInput) else refused.detail
-        context = {"typed": typed, "error": error}
-        return templates.TemplateResponse(
-            request, "inbox_code.html", context, status_code=refused.http_status
-        )
+        return _code_refused(request, typed, refused.detail, refused.http_status)
     request.session["household"] = owner.household
     return RedirectResponse(RESIDENT, status_code=303)
+
+
+def _code_refused(request: Request, typed: str, error: str, status: int) -> Response:
+    context = {"typed": typed, "error": error}
+    return templates.TemplateResponse(request, "inbox_code.html", context, status_code=status)
 
 
 async def leave(request: Request) -> Response:
@@ -139,21 +145,25 @@ def preferences_page(base: str, owner_of: OwnerOf) -> Callable[[Request], Awaita
         owner = await owner_of(request)
         if owner is None:
             return _start_over(base)
+        offered = PreferencesForm.model_validate(
+            await rpc(request).call("notifications", "get_preferences", owner.model_dump())
+        )
         if request.method == "GET":
-            reply = await rpc(request).call("notifications", "get_preferences", owner.model_dump())
-            saved = Preferences.model_validate(reply)
+            saved = offered.preferences
             values = {f: getattr(saved, f) or "" for f in PREFERENCE_FIELDS}
             values["channels"] = list(saved.channels)
-            return _preferences_form(request, base, owner, values, {})
+            return _preferences_form(request, base, owner, values, {}, offered.available)
         form = await request.form()
         auth.check_csrf(request, form.get("csrf_token"))
         values = {f: str(form.get(f, "")).strip() for f in PREFERENCE_FIELDS}
         values["channels"] = [c for c in form.getlist("channels") if c in set(Channel)]
         try:
             chosen = parse(Preferences, {"owner": owner.model_dump(), **values})
-        except InvalidInput as refused:
-            return _preferences_form(request, base, owner, values, _preference_errors(refused))
-        await rpc(request).call("notifications", "save_preferences", chosen.model_dump(mode="json"))
+            payload = chosen.model_dump(mode="json")
+            await rpc(request).call("notifications", "save_preferences", payload)
+        except InvalidInput as refused:  # also a channel the commune cannot send by
+            errors = _preference_errors(refused)
+            return _preferences_form(request, base, owner, values, errors, offered.available)
         request.session["flash"] = "Đã lưu cách nhận thông báo."
         return RedirectResponse(base, status_code=303)
 
@@ -169,9 +179,14 @@ def _preference_errors(refused: InvalidInput) -> dict[str, str]:
 
 
 def _preferences_form(
-    request: Request, base: str, owner: Owner, values: dict, errors: dict
+    request: Request,
+    base: str,
+    owner: Owner,
+    values: dict,
+    errors: dict,
+    available: list[Channel],
 ) -> Response:
-    context = _context(base, owner, values=values, errors=errors, channels=list(Channel))
+    context = _context(base, owner, values=values, errors=errors, channels=available)
     return templates.TemplateResponse(
         request, "inbox_preferences.html", context, status_code=422 if errors else 200
     )

@@ -202,10 +202,10 @@ class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoint
     def household_place(self, payload: dict) -> dict:
         household = self._household(parse(HouseholdRef, payload).code)
         now = household.current
-        unit = self.store.get_unit(now.unit_id) if now.status == HouseholdStatus.ACTIVE else None
+        unit = self.store.get_unit(now.unit_id)
         place = HouseholdPlace(
             code=household.code,
-            unit_id=unit.id if unit else None,
+            unit_id=now.unit_id if now.status == HouseholdStatus.ACTIVE else None,
             commune_id=unit.parent_id if unit else None,
         )
         return place.model_dump(mode="json")

@@ -247,6 +247,15 @@ Sender = Callable[[Channels, Outgoing], str]
 SENDERS: dict[str, Sender] = {"email": send_email, "sms": send_sms, "zalo": send_zalo}
 
 
+# the setting that turns each channel on
+CHANNEL_SETTINGS = {"email": "smtp_host", "sms": "sms_url", "zalo": "zalo_url"}
+
+
+def available(channels: Channels) -> list[str]:
+    """The channels this deployment can send by: those whose host or URL is set."""
+    return [name for name, key in CHANNEL_SETTINGS.items() if str(channels.get(key) or "").strip()]
+
+
 def send(channel: str, channels: Channels, message: Outgoing) -> str:
     """Deliver by the named channel; an unknown or unconfigured channel fails for good."""
     sender = SENDERS.get(channel)

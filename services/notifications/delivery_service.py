@@ -1,5 +1,6 @@
 """The notifications service's scheduled work: sending queued deliveries over email,
-SMS and Zalo, trying failed ones again later, and reminders that fall due.
+SMS and Zalo, trying failed ones again later, reminders that fall due, and
+finishing a message whose fan-out was cut short.
 
 Every instance of the service ticks; only the holder of the lease in the database
 does the work, so it runs once in the cluster whatever the number of instances,
@@ -7,6 +8,7 @@ and another instance takes over within LEASE_SECONDS when the holder dies. All o
 it is in the database, so a restart loses nothing. Mixed into NotificationsService.
 """
 
+import hashlib
 import logging
 import os
 import socket
@@ -30,6 +32,8 @@ LEASE = "scheduled-work"
 LEASE_SECONDS = 15.0  # config DELIVERY.lease_seconds: how soon another instance takes over
 SENDING_CLAIM = timedelta(minutes=2)  # a sender that died frees its delivery after this
 SENDERS_AT_ONCE = 8  # deliveries in flight together: one slow provider does not stall all
+JOB_RETRY = timedelta(minutes=1)  # after a scheduled job failed
+FAN_OUT_LEFT = timedelta(seconds=60)  # a fan-out still unfinished this long after it began
 REGISTRATION_EVENTS = {e.event_type: e for e in (RegistrationConfirmed, MovedOffWaitlist)}
 
 
@@ -45,7 +49,12 @@ class DeliveryWork:
         if not self.store.hold_lease(LEASE, self._holder, period):
             return
         for job in self.store.due_jobs(utcnow()):
-            self._run_job(job)
+            try:
+                self._run_job(job)
+            except Exception as error:  # one bad job must not stop the sending below
+                log.exception("scheduled job %s failed; tried again later", job["_id"])
+                self.store.postpone_job(job, error, utcnow() + JOB_RETRY)
+        self._finish_fan_outs()
         # a third of the lease, then the tick ends and the next one renews it
         self._send_due_deliveries(period.total_seconds() / 3)
 
@@ -58,10 +67,24 @@ class DeliveryWork:
             self.store.kept["lease-holder"] = holder
         return holder
 
+    def _finish_fan_outs(self) -> None:
+        """A message accepted but not yet in every inbox (a request or event handler
+        died half-way) is finished here, so nothing accepted is lost."""
+        for message in self.store.unfinished_messages(utcnow() - FAN_OUT_LEFT):
+            try:
+                self._fan_out(message, messages.draft_of(message))
+            except Exception:  # e.g. the directory is down: the next tick tries again
+                log.exception("fan-out of message %s failed; tried again later", message["_id"])
+
     def _run_job(self, job: dict[str, Any]) -> None:
         payload = job["payload"]
-        event = REGISTRATION_EVENTS[payload["event_type"]].model_validate(payload["event"])
-        self._send(messages.draft_reminder(event, self.config.get("PUBLIC_URL", "")))
+        if job["kind"] == "session_reminder":
+            event = REGISTRATION_EVENTS[payload["event_type"]].model_validate(payload["event"])
+            self._send(messages.draft_reminder(event, self.config.get("PUBLIC_URL", "")))
+        elif job["kind"] == "set_units":
+            self.store.set_units(payload["owner_keys"], payload["units"])
+        else:
+            raise ValueError(f"no such kind of job: {job['kind']}")
         self.store.finish_job(job["_id"])
 
     def _send_due_deliveries(self, seconds: float) -> None:
@@ -78,7 +101,9 @@ class DeliveryWork:
         """One try of one delivery; whatever goes wrong is recorded, never raised."""
         settings = self.config.get("DELIVERY", {})
         outgoing = channels.Outgoing(
-            delivery_id=delivery["_id"],
+            # the providers' idempotency key and Message-ID: stable for the delivery, and
+            # not its id, which names the household
+            delivery_id=hashlib.sha256(delivery["_id"].encode()).hexdigest()[:32],
             address=delivery["address"],
             subject=delivery["subject"],
             text=delivery["text"],

@@ -8,7 +8,7 @@ nothing is sent twice (nameko delivers at least once).
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from shared.calendar import VIETNAM, vietnam_time
@@ -46,6 +46,7 @@ REMINDER_BEFORE = timedelta(hours=24)  # a training session's reminder, a day be
 RETRY_CAP = timedelta(hours=1)  # the longest wait between two tries of a delivery
 # Law 10/2022 Art 12.3: items 7-12 of Art 11 also go out through thôn / tổ dân phố heads
 THROUGH_GROUP_HEADS = frozenset(range(7, 13))
+CODE_MISSES_PER_DAY = 20  # wrong household codes typed from one sender before it must wait
 
 POLL_KIND_EN = {
     PollKind.CONSULTATION: "consultation",
@@ -326,6 +327,11 @@ def drafts_for_registration(event: RegistrationEvent, public_url: str) -> list[D
     return [draft(event, purpose, person, public_url)]
 
 
+def start_of(day: date, now: datetime) -> datetime:
+    """The moment `day` begins in Vietnam, or now if it has begun already."""
+    return max(datetime.combine(day, time(), VIETNAM), now)
+
+
 def reminder_due(event: RegistrationEvent, now: datetime) -> datetime | None:
     """When to remind of the session: a day before, at once if that has passed, never
     once it has started."""
@@ -361,11 +367,25 @@ def staff_draft(
 ) -> Draft:
     """A message staff wrote: in Vietnamese only, shown as written to every reader."""
     return Draft(
-        id=message_id(request_id, "staff"),
+        id=message_id(f"{commune_id}:{request_id}", "staff"),
         commune_id=commune_id,
         kind="staff",
         audience=audience,
         texts={Language.VI: (title, body)},
+    )
+
+
+def draft_of(message: dict[str, Any]) -> Draft:
+    """The draft a stored message was made from, to finish its fan-out after a crash."""
+    return Draft(
+        id=message["_id"],
+        commune_id=message["commune_id"],
+        kind=message["kind"],
+        audience=Audience.model_validate(message["audience"]),
+        texts={Language(lang): (title, body) for lang, (title, body) in message["texts"].items()},
+        link=message.get("link"),
+        official=message.get("official", False),
+        error=message.get("error"),
     )
 
 
@@ -400,15 +420,20 @@ def next_try(attempts: int, first_wait: float, now: datetime) -> datetime:
 ADDRESS_FIELD = {Channel.EMAIL: "email", Channel.SMS: "phone", Channel.ZALO: "zalo_user_id"}
 
 
-def deliveries_for(message: dict[str, Any], preferences: dict[str, Any]) -> list[dict[str, Any]]:
-    """One delivery per channel the person chose, in the language they chose; the
+def deliveries_for(
+    message: dict[str, Any], preferences: dict[str, Any], public_url: str
+) -> list[dict[str, Any]]:
+    """One delivery per channel the person chose, in the language they chose, linking
+    to what the message is about or else to the inbox (a cut SMS ends with it); the
     inbox needs none (the message is in it already)."""
     language = Language(preferences.get("language") or Language.VI)
     texts = {Language(lang): tuple(pair) for lang, pair in message["texts"].items()}
     title, body = text_in(texts, language)
+    inbox = "/hop-thu" if preferences["_id"].startswith("h:") else "/can-bo/hop-thu"
+    link = message.get("link") or f"{public_url}{inbox}"
     return [
         _delivery(message, preferences["_id"], Channel(channel), title, body)
-        | {"address": preferences[ADDRESS_FIELD[Channel(channel)]]}
+        | {"address": preferences[ADDRESS_FIELD[Channel(channel)]], "link": link}
         for channel in preferences.get("channels", [])
         if preferences.get(ADDRESS_FIELD[Channel(channel)])
     ]
@@ -421,6 +446,7 @@ def undeliverable(message: dict[str, Any], recipient: str, reason: str) -> dict[
     return _delivery(message, recipient, None, title, "") | {
         "status": DeliveryStatus.GIVEN_UP.value,
         "last_error": reason,
+        "last_failed_at": message["created_at"],
         "next_attempt_at": None,
     }
 

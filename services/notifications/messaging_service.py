@@ -7,7 +7,7 @@ from typing import Any
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 
-from services.notifications import messages
+from services.notifications import channels, messages
 from services.notifications.base import READING_ROLES, STAFF_ROLES
 from services.notifications.messages import Draft
 from services.notifications.store import NotificationsStore
@@ -22,8 +22,10 @@ from shared.contracts.households import (
     HouseholdRef,
 )
 from shared.contracts.notifications import (
+    CHANNEL_NAMES_VI,
     Audience,
     AudienceKind,
+    Channel,
     DeliveryList,
     DeliveryRecord,
     DeliveryStatus,
@@ -37,6 +39,7 @@ from shared.contracts.notifications import (
     OpenInbox,
     Owner,
     Preferences,
+    PreferencesForm,
     ReadItem,
     RetryDelivery,
     SendMessage,
@@ -44,9 +47,10 @@ from shared.contracts.notifications import (
 )
 from shared.contracts.recognition import CommendationDecided
 from shared.contracts.staff import Role, RoleHolders, Usernames
+from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import HouseholdCodes, PollClosingSoon, PollDecided, PollOpened
 from shared.contracts.training import MovedOffWaitlist, RegistrationConfirmed, RegistrationEvent
-from shared.errors import WIRE_ERRORS, Forbidden, NotFound, parse
+from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 
 UNREAD_COUNTED = 200  # an inbox counts its unread among its newest this many
 
@@ -101,7 +105,7 @@ class MessagingEntrypoints:
     @rpc(expected_exceptions=WIRE_ERRORS)
     def open_inbox(self, payload: dict) -> dict:
         query = parse(OpenInbox, payload)
-        keys, language = self._inbox_keys(query.owner), self._language(query.owner)
+        keys, language = self._typed_inbox_keys(query), self._language(query.owner)
         newest = self.store.inbox_items(keys, max(query.limit, UNREAD_COUNTED))
         read = self.store.read_at(query.owner.key, [item["_id"] for item in newest])
         items = [_inbox_item(item, language, read.get(item["_id"])) for item in newest]
@@ -133,11 +137,17 @@ class MessagingEntrypoints:
         owner = parse(Owner, payload)
         stored = self.store.preferences(owner.key) or {}
         fields = {k: v for k, v in stored.items() if k not in ("_id", "units")}
-        return Preferences(owner=owner, **fields).model_dump(mode="json")
+        chosen = Preferences(owner=owner, **fields)
+        return PreferencesForm(preferences=chosen, available=self._available).model_dump(
+            mode="json"
+        )
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def save_preferences(self, payload: dict) -> dict:
         preferences = parse(Preferences, payload)
+        if off := set(preferences.channels) - set(self._available):
+            names = ", ".join(CHANNEL_NAMES_VI[channel] for channel in sorted(off))
+            raise InvalidInput(fields={"channels": f"Xã, phường chưa gửi được qua {names}."})
         units = self._inbox_keys(preferences.owner)[1:]
         self.store.save_preferences(preferences, [key.removeprefix("u:") for key in units])
         return preferences.model_dump(mode="json")
@@ -148,7 +158,19 @@ class MessagingEntrypoints:
         owner = Owner(household=event.code)
         if self.store.preferences(owner.key) is not None:
             units = [key.removeprefix("u:") for key in self._inbox_keys(owner)[1:]]
-            self.store.set_units(owner.key, units)
+            self.store.set_units([owner.key], units)
+
+    @on_event("directory", ResidentialUnitsChanged)
+    def follow_unit_change(self, event: ResidentialUnitsChanged) -> None:
+        """From the day a unit is renamed, merged or split, its households' messages
+        come from the unit they now count in (a job, as that day may be ahead)."""
+        change = event.succession
+        due = messages.start_of(change.on, utcnow())
+        for successor, codes in event.carried.items():
+            keys = [Owner(household=code).key for code in codes]
+            payload = {"owner_keys": keys, "units": [successor, change.commune_id]}
+            job_id = messages.message_id(event.event_id, f"units:{successor}")
+            self.store.schedule(job_id, "set_units", due, payload)
 
     # --- other services' events -------------------------------------------------------
 
@@ -193,6 +215,10 @@ class MessagingEntrypoints:
         self._send_all(messages.drafts_for_commendation(event, self._public_url))
 
     # --- how a message reaches people -----------------------------------------------
+
+    @property
+    def _available(self) -> list[Channel]:
+        return [Channel(name) for name in channels.available(self.config.get("CHANNELS", {}))]
 
     @property
     def _public_url(self) -> str:
@@ -243,7 +269,9 @@ class MessagingEntrypoints:
             keys, unknown = self._recipients(draft.commune_id, audience)
             self.store.add_inbox_items(message, keys)
             chosen, inboxes = list(self.store.preferences_of(keys)), len(keys)
-        deliveries = [d for p in chosen for d in messages.deliveries_for(message, p)]
+        deliveries = [
+            d for p in chosen for d in messages.deliveries_for(message, p, self._public_url)
+        ]
         deliveries += [messages.undeliverable(message, k, why) for k, why in unknown.items()]
         self.store.add_deliveries(deliveries)
         return self.store.finish_fan_out(draft.id, inboxes=inboxes, unknown=len(unknown))
@@ -260,7 +288,7 @@ class MessagingEntrypoints:
             case AudienceKind.HOUSEHOLD:
                 key = Owner(household=audience.household).key
                 place = self._place(audience.household)
-                if place is not None and place.commune_id in (commune_id, None):
+                if place is not None and place.commune_id == commune_id:
                     return [key], {}
                 return [], {key: f"Không tìm thấy hộ có mã {audience.household} ở xã, phường này."}
             case AudienceKind.ROLE:
@@ -289,6 +317,21 @@ class MessagingEntrypoints:
             return None
         return HouseholdPlace.model_validate(reply)
 
+    def _typed_inbox_keys(self, query: OpenInbox) -> list[str]:
+        """An inbox's keys, counting a wrong code typed in against its sender."""
+        sender = query.client_key
+        if sender and self.store.code_misses(sender) >= messages.CODE_MISSES_PER_DAY:
+            raise InvalidInput(
+                "Đã nhập sai mã hộ quá nhiều lần hôm nay. Vui lòng thử lại vào ngày mai, "
+                "hoặc hỏi tổ trưởng, trưởng thôn mã của hộ."
+            )
+        try:
+            return self._inbox_keys(query.owner)
+        except NotFound:
+            if sender:
+                self.store.count_code_miss(sender)
+            raise
+
     def _inbox_keys(self, owner: Owner) -> list[str]:
         """Raises NotFound for a household code the directory does not know."""
         if owner.username:
@@ -296,6 +339,8 @@ class MessagingEntrypoints:
         place = self._place(owner.household)
         if place is None:
             raise NotFound(f"Không tìm thấy hộ có mã {owner.household}. Vui lòng kiểm tra lại.")
+        if place.unit_id is None:  # moved out: what was sent to it alone, not its old commune's
+            return messages.owner_keys(owner, None, None)
         return messages.owner_keys(owner, place.unit_id, place.commune_id)
 
     def _language(self, owner: Owner) -> Language:
@@ -304,10 +349,12 @@ class MessagingEntrypoints:
 
 
 def _inbox_item(item: dict[str, Any], language: Language, read_at: Any) -> InboxItem:
+    """An inbox item as its reader sees it, named by its message's id (the item's own
+    id carries the household code, which must stay out of URLs)."""
     texts = {Language(lang): tuple(pair) for lang, pair in item["texts"].items()}
     title, body = messages.text_in(texts, language)
     return InboxItem(
-        id=item["_id"],
+        id=item["message_id"],
         title=title,
         body=body,
         link=item.get("link"),

@@ -9,9 +9,11 @@ reads:       {_id: "<owner key>|<item>", owner, item_id, at}
 preferences: {_id: owner key, channels, email, phone, zalo_user_id, language, units}
 deliveries:  {_id: "<message>|<key>|<channel>", message_id, commune_id, recipient, channel,
               address, title, subject, text, link, status, attempts, next_attempt_at,
-              last_error, sent_at, provider_id, sent_by, claimed_until}
+              last_error, last_failed_at, sent_at, provider_id, sent_by, claimed_until}
+code_misses: {_id: client key (a keyed hash of the sender and the day), misses, at}
 leases:      {_id: work name, holder, until}: who runs the cluster's scheduled work
-scheduled:   {_id, kind, due_at, payload, status}: work for later (reminders)
+scheduled:   {_id, kind, due_at, payload, status, attempts, last_error}: work for later
+             (reminders; households following their unit's rename, merge or split)
 """
 
 import contextlib
@@ -30,6 +32,7 @@ from shared.contracts.notifications import DeliveryStatus, Language, Preferences
 DUPLICATE_KEY = 11000
 BATCH = 1000  # documents per insert_many or per $in query
 DUE = [DeliveryStatus.QUEUED.value, DeliveryStatus.FAILED.value]
+JOB_ATTEMPTS = 10  # tries of a scheduled job before it is kept as failed
 
 
 def _insert_new(collection: Any, documents: list[dict[str, Any]]) -> int:
@@ -57,11 +60,15 @@ class MessagingRecords(Store):
     def ensure_indexes(cls, database: Database) -> None:
         super().ensure_indexes(database)
         database.messages.create_index([("commune_id", ASCENDING), ("created_at", DESCENDING)])
+        database.messages.create_index([("fanned_out", ASCENDING), ("created_at", ASCENDING)])
         database.inbox.create_index([("key", ASCENDING), ("created_at", DESCENDING)])
+        database.inbox.create_index([("message_id", ASCENDING)])
         database.reads.create_index([("owner", ASCENDING)])
         database.preferences.create_index([("units", ASCENDING)])
         database.deliveries.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
-        database.deliveries.create_index([("commune_id", ASCENDING), ("status", ASCENDING)])
+        database.deliveries.create_index(
+            [("commune_id", ASCENDING), ("status", ASCENDING), ("last_failed_at", DESCENDING)]
+        )
         database.deliveries.create_index([("message_id", ASCENDING)])
         database.scheduled.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
 
@@ -102,6 +109,12 @@ class MessagingRecords(Store):
         ]
         return _insert_new(self.db.inbox, items)
 
+    def unfinished_messages(self, before: datetime) -> list[dict[str, Any]]:
+        """Messages whose fan-out began before `before` and never finished (its worker
+        died, or the directory did not answer)."""
+        query = {"fanned_out": False, "created_at": {"$lte": before}}
+        return list(self.db.messages.find(query).sort("created_at", ASCENDING).limit(20))
+
     def finish_fan_out(self, message_id: str, inboxes: int, unknown: int) -> dict[str, Any]:
         return self.db.messages.find_one_and_update(
             {"_id": message_id},
@@ -113,9 +126,9 @@ class MessagingRecords(Store):
         cursor = self.db.inbox.find({"key": {"$in": keys}}).sort("created_at", DESCENDING)
         return list(cursor.limit(limit))
 
-    def inbox_item(self, item_id: str, keys: list[str]) -> dict[str, Any] | None:
-        """One item, if it is in one of these inboxes."""
-        return self.db.inbox.find_one({"_id": item_id, "key": {"$in": keys}})
+    def inbox_item(self, message_id: str, keys: list[str]) -> dict[str, Any] | None:
+        """A message's item in one of these inboxes, if it is in one."""
+        return self.db.inbox.find_one({"message_id": message_id, "key": {"$in": keys}})
 
     def read_at(self, owner_key: str, item_ids: list[str]) -> dict[str, datetime]:
         ids = [f"{owner_key}|{item_id}" for item_id in item_ids]
@@ -145,6 +158,15 @@ class MessagingRecords(Store):
             by_status[document["status"]] = by_status.get(document["status"], 0) + 1
         return counts
 
+    def code_misses(self, client_key: str) -> int:
+        found = self.db.code_misses.find_one({"_id": client_key})
+        return found["misses"] if found else 0
+
+    def count_code_miss(self, client_key: str) -> None:
+        self.db.code_misses.update_one(
+            {"_id": client_key}, {"$inc": {"misses": 1}, "$set": {"at": utcnow()}}, upsert=True
+        )
+
     # --- preferences --------------------------------------------------------------
 
     def preferences(self, owner_key: str) -> dict[str, Any] | None:
@@ -156,9 +178,11 @@ class MessagingRecords(Store):
             {"_id": preferences.owner.key}, {"$set": {**fields, "units": units}}, upsert=True
         )
 
-    def set_units(self, owner_key: str, units: list[str]) -> None:
-        """Where a household now lives, for messages to every household of a unit."""
-        self.db.preferences.update_one({"_id": owner_key}, {"$set": {"units": units}})
+    def set_units(self, owner_keys: list[str], units: list[str]) -> None:
+        """Where households now live, for messages to every household of a unit."""
+        for start in range(0, len(owner_keys), BATCH):
+            batch = owner_keys[start : start + BATCH]
+            self.db.preferences.update_many({"_id": {"$in": batch}}, {"$set": {"units": units}})
 
     def preferences_of(self, keys: list[str]) -> Iterator[dict[str, Any]]:
         for start in range(0, len(keys), BATCH):
@@ -218,6 +242,7 @@ class MessagingRecords(Store):
                 "$set": {
                     "status": status.value,
                     "last_error": reason[:500],
+                    "last_failed_at": utcnow(),
                     "next_attempt_at": next_attempt_at,
                 },
                 "$inc": {"attempts": 1},
@@ -228,8 +253,10 @@ class MessagingRecords(Store):
     def deliveries_of(
         self, commune_id: str, statuses: list[DeliveryStatus], limit: int
     ) -> list[dict[str, Any]]:
+        """The newest failures first."""
         query = {"commune_id": commune_id, "status": {"$in": [s.value for s in statuses]}}
-        return list(self.db.deliveries.find(query).sort("_id", ASCENDING).limit(limit))
+        cursor = self.db.deliveries.find(query).sort("last_failed_at", DESCENDING)
+        return list(cursor.limit(limit))
 
     def requeue(self, delivery_id: str, commune_id: str) -> bool:
         """A dead letter tried again from scratch; False if it is not one of the commune's."""
@@ -287,4 +314,14 @@ class MessagingRecords(Store):
     def finish_job(self, job_id: str) -> None:
         self.db.scheduled.update_one(
             {"_id": job_id}, {"$set": {"status": "done", "done_at": utcnow()}}
+        )
+
+    def postpone_job(self, job: dict[str, Any], error: Exception, retry_at: datetime) -> None:
+        """A job that failed waits until `retry_at`; after JOB_ATTEMPTS it is kept as
+        failed, with its error, instead of being tried for ever."""
+        attempts = job.get("attempts", 0) + 1
+        status = "failed" if attempts >= JOB_ATTEMPTS else "waiting"
+        fields = {"due_at": retry_at, "attempts": attempts, "status": status}
+        self.db.scheduled.update_one(
+            {"_id": job["_id"]}, {"$set": {**fields, "last_error": repr(error)[:500]}}
         )

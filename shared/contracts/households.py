@@ -212,8 +212,9 @@ class HouseholdMoved(Event):
 
 
 class HouseholdPlace(Contract):
-    """What `directory.household_place` answers: where a household lives now (its
-    thôn or tổ dân phố and commune), or that it no longer lives in one."""
+    """What `directory.household_place` answers: the thôn or tổ dân phố a household
+    lives in now (None once it moved out or merged), and the commune it lives or
+    last lived in."""
 
     code: str
     unit_id: str | None

@@ -156,6 +156,9 @@ class OpenInbox(Contract):
 
     owner: Owner
     limit: int = Field(default=50, ge=1, le=200)
+    # the gateway's keyed hash of the sender and the day, when a code is typed in:
+    # wrong codes are counted against it, so codes cannot be guessed by the thousand
+    client_key: str | None = None
 
 
 class Inbox(Contract):
@@ -168,7 +171,7 @@ class ReadItem(Contract):
     """`notifications.read_item`: one message of an inbox, marked as read."""
 
     owner: Owner
-    item_id: Text
+    item_id: Text  # the message's id (InboxItem.id)
 
 
 class MarkAllRead(Contract):
@@ -179,7 +182,7 @@ class MarkAllRead(Contract):
 
 class Preferences(Contract):
     """How a person wants to be reached besides the inbox; what
-    `notifications.get_preferences` answers and `save_preferences` takes."""
+    `notifications.save_preferences` takes."""
 
     owner: Owner
     channels: list[Channel] = []
@@ -209,6 +212,14 @@ class Preferences(Contract):
         if missing:
             raise ValueError(f"no address for {', '.join(missing)}")
         return self
+
+
+class PreferencesForm(Contract):
+    """What `notifications.get_preferences` answers: what a person chose, and the
+    channels this commune's deployment can send by (only those may be chosen)."""
+
+    preferences: Preferences
+    available: list[Channel]
 
 
 class DeliveryStatus(StrEnum):

@@ -276,8 +276,10 @@ def test_the_quarterly_index_lists_what_started_in_the_quarter(client, notices):
     assert f'href="{BOARD}/quy/2026-4.pdf"' in html
 
 
-def test_a_fifth_quarter_is_not_found(client, notices):
+def test_a_fifth_quarter_or_a_year_out_of_range_is_not_found(client, notices):
     assert client.get(BOARD + "/quy/2026-5").status_code == 404
+    assert client.get(BOARD + "/quy/1999-1").status_code == 404
+    assert client.get(BOARD + "/quy/1999-1.pdf").status_code == 404
     assert notices.calls_to("notifications", "quarterly_index") == []
 
 

@@ -1,6 +1,8 @@
 """Inbox and message pages (gateway/routes/inbox.py, messages.py) with a fake
 notifications service in the FakeRpc port."""
 
+import re
+
 import pytest
 
 from shared.contracts.notifications import Preferences
@@ -9,7 +11,7 @@ from tests.unit.fake_rpc import FakeRpc
 from tests.unit.gateway_support import csrf_of, sign_in
 
 ITEM = {
-    "id": "m1|u:tdp-1",
+    "id": "4df14aa7-307d-5fff-ab42-fc362363a1eb",
     "title": "Họp tổ dân phố <tối thứ Bảy>",
     "body": "Họp lúc 19 giờ tại nhà văn hóa.\nMời đại diện mỗi hộ.",
     "link": None,
@@ -58,7 +60,11 @@ def notifications(rpc: FakeRpc) -> dict:
     rpc.answer("notifications", "open_inbox", open_inbox)
     rpc.answer("notifications", "read_item", read_item)
     rpc.answer("notifications", "mark_all_read", lambda q: state["read"].add(ITEM["id"]) or {})
-    rpc.answer("notifications", "get_preferences", lambda owner: {"owner": owner})
+    rpc.answer(
+        "notifications",
+        "get_preferences",
+        lambda owner: {"preferences": {"owner": owner}, "available": ["email", "sms"]},
+    )
     rpc.answer("notifications", "save_preferences", save_preferences)
     rpc.answer("notifications", "send_message", send_message)
     rpc.answer("notifications", "list_messages", lambda q: {"messages": []})
@@ -90,7 +96,9 @@ def test_a_household_opens_its_inbox_with_its_code_which_stays_out_of_the_url(
     page = client.get("/hop-thu").text
     assert "Hộp thư của hộ HA7K2M" in page and "<strong>1</strong> tin chưa đọc" in page
     assert "Họp tổ dân phố &lt;tối thứ Bảy&gt;" in page  # escaped
-    assert "HA7K2M" not in client.get("/hop-thu").url.path
+    links = re.findall(r'(?:href|action)="([^"]*)"', page)
+    assert "/hop-thu/tin/4df14aa7-307d-5fff-ab42-fc362363a1eb" in links
+    assert not [link for link in links if "HA7K2M" in link.upper()]
 
 
 def test_a_wrong_or_unknown_code_is_refused_in_vietnamese_keeping_what_was_typed(
@@ -105,9 +113,19 @@ def test_a_wrong_or_unknown_code_is_refused_in_vietnamese_keeping_what_was_typed
 
 def test_opening_a_message_marks_it_read(client, notifications):
     enter(client, "HA7K2M")
-    page = client.get("/hop-thu/tin/m1%7Cu:tdp-1").text
+    page = client.get("/hop-thu/tin/4df14aa7-307d-5fff-ab42-fc362363a1eb").text
     assert "Mời đại diện mỗi hộ." in page and "Thông báo chính thức" in page
     assert "Không có tin chưa đọc" in client.get("/hop-thu").text
+
+
+def test_a_typed_code_is_checked_with_a_key_of_the_sender_and_a_page_load_without(
+    client, notifications, rpc
+):
+    enter(client, "HA7K2M")
+    client.get("/hop-thu")
+    typed, loaded = rpc.calls_to("notifications", "open_inbox")
+    assert len(typed[0]["client_key"]) == 32 and "testclient" not in typed[0]["client_key"]
+    assert loaded[0]["client_key"] is None
 
 
 def test_leaving_forgets_the_code(client, notifications):
@@ -140,15 +158,19 @@ def test_preferences_need_an_address_for_each_channel_chosen(client, notificatio
     assert notifications["saved"].phone == "0912345678" and notifications["saved"].language == "en"
 
 
+def test_only_the_channels_the_commune_can_send_by_are_offered(client, notifications):
+    enter(client, "HA7K2M")
+    page = client.get("/hop-thu/cai-dat").text
+    assert 'value="email"' in page and 'value="sms"' in page
+    assert 'value="zalo"' not in page and 'name="zalo_user_id"' not in page
+
+
 def test_the_staff_inbox_needs_signing_in(client, notifications):
     assert client.get("/can-bo/hop-thu").headers["location"].startswith("/staff/sign-in")
     sign_in(client)
     assert "Hộp thư" in client.get("/can-bo/hop-thu").text
-    assert (
-        "notifications",
-        "open_inbox",
-        ({"owner": {"household": None, "username": "minh"}},),
-    ) in [(s, m, a) for s, m, a in client.app.state.rpc.calls]
+    [(query,)] = client.app.state.rpc.calls_to("notifications", "open_inbox")
+    assert query["owner"] == {"household": None, "username": "minh"}
 
 
 def test_staff_send_to_a_group_and_get_a_receipt(client, notifications):

@@ -137,10 +137,11 @@ def test_deliveries_follow_the_channels_and_language_a_person_chose():
         "phone": None,  # chosen, but no number: nothing to send it to
         "language": "en",
     }
-    [email] = messages.deliveries_for(message, chosen)
+    [email] = messages.deliveries_for(message, chosen, "https://d.example")
     assert email["channel"] == "email" and email["address"] == "an@example.test"
     assert email["subject"].startswith("Your household's say")
     assert email["_id"] == f"{draft.id}|h:HA7K2M|email" and email["status"] == "queued"
+    assert email["link"] == "https://d.example/hop-thu"  # a message about nothing else
 
 
 def test_a_household_reads_what_was_sent_to_it_to_its_group_and_to_its_commune():

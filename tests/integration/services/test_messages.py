@@ -16,7 +16,7 @@ from shared.chassis import utcnow
 from shared.contracts.feedback import PetitionOverdue
 from shared.contracts.surveys import PollOpened
 from shared.contracts.training import RegistrationConfirmed
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
 from tests.integration.services.conftest import FAST_RETRIES, account
 from tests.integration.services.test_surveys_ballots import cards, cast, opened
@@ -62,6 +62,7 @@ def test_a_household_reads_its_message_and_the_unread_count_falls(notifications)
 
     before = inbox(notifications, household="HAAAA2")
     assert before["unread"] == 1 and before["items"][0]["title"] == "Lịch cắt điện"
+    assert before["items"][0]["id"] == receipt["message_id"]  # no household code in it
     item = notifications.read_item(
         {"owner": {"household": "HAAAA2"}, "item_id": before["items"][0]["id"]}
     )
@@ -107,6 +108,19 @@ def test_an_unknown_recipient_is_a_dead_letter_with_the_reason(notifications):
         inbox(notifications, household="HZZZZ9")
 
 
+def test_a_sender_who_typed_too_many_wrong_codes_must_wait(notifications):
+    def typed(code: str, sender: str = "sender-1"):
+        return notifications.open_inbox({"owner": {"household": code}, "client_key": sender})
+
+    for _ in range(messages.CODE_MISSES_PER_DAY):
+        with pytest.raises(NotFound):
+            typed("HZZZZ9")
+    with pytest.raises(InvalidInput, match="quá nhiều lần"):
+        typed("HAAAA2")  # even the right code, from that sender, today
+    assert typed("HAAAA2", sender="sender-2")["owner"]["household"] == "HAAAA2"
+    assert inbox(notifications, household="HAAAA2")["unread"] == 0  # the session's loads
+
+
 def test_staff_cannot_message_another_communes_group(notifications, ward):
     ward.register_unit(OTHER_WARD)
     ward.register_unit({**residential_group(7, "kim-long"), "id": "kl-7"})
@@ -132,6 +146,17 @@ def test_a_message_reaches_the_email_and_sms_a_household_chose(notifications, sm
     assert "cắt điện" in mail.get_body(("plain",)).get_content()
     assert sms.requests[0].body["to"] == "0912345678"
     assert sms.requests[0].body["text"].startswith("DanBan: Hop to dan pho")
+    assert sms.requests[0].body["text"].endswith("http://x/hop-thu")  # the whole text is there
+
+
+def test_a_channel_the_commune_cannot_send_by_cannot_be_chosen(notifications):
+    offered = notifications.get_preferences({"household": "HAAAA2"})
+    assert offered["available"] == ["email", "sms"]  # no Zalo endpoint configured
+    with pytest.raises(InvalidInput) as refused:
+        notifications.save_preferences(
+            {"owner": {"household": "HAAAA2"}, "channels": ["zalo"], "zalo_user_id": "123456"}
+        )
+    assert "Zalo" in refused.value.fields["channels"]
 
 
 def test_a_provider_outage_delays_messages_and_loses_none(notifications, smtp, sms, databases):
@@ -331,9 +356,77 @@ def test_messages_to_a_group_follow_a_household_that_moved_there(notifications, 
         ward.move_household(
             {"actor": "admin", "code": "HAAAA2", "to_unit_id": "tdp-2", "on": today}
         )
-    send(notifications, {"kind": "unit", "unit_id": "tdp-2"}, title="Cho tổ 2")
-    send(notifications, {"kind": "unit", "unit_id": "tdp-1"}, title="Cho tổ 1")
+    assert (
+        send(notifications, {"kind": "unit", "unit_id": "tdp-2"}, title="Cho tổ 2")["deliveries"]
+        == 1
+    )
+    assert (
+        send(notifications, {"kind": "unit", "unit_id": "tdp-1"}, title="Cho tổ 1")["deliveries"]
+        == 0
+    )
 
     wait_until(lambda: smtp.messages, timeout=15)
     assert [m["Subject"] for m in smtp.messages] == ["Cho tổ 2"]
     assert titles(notifications, household="HAAAA2") == ["Cho tổ 2"]
+
+
+def test_a_message_whose_fan_out_was_cut_short_is_finished_by_the_scheduled_work(
+    notifications, databases
+):
+    # what a worker killed between storing a message and filling the inboxes leaves
+    databases["notifications"].messages.insert_one(
+        {
+            "_id": "cut-short",
+            "commune_id": "huong-an",
+            "kind": "staff",
+            "audience": {"kind": "unit", "unit_id": "tdp-2"},
+            "texts": {"vi": ["Họp tổ dân phố 2", "Tối thứ Sáu."]},
+            "link": None,
+            "official": False,
+            "error": None,
+            "created_at": utcnow() - timedelta(minutes=2),
+            "fanned_out": False,
+        }
+    )
+    wait_until(lambda: titles(notifications, household="HBBBB2") == ["Họp tổ dân phố 2"])
+    finished = databases["notifications"].messages.find_one({"_id": "cut-short"})
+    assert finished["fanned_out"] and finished["inboxes"] == 1
+
+
+def test_a_household_that_moved_out_keeps_its_own_messages_only(notifications, ward):
+    send(notifications, {"kind": "unit", "unit_id": "huong-an"}, title="Cho cả phường")
+    send(notifications, {"kind": "household", "household": "HAAAA2"}, title="Trả lời kiến nghị")
+    today = vietnam_day(utcnow()).isoformat()
+    ward.mark_moved_out({"actor": "admin", "code": "HAAAA2", "on": today})
+
+    assert titles(notifications, household="HAAAA2") == ["Trả lời kiến nghị"]
+    still = send(notifications, {"kind": "household", "household": "HAAAA2"}, title="Còn gửi được")
+    assert still["inboxes"] == 1  # its last commune may still answer it
+
+
+def test_messages_to_a_renamed_group_reach_the_channels_its_households_chose(
+    notifications, ward, smtp
+):
+    notifications.save_preferences(
+        {"owner": {"household": "HAAAA3"}, "channels": ["email"], "email": "ba@example.test"}
+    )
+    today = vietnam_day(utcnow()).isoformat()
+    with entrypoint_waiter(notifications.container, "follow_unit_change", timeout=10):
+        renamed = ward.rename_unit(
+            {
+                "actor": "admin",
+                "commune_id": "huong-an",
+                "unit_id": "tdp-1",
+                "name": "Tổ dân phố Hòa Bình",
+                "on": today,
+                "decision": "Nghị quyết 05/NQ-HĐND",
+            }
+        )["units"][0]["id"]
+
+    def deliveries_to_renamed() -> int:
+        title = f"Họp {new_id()}"
+        return send(notifications, {"kind": "unit", "unit_id": renamed}, title=title)["deliveries"]
+
+    # the job that moves the households' preferences runs within a tick of the lease
+    wait_until(lambda: deliveries_to_renamed() == 1, timeout=10, interval=0.5)
+    assert titles(notifications, household="HAAAA3")[0].startswith("Họp ")

@@ -146,7 +146,7 @@ def test_an_event_that_keeps_failing_is_kept_as_a_dead_letter(
     ):
         event_dispatcher(config)("directory", event.event_type, event.model_dump(mode="json"))
 
-    failure = databases["notifications"].event_failures.find_one({"_id": event.event_id})
+    failure = databases["notifications"].event_failures.find_one({"event_id": event.event_id})
     assert failure["attempts"] == chassis.MAX_EVENT_ATTEMPTS
     assert failure["last_error"] == "RuntimeError('cannot handle this')"
     given_up = wait_until(lambda: list(databases["notifications"].given_up.find()))
@@ -158,7 +158,7 @@ def test_an_event_that_keeps_failing_is_kept_as_a_dead_letter(
 
 
 def _failures(databases, event) -> int:
-    record = databases["notifications"].event_failures.find_one({"_id": event.event_id})
+    record = databases["notifications"].event_failures.find_one({"event_id": event.event_id})
     return record["attempts"] if record else 0
 
 
