@@ -47,7 +47,7 @@ LABELS = {
 }
 TEXT_FIELDS = (
     "request_id", "category", "title", "summary", "decision_ref", "decision_date",
-    "posted_from", "posted_to", "loudspeaker_days", "late_reason",
+    "posted_from", "posted_to", "loudspeaker_days", "late_reason", "replaces",
 )  # fmt: skip
 REQUIRED_DATES = ("decision_date", "posted_from")
 
@@ -167,6 +167,19 @@ def _new_values() -> dict[str, Any]:
     }
 
 
+def _update_values(old: Disclosure) -> dict[str, Any]:
+    """The form for an update of a permanent disclosure: its item, title and text to
+    change, and no end date (Art 12.3: items 4 and 13 stay posted, updated on change)."""
+    return {
+        "replaces": old.id,
+        "category": str(old.category.value),
+        "title": old.title,
+        "summary": old.summary,
+        "posted_to": "",
+        "forms": [form.value for form in old.forms if form != DisclosureForm.PORTAL],
+    }
+
+
 def _values_from(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in TEXT_FIELDS:
@@ -228,6 +241,10 @@ async def new_disclosure(request: Request) -> Response:
         return _page(request, "board_new.html", context, status_code)
 
     if request.method == "GET":
+        if updated := request.query_params.get("thay"):  # an update of a permanent one
+            query = GetDisclosure(commune_id=commune_id, disclosure_id=updated)
+            old = Disclosure.model_validate(await _call(request, "get_disclosure", query))
+            values |= _update_values(old)
         return page()
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))

@@ -162,6 +162,28 @@ def disclosure_from(command: PostDisclosure, posted_at: datetime) -> Disclosure:
     )
 
 
+def check_replacement(old: Disclosure | None, command: PostDisclosure) -> None:
+    """Only a permanent disclosure still on the board is updated, by one of the same
+    commune and item (Art 12.3: items 4 and 13 are posted permanently and updated
+    whenever they change)."""
+    problem = None
+    if old is None or old.commune_id != command.commune_id:
+        problem = "Không tìm thấy nội dung công khai cần cập nhật."
+    elif not old.permanent or old.category != command.category:
+        problem = "Chỉ cập nhật nội dung niêm yết vĩnh viễn, bằng nội dung cùng mục."
+    elif old.replaced_by is not None:
+        problem = "Nội dung này đã được cập nhật; hãy cập nhật bản mới nhất."
+    if problem:
+        raise InvalidInput(fields={"replaces": problem})
+
+
+def ended_by_update(update: Disclosure) -> date:
+    """The last day an updated disclosure stays on the board: the day before its update
+    starts, so the board never shows two versions of one regulation (an update the day
+    it was posted leaves it ending before it began: never on the board again)."""
+    return update.posted_from - timedelta(days=1)
+
+
 def is_current(disclosure: Disclosure, on: date) -> bool:
     """On the board on day `on`: started, and permanent or not yet ended."""
     ended = disclosure.posted_to is not None and disclosure.posted_to < on
@@ -169,7 +191,8 @@ def is_current(disclosure: Disclosure, on: date) -> bool:
 
 
 def is_archived(disclosure: Disclosure, on: date) -> bool:
-    """Its posting ended before `on`: kept in the archive (permanent ones never are)."""
+    """Its posting ended before `on`: kept in the archive (a permanent one only once an
+    update took its place)."""
     return disclosure.posted_to is not None and disclosure.posted_to < on
 
 

@@ -41,7 +41,13 @@ class BoardEntrypoints(NotificationsBase):
         command = parse(PostDisclosure, payload)
         self._require(command.actor, command.commune_id, STAFF_ROLES)
         earlier = self.store.get_disclosure(command.request_id)  # the same form sent again
-        return (earlier or self._post(command)).model_dump(mode="json")
+        old = self.store.get_disclosure(command.replaces) if command.replaces else None
+        if earlier is None and command.replaces:
+            board.check_replacement(old, command)
+        posted = earlier or self._post(command)
+        if old is not None:  # again after a crash between the two writes: a no-op if done
+            self.store.end_by_update(old, posted, board.ended_by_update(posted))
+        return posted.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_disclosures(self, payload: dict) -> dict:

@@ -53,6 +53,14 @@ class BoardRecords(Store):
         assert stored is not None, "a disclosure just inserted is there"
         return stored
 
+    def end_by_update(self, old: Disclosure, update: Disclosure, last_day: date) -> None:
+        """Take a permanent disclosure off the board after `last_day`, naming its update;
+        once (a form sent again changes nothing)."""
+        self.db.disclosures.update_one(
+            {"_id": old.id, "replaced_by": None},
+            {"$set": {"posted_to": _midnight(last_day), "replaced_by": update.id}},
+        )
+
     def get_disclosure(self, disclosure_id: str) -> Disclosure | None:
         document = self.db.disclosures.find_one({"_id": disclosure_id})
         return _disclosure(document) if document else None
@@ -65,21 +73,22 @@ class BoardRecords(Store):
     def current_disclosures(
         self, commune_id: str, on: date, category: DisclosureCategory | None
     ) -> list[Disclosure]:
-        """Started on or before `on`, and permanent or ending on or after it."""
+        """Started on or before `on`, and posted with no end (permanent, not updated
+        since) or ending on or after it."""
         query = self._of(commune_id, category) | {
             "posted_from": {"$lte": _midnight(on)},
-            "$or": [{"permanent": True}, {"posted_to": {"$gte": _midnight(on)}}],
+            "$or": [{"posted_to": None}, {"posted_to": {"$gte": _midnight(on)}}],
         }
         return self._find(query)
 
     def archived_disclosures(
         self, commune_id: str, on: date, category: DisclosureCategory | None
     ) -> list[Disclosure]:
-        """Whose posting ended before `on`, the latest to end first."""
-        query = self._of(commune_id, category) | {
-            "permanent": False,
-            "posted_to": {"$lt": _midnight(on)},
-        }
+        """Whose posting ended before `on` (a permanent one once updated), the latest to
+        end first."""
+        # $ne: MongoDB never orders null below a date, but the embedded server does
+        ended = {"$lt": _midnight(on), "$ne": None}
+        query = self._of(commune_id, category) | {"posted_to": ended}
         return self._find(query, [("posted_to", DESCENDING), ("posted_from", DESCENDING)])
 
     def disclosures_started(self, commune_id: str, starts: date, ends: date) -> list[Disclosure]:

@@ -61,7 +61,10 @@ class MessagingRecords(Store):
         super().ensure_indexes(database)
         database.messages.create_index([("commune_id", ASCENDING), ("created_at", DESCENDING)])
         database.messages.create_index([("fanned_out", ASCENDING), ("created_at", ASCENDING)])
-        database.inbox.create_index([("key", ASCENDING), ("created_at", DESCENDING)])
+        # one field, not (key, created_at): the embedded server reads a single-field
+        # index (2 ms at 30,000 items) but scans for a compound one (40-60 ms); MongoDB
+        # sorts an inbox key's few items in memory either way
+        database.inbox.create_index([("key", ASCENDING)])
         database.inbox.create_index([("message_id", ASCENDING)])
         database.reads.create_index([("owner", ASCENDING)])
         database.preferences.create_index([("units", ASCENDING)])
@@ -123,8 +126,15 @@ class MessagingRecords(Store):
         )
 
     def inbox_items(self, keys: list[str], limit: int) -> list[dict[str, Any]]:
-        cursor = self.db.inbox.find({"key": {"$in": keys}}).sort("created_at", DESCENDING)
-        return list(cursor.limit(limit))
+        """The newest items under any of `keys`, newest first: one indexed query per key
+        (an inbox has three at most), as the embedded server scans the whole collection
+        for `$in` (350 ms at 30,000 items, against 2 ms a key)."""
+        found = [
+            item
+            for key in keys
+            for item in self.db.inbox.find({"key": key}).sort("created_at", DESCENDING).limit(limit)
+        ]
+        return sorted(found, key=lambda item: item["created_at"], reverse=True)[:limit]
 
     def inbox_item(self, message_id: str, keys: list[str]) -> dict[str, Any] | None:
         """A message's item in one of these inboxes, if it is in one."""

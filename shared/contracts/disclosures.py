@@ -120,6 +120,8 @@ class PostDisclosure(Contract):
     forms: list[DisclosureForm] = Field(min_length=1)
     loudspeaker_days: int | None = Field(default=None, ge=1, le=366)
     late_reason: Reason | None = None  # why it is posted after the deadline (Art 13)
+    # a permanent disclosure this one updates (Art 12.3: items 4 and 13, updated on change)
+    replaces: Text | None = None
 
 
 class Disclosure(Contract):
@@ -142,6 +144,8 @@ class Disclosure(Contract):
     late: bool
     posted_by: str
     posted_at: datetime
+    replaces: str | None = None
+    replaced_by: str | None = None  # the update that took its place on the board
 
 
 class DisclosurePosted(Event):

@@ -308,3 +308,42 @@ def test_the_commune_page_links_to_its_board(client, notices):
 def test_an_empty_board_says_so(client, notices):
     notices.answer("notifications", "list_disclosures", lambda query: {"disclosures": []})
     assert "Hiện chưa có nội dung nào được công khai." in client.get(BOARD).text
+
+
+def test_staff_update_a_permanent_disclosure_from_its_page(staff, notices):
+    permanent = disclosure(
+        id="d13", category=13, title="Thủ tục chứng thực", posted_to=None, permanent=True
+    )
+    notices.answer("notifications", "get_disclosure", lambda query: permanent)
+    page = staff.get(BOARD + "/d13").text
+    assert f'href="{NEW}?thay=d13"' in page
+
+    form = staff.get(NEW + "?thay=d13").text
+    assert hidden_fields(form)["replaces"] == "d13"
+    assert 'value="Thủ tục chứng thực"' in form
+    staff.post(
+        NEW, data={**filled(staff), **hidden_fields(form), "category": "13", "posted_to": ""}
+    )
+    [(sent,)] = notices.calls_to("notifications", "post_disclosure")
+    assert sent["replaces"] == "d13" and sent["posted_to"] is None
+
+
+def test_an_updated_disclosure_links_to_its_update_and_offers_no_second_one(staff, notices):
+    replaced = disclosure(
+        id="d13",
+        category=13,
+        posted_to="2026-11-30",
+        permanent=True,
+        replaced_by="d14",
+        title="Thủ tục chứng thực",
+    )
+    notices.answer("notifications", "get_disclosure", lambda query: replaced)
+    page = staff.get(BOARD + "/d13").text
+    assert f'href="{BOARD}/d14"' in page and "thay=d13" not in page
+    assert "đến khi được cập nhật" in page
+
+
+def test_residents_are_not_offered_an_update(client, notices):
+    permanent = disclosure(id="d13", category=13, posted_to=None, permanent=True)
+    notices.answer("notifications", "get_disclosure", lambda query: permanent)
+    assert "thay=d13" not in client.get(BOARD + "/d13").text

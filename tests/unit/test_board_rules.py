@@ -9,6 +9,7 @@ from shared.calendar import add_working_days, is_working_day
 from shared.contracts.disclosures import (
     CATEGORY_NAMES_VI,
     FORM_NAMES_VI,
+    Disclosure,
     DisclosureCategory,
     DisclosureForm,
     PostDisclosure,
@@ -191,3 +192,65 @@ def test_the_form_offers_the_shortest_posting_the_law_allows():
     starts, ends = board.default_period(date(2026, 3, 2))
     assert (starts, ends) == (date(2026, 3, 2), date(2026, 3, 31))
     assert board.posting_days(starts, ends) == board.MIN_POSTING_DAYS
+
+
+def _permanent(**changes) -> Disclosure:
+    command = PostDisclosure(
+        actor="minh",
+        commune_id="huong-an",
+        request_id="a" * 32,
+        category=13,
+        title="Thủ tục chứng thực bản sao",
+        summary="Hồ sơ gồm bản chính và bản sao.",
+        decision_ref="Quyết định 3/QĐ-UBND",
+        decision_date=date(2026, 11, 2),
+        posted_from=date(2026, 11, 2),
+        forms=["posting"],
+    )
+    return board.disclosure_from(command, datetime(2026, 11, 2, 2, tzinfo=UTC)).model_copy(
+        update=changes
+    )
+
+
+def _update_of(old, **changes) -> PostDisclosure:
+    fields = {
+        "actor": "minh",
+        "commune_id": "huong-an",
+        "request_id": "b" * 32,
+        "category": 13,
+        "title": "Thủ tục chứng thực bản sao (sửa đổi)",
+        "summary": "Thêm lệ phí 2.000 đồng.",
+        "decision_ref": "Quyết định 9/QĐ-UBND",
+        "decision_date": date(2026, 12, 1),
+        "posted_from": date(2026, 12, 1),
+        "forms": ["posting"],
+        "replaces": old.id,
+    }
+    return PostDisclosure(**{**fields, **changes})
+
+
+def test_a_permanent_disclosure_is_updated_by_one_of_the_same_item_and_commune():
+    old = _permanent()
+    board.check_replacement(old, _update_of(old))  # allowed
+    for refused_old, command in (
+        (None, _update_of(old)),
+        (old, _update_of(old, commune_id="kim-long")),
+        (old, _update_of(old, category=4)),
+        (old.model_copy(update={"permanent": False}), _update_of(old)),
+        (old.model_copy(update={"replaced_by": "x"}), _update_of(old)),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            board.check_replacement(refused_old, command)
+        assert "replaces" in refused.value.fields
+
+
+def test_an_updated_disclosure_leaves_the_board_the_day_before_its_update_starts():
+    old = _permanent()
+    update = board.disclosure_from(_update_of(old), datetime(2026, 12, 1, 2, tzinfo=UTC))
+    last = board.ended_by_update(update)
+    assert last == date(2026, 11, 30)
+    ended = old.model_copy(update={"posted_to": last, "replaced_by": update.id})
+    assert board.is_current(ended, date(2026, 11, 30)) and board.is_archived(
+        ended, date(2026, 12, 1)
+    )
+    assert board.is_current(update, date(2026, 12, 1))

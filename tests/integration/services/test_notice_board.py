@@ -148,3 +148,28 @@ def test_a_disclosure_is_found_only_under_its_own_commune(notifications):
     posted = notifications.post_disclosure(posting())
     with pytest.raises(NotFound):
         notifications.get_disclosure({"commune_id": "kim-long", "disclosure_id": posted["id"]})
+
+
+def test_a_permanent_disclosure_is_updated_and_the_old_version_archived(notifications):
+    procedure = posting(category=13, title="Thủ tục chứng thực", posted_to=None)
+    old = notifications.post_disclosure(procedure)
+    update = posting(
+        category=13,
+        title="Thủ tục chứng thực (sửa đổi)",
+        posted_to=None,
+        posted_from=(TODAY + timedelta(days=1)).isoformat(),
+        replaces=old["id"],
+    )
+    new = notifications.post_disclosure(update)
+    assert notifications.post_disclosure(update) == new  # the form sent again
+
+    assert listed(notifications, TODAY) == ["Thủ tục chứng thực"]
+    tomorrow = TODAY + timedelta(days=1)
+    assert listed(notifications, tomorrow) == ["Thủ tục chứng thực (sửa đổi)"]
+    assert listed(notifications, tomorrow, which="archive") == ["Thủ tục chứng thực"]
+    ended = notifications.get_disclosure({"commune_id": "huong-an", "disclosure_id": old["id"]})
+    assert (ended["replaced_by"], ended["posted_to"]) == (new["id"], TODAY.isoformat())
+
+    with pytest.raises(InvalidInput) as refused:  # the old one cannot be updated twice
+        notifications.post_disclosure({**update, "request_id": uuid.uuid4().hex})
+    assert "replaces" in refused.value.fields
