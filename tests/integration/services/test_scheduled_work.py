@@ -2,13 +2,15 @@
 lease holder sends each delivery once, and another instance takes over when the
 holder stops."""
 
+from datetime import timedelta
+
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.notifications.service import NotificationsService
 from shared.chassis import MongoStore
 from tests.integration.services.conftest import FAST_RETRIES
-from tests.integration.services.test_messages import send
+from tests.integration.services.test_messages import publish, registration, send, titles
 from tests.support import wait_until
 
 
@@ -53,3 +55,20 @@ def test_two_instances_send_each_delivery_once_and_one_takes_over(
         assert databases["notifications"].leases.find_one()["holder"] == holder_of(other)
         last = databases["notifications"].deliveries.find_one({"title": "Sau khi dừng"})
         assert last["sent_by"] == holder_of(other)
+
+
+def test_a_reminder_scheduled_before_a_restart_is_sent_after_it(
+    ward, start_service, config, databases
+):
+    first = start_service(NotificationsService, DELIVERY=FAST_RETRIES)
+    # the session starts in a day and 4 s: its reminder falls due in 4 s
+    confirmed = registration(timedelta(days=1, seconds=4), "Kỹ năng hòa giải ở cơ sở")
+    with ServiceRpcProxy("notifications", config) as notifications:
+        notifications.container = first
+        publish(notifications, config, "training", confirmed, "confirm_registration")
+        first.stop()  # before the reminder is due
+        assert databases["notifications"].scheduled.find_one()["status"] == "waiting"
+
+        start_service(NotificationsService, DELIVERY=FAST_RETRIES)
+        expected = "Nhắc lịch học: Kỹ năng hòa giải ở cơ sở"
+        wait_until(lambda: expected in titles(notifications, username="tuyet"), timeout=20)
