@@ -36,6 +36,9 @@ ACTIONS_VI = {
     "record_meeting": "Ghi nhận cuộc họp và biểu quyết tại họp",
     "record_explanations": "Ghi giải trình, tiếp thu ý kiến",
     "finalise_poll": "Ký xác nhận kết quả",
+    "post_disclosure": "Đăng công khai",
+    "send_message": "Gửi thông báo",
+    "retry_delivery": "Gửi lại thông báo không gửi được",
 }
 
 # "id" is already the entry's target; the rest say who and when, which the entry does

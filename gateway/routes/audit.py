@@ -1,6 +1,7 @@
 """The audit log of a commune, for its administrators and People's Inspection Board:
-the directory's changes and the surveys' (polls, cards, paper and meeting entries,
-sign-offs), newest first (Law 10/2022 Art 9: results must not be falsified)."""
+the directory's changes, the surveys' (polls, cards, paper and meeting entries,
+sign-offs) and the notifications' (disclosures posted, messages sent), newest first
+(Law 10/2022 Art 9: results must not be falsified)."""
 
 import asyncio
 
@@ -43,14 +44,20 @@ async def audit_log(request: Request) -> Response:
         | {item.unit.id: item.unit.name for item in overview.residential_units}
         | overview.unit_names  # former units too
     )
-    entries, surveys_down = list(log.entries), False
+    entries, down = list(log.entries), []
     try:
         polls_log, titles = await _surveys_log(request, query)
     except ServiceUnavailable:
-        surveys_down = True
+        down.append("lấy ý kiến, biểu quyết")
     else:
         entries += polls_log.entries
         names |= titles
+    try:
+        notices = await rpc(request).call("notifications", "list_audit", query.model_dump())
+    except ServiceUnavailable:
+        down.append("thông báo, công khai")
+    else:
+        entries += AuditLog.model_validate(notices).entries
     entries = sorted(entries, key=lambda entry: entry.at, reverse=True)[:LIMIT]
     rows = [
         (
@@ -61,7 +68,7 @@ async def audit_log(request: Request) -> Response:
         )
         for entry in entries
     ]
-    context = {"overview": overview, "rows": rows, "surveys_down": surveys_down}
+    context = {"overview": overview, "rows": rows, "down": down}
     return templates.TemplateResponse(request, "audit.html", context)
 
 

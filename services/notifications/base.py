@@ -11,6 +11,8 @@ from shared.contracts.staff import Role
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
 # who may also read what was sent and what could not be delivered
 READING_ROLES = STAFF_ROLES | {Role.INSPECTOR}
+# the audit log: administrators and the People's Inspection Board (Law 10/2022 Art 36-40)
+AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.INSPECTOR})
 
 
 class NotificationsBase(AsksDirectory):

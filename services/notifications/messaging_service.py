@@ -12,7 +12,7 @@ from services.notifications.base import READING_ROLES, STAFF_ROLES
 from services.notifications.messages import Draft
 from services.notifications.store import NotificationsStore
 from shared.calendar import vietnam_day
-from shared.chassis import ask, on_event, utcnow
+from shared.chassis import ask, audit_item, on_event, utcnow
 from shared.contracts.disclosures import DisclosurePosted
 from shared.contracts.feedback import PetitionAnswered, PetitionOverdue, PetitionReceived
 from shared.contracts.households import (
@@ -46,7 +46,7 @@ from shared.contracts.notifications import (
     SentMessage,
 )
 from shared.contracts.recognition import CommendationDecided
-from shared.contracts.staff import Role, RoleHolders, Usernames
+from shared.contracts.staff import AuditEntry, Role, RoleHolders, Usernames
 from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import HouseholdCodes, PollClosingSoon, PollDecided, PollOpened
 from shared.contracts.training import MovedOffWaitlist, RegistrationConfirmed, RegistrationEvent
@@ -71,7 +71,10 @@ class MessagingEntrypoints:
         draft = messages.staff_draft(
             command.request_id, command.commune_id, command.audience, command.title, command.body
         )
-        return self._send(draft).model_dump(mode="json")
+        audience = command.audience.model_dump(mode="json", exclude_none=True)
+        after = {"audience": audience, "title": command.title}
+        audit = _audited(command.actor, "send_message", draft.id, command.commune_id, after)
+        return self._send(draft, [audit]).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_messages(self, payload: dict) -> dict:
@@ -96,8 +99,13 @@ class MessagingEntrypoints:
     def retry_delivery(self, payload: dict) -> dict:
         command = parse(RetryDelivery, payload)
         self._require(command.actor, command.commune_id, STAFF_ROLES)
-        if not self.store.requeue(command.delivery_id, command.commune_id):
+        after = {"status": DeliveryStatus.QUEUED.value}
+        audit = _audited(
+            command.actor, "retry_delivery", command.delivery_id, command.commune_id, after
+        )
+        if not self.store.requeue(command.delivery_id, command.commune_id, [audit]):
             raise NotFound("Không có lần gửi không thành công này để gửi lại.")
+        self.store.relay_events(self.dispatch, only=("deliveries", command.delivery_id))
         return {"requeued": command.delivery_id}
 
     # --- inboxes and preferences ----------------------------------------------------
@@ -238,13 +246,14 @@ class MessagingEntrypoints:
         for draft in drafts:
             self._send(draft)
 
-    def _send(self, draft: Draft) -> MessageSent:
+    def _send(self, draft: Draft, audit: list[dict[str, Any]] = ()) -> MessageSent:
         """Put a message in its recipients' inboxes and queue its deliveries over the
         channels they chose. Every step is idempotent: a redelivered event or a form
         sent twice finishes what was begun and duplicates nothing."""
         message = self.store.message(draft.id)
         if message is None or not message["fanned_out"]:
-            self.store.save_message(draft)
+            self.store.save_message(draft, audit)
+            self.store.relay_events(self.dispatch, only=("messages", draft.id))
             message = self._fan_out(self.store.message(draft.id), draft)
         counts = self.store.delivery_counts([message["_id"]]).get(message["_id"], {})
         channel_deliveries = sum(counts.values()) - message["unknown"]
@@ -346,6 +355,22 @@ class MessagingEntrypoints:
     def _language(self, owner: Owner) -> Language:
         stored = self.store.preferences(owner.key) or {}
         return Language(stored.get("language") or Language.VI)
+
+
+def _audited(
+    actor: str, action: str, target: str, commune_id: str, after: dict[str, Any]
+) -> dict[str, Any]:
+    """A staff action's audit entry, to be written with the change it records."""
+    entry = AuditEntry(
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        target=target,
+        commune_id=commune_id,
+        before=None,
+        after=after,
+    )
+    return audit_item(entry)
 
 
 def _inbox_item(item: dict[str, Any], language: Language, read_at: Any) -> InboxItem:

@@ -26,7 +26,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notifications.messages import Draft
-from shared.chassis import Store, utcnow
+from shared.chassis import Store, set_with_pending, utcnow, with_pending
 from shared.contracts.notifications import DeliveryStatus, Language, Preferences
 
 DUPLICATE_KEY = 11000
@@ -80,8 +80,9 @@ class MessagingRecords(Store):
     def message(self, message_id: str) -> dict[str, Any] | None:
         return self.db.messages.find_one({"_id": message_id})
 
-    def save_message(self, draft: Draft) -> None:
-        """Store a draft once; a second save of the same id leaves the first."""
+    def save_message(self, draft: Draft, audit: list[dict[str, Any]] = ()) -> None:
+        """Store a draft once, with the audit entry of a staff message in the same write;
+        a second save of the same id leaves the first."""
         document = {
             "_id": draft.id,
             "commune_id": draft.commune_id,
@@ -95,7 +96,7 @@ class MessagingRecords(Store):
             "fanned_out": False,
         }
         with contextlib.suppress(DuplicateKeyError):
-            self.db.messages.insert_one(document)
+            self.db.messages.insert_one(with_pending(document, list(audit)) if audit else document)
 
     def add_inbox_items(self, message: dict[str, Any], keys: list[str]) -> int:
         items = [
@@ -268,8 +269,9 @@ class MessagingRecords(Store):
         cursor = self.db.deliveries.find(query).sort("last_failed_at", DESCENDING)
         return list(cursor.limit(limit))
 
-    def requeue(self, delivery_id: str, commune_id: str) -> bool:
-        """A dead letter tried again from scratch; False if it is not one of the commune's."""
+    def requeue(self, delivery_id: str, commune_id: str, audit: list[dict[str, Any]]) -> bool:
+        """A dead letter tried again from scratch, with its audit entry in the same write;
+        False if it is not one of the commune's."""
         result = self.db.deliveries.update_one(
             {
                 "_id": delivery_id,
@@ -277,13 +279,10 @@ class MessagingRecords(Store):
                 "status": DeliveryStatus.GIVEN_UP.value,
                 "channel": {"$ne": None},
             },
-            {
-                "$set": {
-                    "status": DeliveryStatus.QUEUED.value,
-                    "next_attempt_at": utcnow(),
-                    "attempts": 0,
-                }
-            },
+            set_with_pending(
+                {"status": DeliveryStatus.QUEUED.value, "next_attempt_at": utcnow(), "attempts": 0},
+                audit,
+            ),
         )
         return result.modified_count == 1
 

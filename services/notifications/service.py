@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.notifications import domain
-from services.notifications.base import NotificationsBase
+from services.notifications.base import AUDIT_ROLES, NotificationsBase
 from services.notifications.board_service import BoardEntrypoints
 from services.notifications.delivery_service import DeliveryWork
 from services.notifications.messaging_service import MessagingEntrypoints
@@ -14,6 +14,7 @@ from shared.chassis import on_event
 from shared.contracts.common import ServiceHealth
 from shared.contracts.directory import ResidentialUnitAdded
 from shared.contracts.notifications import ListStaffNotices, StaffNoticeList
+from shared.contracts.staff import AuditLog, ListAudit
 from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import PollClosed, PollClosingSoon, PollDecided, PollOpened
 from shared.errors import WIRE_ERRORS, parse
@@ -30,6 +31,15 @@ class NotificationsService(MessagingEntrypoints, DeliveryWork, BoardEntrypoints,
     def relay_stale_events(self) -> None:
         """Publish events whose writer died before relaying them."""
         self.store.relay_events(self.dispatch, older_than=timedelta(seconds=5))
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def list_audit(self, payload: dict) -> dict:
+        """What staff posted and sent in the commune's name, for its administrators and
+        People's Inspection Board."""
+        query = parse(ListAudit, payload)
+        self._require(query.actor, query.commune_id, AUDIT_ROLES)
+        entries = self.store.audit_entries(query.commune_id, query.limit)
+        return AuditLog(entries=entries).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_staff_notices(self, payload: dict) -> dict:

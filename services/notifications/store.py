@@ -22,7 +22,8 @@ def _notice(document: dict[str, Any]) -> StaffNotice:
 
 
 class NotificationsStore(MessagingRecords, BoardRecords, Store):
-    OUTBOX_COLLECTIONS = ("disclosures",)
+    # documents whose write carries an event or an audit entry (shared/chassis.py)
+    OUTBOX_COLLECTIONS = ("disclosures", "messages", "deliveries")
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:

@@ -319,18 +319,22 @@ def audit_entry(at: str, action: str, target: str, after: dict) -> dict:
     }
 
 
-def test_the_audit_log_merges_the_surveys_entries_newest_first_naming_the_poll(client, rpc):
+def test_the_audit_log_merges_the_services_entries_newest_first_naming_the_poll(client, rpc):
     directory_entry = audit_entry("2026-01-05T08:00:00Z", "register_household", "HA7K2M", {})
     counted = {"unit_id": "tdp-1", "recorded": ["HA7K2M"]}
     paper = audit_entry("2026-01-06T08:00:00Z", "record_paper_returns", "p1", counted)
+    sent = audit_entry("2026-01-07T08:00:00Z", "send_message", "m1", {"title": "Họp tổ"})
     rpc.answer("directory", "list_audit", lambda q: {"entries": [directory_entry]})
     rpc.answer("surveys", "list_audit", lambda q: {"entries": [paper]})
+    rpc.answer("notifications", "list_audit", lambda q: {"entries": [sent]})
     poll = {"id": "p1", "title": "Giờ thu gom rác"}
     rpc.answer("surveys", "list_polls", lambda q: {"polls": [sample_poll(**poll)]})
     sign_in(client)
     page = client.get("/communes/huong-an/audit").text
-    newest = page.index("<strong>Ghi nhận hộ nộp phiếu giấy</strong>: Giờ thu gom rác")
-    assert newest < page.index("<strong>Ghi nhận hộ gia đình</strong>: HA7K2M")
+    newest = page.index("<strong>Gửi thông báo</strong>")
+    paper_entry = page.index("<strong>Ghi nhận hộ nộp phiếu giấy</strong>: Giờ thu gom rác")
+    assert newest < paper_entry < page.index("<strong>Ghi nhận hộ gia đình</strong>: HA7K2M")
+    assert "Họp tổ" in page
     assert "dịch vụ đang tạm ngừng" not in page
 
 

@@ -199,6 +199,18 @@ def test_a_provider_failing_again_and_again_is_given_up_and_staff_send_it_again(
     )
     wait_until(lambda: deliveries.count_documents({"status": "sent"}) == 1, timeout=15)
 
+    log = notifications.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+    assert [(e["action"], e["actor"]) for e in log] == [
+        ("retry_delivery", "minh"),
+        ("send_message", "minh"),
+    ]
+    assert log[1]["after"] == {
+        "audience": {"kind": "household", "household": "HBBBB2"},
+        "title": "Lịch cắt điện",
+    }
+    with pytest.raises(Forbidden):  # staff read what they sent, not the audit log
+        notifications.list_audit({"actor": "minh", "commune_id": "huong-an"})
+
 
 def test_a_malformed_provider_answer_is_recorded_and_tried_again(notifications, sms, databases):
     notifications.save_preferences(
