@@ -220,6 +220,28 @@ def event_item(event: Event) -> dict[str, Any]:
     }
 
 
+def audit_entry(
+    actor: str,
+    action: str,
+    target: str,
+    commune_id: str | None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """What `actor` did to `target`, now unless `at` says when."""
+    return AuditEntry(
+        at=at or utcnow(),
+        actor=actor,
+        action=action,
+        target=target,
+        commune_id=commune_id,
+        before=before,
+        after=after,
+    )
+
+
 def audit_item(entry: BaseModel) -> dict[str, Any]:
     """A pending audit entry, to be appended to `audit_log` by the relay."""
     return {"id": uuid.uuid4().hex, "kind": "audit", "payload": entry.model_dump()}

@@ -11,7 +11,6 @@ from gateway.routes.pages import current_polls, rpc
 from gateway.templating import templates
 from shared.contracts.notifications import (
     AUDIENCE_FIELD,
-    AUDIENCE_NAMES_VI,
     CHANNEL_NAMES_VI,
     DELIVERY_STATUS_VI,
     AudienceKind,
@@ -30,11 +29,9 @@ AUDIENCE_FIELDS = tuple(AUDIENCE_FIELD.values())
 SEND_TIMEOUT = 60.0
 MESSAGE_ROLES = (Role.GROUP_HEAD, Role.INSPECTOR, Role.COMMUNE_STAFF, Role.COMMUNE_ADMIN)
 LABELS = {
-    "AUDIENCE_NAMES_VI": AUDIENCE_NAMES_VI,
     "CHANNEL_NAMES_VI": CHANNEL_NAMES_VI,
     "DELIVERY_STATUS_VI": DELIVERY_STATUS_VI,
     "ROLE_NAMES_VI": ROLE_NAMES_VI,
-    "audience_kinds": list(AudienceKind),
     "message_roles": MESSAGE_ROLES,
 }
 

@@ -12,7 +12,7 @@ from nameko.rpc import rpc
 from services.directory import access
 from services.directory.staff_store import account_of
 from services.directory.store import DirectoryStore
-from shared.chassis import utcnow
+from shared.chassis import audit_entry, utcnow
 from shared.contracts.directory import COMMUNE_LEVEL_KINDS
 from shared.contracts.staff import (
     AccountList,
@@ -302,12 +302,4 @@ class StaffEntrypoints:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> AuditEntry:
-        return AuditEntry(
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            target=target,
-            commune_id=commune_id,
-            before=before,
-            after=after,
-        )
+        return audit_entry(actor, action, target, commune_id, before=before, after=after)

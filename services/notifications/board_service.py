@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 
 from services.notifications import board
 from services.notifications.base import STAFF_ROLES, NotificationsBase
-from shared.chassis import audit_item, event_item, utcnow
+from shared.chassis import audit_entry, audit_item, event_item, utcnow
 from shared.contracts.disclosures import (
     Disclosure,
     DisclosureIndex,
@@ -24,14 +24,13 @@ from shared.ids import new_id
 
 def _posted(disclosure: Disclosure) -> AuditEntry:
     after = disclosure.model_dump(mode="json", exclude={"id", "posted_by", "posted_at"})
-    return AuditEntry(
-        at=disclosure.posted_at,
-        actor=disclosure.posted_by,
-        action="post_disclosure",
-        target=disclosure.id,
-        commune_id=disclosure.commune_id,
-        before=None,
+    return audit_entry(
+        disclosure.posted_by,
+        "post_disclosure",
+        disclosure.id,
+        disclosure.commune_id,
         after=after,
+        at=disclosure.posted_at,
     )
 
 

@@ -61,11 +61,8 @@ class DeliveryWork:
     @property
     def _holder(self) -> str:
         """This process's name on the lease: one per service container."""
-        holder = self.store.kept.get("lease-holder")
-        if holder is None:
-            holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-            self.store.kept["lease-holder"] = holder
-        return holder
+        name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        return self.store.kept.setdefault("lease-holder", name)
 
     def _finish_fan_outs(self) -> None:
         """A message accepted but not yet in every inbox (a request or event handler

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from services.notifications import board
 from shared.calendar import VIETNAM, vietnam_time
 from shared.contracts.common import Event
 from shared.contracts.disclosures import CATEGORY_NAMES_VI, Disclosure, DisclosurePosted
@@ -44,8 +45,6 @@ from shared.contracts.training import MovedOffWaitlist, RegistrationEvent
 MESSAGE_IDS = uuid.UUID("5b0c3d4e-6a71-4f0e-9f51-2f8a8c3e0d11")  # uuid5 namespace
 REMINDER_BEFORE = timedelta(hours=24)  # a training session's reminder, a day before
 RETRY_CAP = timedelta(hours=1)  # the longest wait between two tries of a delivery
-# Law 10/2022 Art 12.3: items 7-12 of Art 11 also go out through thôn / tổ dân phố heads
-THROUGH_GROUP_HEADS = frozenset(range(7, 13))
 CODE_MISSES_PER_DAY = 20  # wrong household codes typed from one sender before it must wait
 
 POLL_KIND_EN = {
@@ -352,7 +351,7 @@ def drafts_for_disclosure(event: DisclosurePosted, public_url: str) -> list[Draf
     disclosure = event.disclosure
     commune = Audience(kind=AudienceKind.UNIT, unit_id=disclosure.commune_id)
     drafts = [draft(event, "disclosure_posted", commune, public_url, official=True)]
-    if disclosure.category in THROUGH_GROUP_HEADS:
+    if disclosure.category in board.GROUP_HEAD_CATEGORIES:
         heads = Audience(kind=AudienceKind.ROLE, role=Role.GROUP_HEAD)
         drafts.append(draft(event, "disclosure_posted", heads, public_url, official=True))
     return drafts
@@ -382,11 +381,16 @@ def draft_of(message: dict[str, Any]) -> Draft:
         commune_id=message["commune_id"],
         kind=message["kind"],
         audience=Audience.model_validate(message["audience"]),
-        texts={Language(lang): (title, body) for lang, (title, body) in message["texts"].items()},
+        texts=stored_texts(message),
         link=message.get("link"),
         official=message.get("official", False),
         error=message.get("error"),
     )
+
+
+def stored_texts(document: dict[str, Any]) -> dict[Language, tuple[str, str]]:
+    """A stored message's or inbox item's (title, body) per language."""
+    return {Language(lang): (title, body) for lang, (title, body) in document["texts"].items()}
 
 
 def text_in(texts: dict[Language, tuple[str, str]], language: Language) -> tuple[str, str]:
@@ -427,8 +431,7 @@ def deliveries_for(
     to what the message is about or else to the inbox (a cut SMS ends with it); the
     inbox needs none (the message is in it already)."""
     language = Language(preferences.get("language") or Language.VI)
-    texts = {Language(lang): tuple(pair) for lang, pair in message["texts"].items()}
-    title, body = text_in(texts, language)
+    title, body = text_in(stored_texts(message), language)
     inbox = "/hop-thu" if preferences["_id"].startswith("h:") else "/can-bo/hop-thu"
     link = message.get("link") or f"{public_url}{inbox}"
     return [

@@ -12,7 +12,7 @@ from services.notifications.base import READING_ROLES, STAFF_ROLES
 from services.notifications.messages import Draft
 from services.notifications.store import NotificationsStore
 from shared.calendar import vietnam_day
-from shared.chassis import ask, audit_item, on_event, utcnow
+from shared.chassis import ask, audit_entry, audit_item, on_event, utcnow
 from shared.contracts.disclosures import DisclosurePosted
 from shared.contracts.feedback import PetitionAnswered, PetitionOverdue, PetitionReceived
 from shared.contracts.households import (
@@ -46,7 +46,7 @@ from shared.contracts.notifications import (
     SentMessage,
 )
 from shared.contracts.recognition import CommendationDecided
-from shared.contracts.staff import AuditEntry, Role, RoleHolders, Usernames
+from shared.contracts.staff import Role, RoleHolders, Usernames
 from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import HouseholdCodes, PollClosingSoon, PollDecided, PollOpened
 from shared.contracts.training import MovedOffWaitlist, RegistrationConfirmed, RegistrationEvent
@@ -156,8 +156,8 @@ class MessagingEntrypoints:
         if off := set(preferences.channels) - set(self._available):
             names = ", ".join(CHANNEL_NAMES_VI[channel] for channel in sorted(off))
             raise InvalidInput(fields={"channels": f"Xã, phường chưa gửi được qua {names}."})
-        units = self._inbox_keys(preferences.owner)[1:]
-        self.store.save_preferences(preferences, [key.removeprefix("u:") for key in units])
+        units = [unit for unit in self._units_of(preferences.owner) if unit]
+        self.store.save_preferences(preferences, units)
         return preferences.model_dump(mode="json")
 
     @on_event("directory", HouseholdMoved)
@@ -165,7 +165,7 @@ class MessagingEntrypoints:
         """Messages to every household of a unit reach a household where it lives now."""
         owner = Owner(household=event.code)
         if self.store.preferences(owner.key) is not None:
-            units = [key.removeprefix("u:") for key in self._inbox_keys(owner)[1:]]
+            units = [unit for unit in self._units_of(owner) if unit]
             self.store.set_units([owner.key], units)
 
     @on_event("directory", ResidentialUnitsChanged)
@@ -253,7 +253,8 @@ class MessagingEntrypoints:
         message = self.store.message(draft.id)
         if message is None or not message["fanned_out"]:
             self.store.save_message(draft, audit)
-            self.store.relay_events(self.dispatch, only=("messages", draft.id))
+            if audit:  # a staff message: its audit entry into the log now
+                self.store.relay_events(self.dispatch, only=("messages", draft.id))
             message = self._fan_out(self.store.message(draft.id), draft)
         counts = self.store.delivery_counts([message["_id"]]).get(message["_id"], {})
         channel_deliveries = sum(counts.values()) - message["unknown"]
@@ -343,14 +344,18 @@ class MessagingEntrypoints:
 
     def _inbox_keys(self, owner: Owner) -> list[str]:
         """Raises NotFound for a household code the directory does not know."""
+        return messages.owner_keys(owner, *self._units_of(owner))
+
+    def _units_of(self, owner: Owner) -> tuple[str | None, str | None]:
+        """The thôn or tổ dân phố and the commune a household lives in; none for an
+        official, or for a household that moved out (what was sent to it alone stays,
+        not its old commune's). NotFound for a code the directory does not know."""
         if owner.username:
-            return messages.owner_keys(owner, None, None)
+            return None, None
         place = self._place(owner.household)
         if place is None:
             raise NotFound(f"Không tìm thấy hộ có mã {owner.household}. Vui lòng kiểm tra lại.")
-        if place.unit_id is None:  # moved out: what was sent to it alone, not its old commune's
-            return messages.owner_keys(owner, None, None)
-        return messages.owner_keys(owner, place.unit_id, place.commune_id)
+        return (place.unit_id, place.commune_id) if place.unit_id else (None, None)
 
     def _language(self, owner: Owner) -> Language:
         stored = self.store.preferences(owner.key) or {}
@@ -361,23 +366,13 @@ def _audited(
     actor: str, action: str, target: str, commune_id: str, after: dict[str, Any]
 ) -> dict[str, Any]:
     """A staff action's audit entry, to be written with the change it records."""
-    entry = AuditEntry(
-        at=utcnow(),
-        actor=actor,
-        action=action,
-        target=target,
-        commune_id=commune_id,
-        before=None,
-        after=after,
-    )
-    return audit_item(entry)
+    return audit_item(audit_entry(actor, action, target, commune_id, after=after))
 
 
 def _inbox_item(item: dict[str, Any], language: Language, read_at: Any) -> InboxItem:
     """An inbox item as its reader sees it, named by its message's id (the item's own
     id carries the household code, which must stay out of URLs)."""
-    texts = {Language(lang): tuple(pair) for lang, pair in item["texts"].items()}
-    title, body = messages.text_in(texts, language)
+    title, body = messages.text_in(messages.stored_texts(item), language)
     return InboxItem(
         id=item["message_id"],
         title=title,

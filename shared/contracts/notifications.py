@@ -81,14 +81,6 @@ class AudienceKind(StrEnum):
     POLL_PARTICIPANTS = "poll_participants"  # the households that took part in a poll
 
 
-AUDIENCE_NAMES_VI = {
-    AudienceKind.PERSON: "một cán bộ",
-    AudienceKind.HOUSEHOLD: "một hộ gia đình",
-    AudienceKind.UNIT: "mọi hộ của một tổ dân phố, thôn hoặc cả xã, phường",
-    AudienceKind.ROLE: "mọi người giữ một vai trò",
-    AudienceKind.POLL_PARTICIPANTS: "các hộ đã tham gia một cuộc lấy ý kiến, biểu quyết",
-}
-
 AUDIENCE_FIELD = {
     AudienceKind.PERSON: "username",
     AudienceKind.HOUSEHOLD: "household",

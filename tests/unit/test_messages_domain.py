@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notifications import messages
+from shared.contracts.disclosures import Disclosure, DisclosurePosted
 from shared.contracts.feedback import PetitionOverdue
 from shared.contracts.notifications import AudienceKind, Language, Owner
 from shared.contracts.surveys import PollDecided, PollOpened
@@ -155,3 +156,34 @@ def test_a_satisfaction_survey_is_announced_with_its_open_link_and_no_card():
     title, body = draft.texts[Language.VI]
     assert title.startswith("Mời đánh giá:") and "https://d.example/s/p1" in body
     assert "mã trên phiếu" not in body
+
+
+@pytest.mark.parametrize(("category", "audiences"), [(2, ["unit"]), (7, ["unit", "role"])])
+def test_a_disclosure_goes_to_the_commune_and_items_7_to_12_also_to_the_group_heads(
+    category, audiences
+):
+    # Law 10/2022 Art 12.3: items 7-12 also go out through the thôn / tổ dân phố heads
+    disclosure = Disclosure(
+        id="d1",
+        commune_id="huong-an",
+        category=category,
+        title="Danh sách hộ nghèo",
+        summary="12 hộ.",
+        decision_ref="Quyết định 31/QĐ-UBND",
+        decision_date="2026-12-01",
+        posted_from="2026-12-01",
+        posted_to="2026-12-30",
+        forms=["posting", "portal"],
+        loudspeaker_days=None,
+        late_reason=None,
+        permanent=False,
+        deadline="2026-12-08",
+        late=False,
+        posted_by="minh",
+        posted_at=NOW,
+    )
+    posted = DisclosurePosted(event_id="e4", occurred_at=NOW, disclosure=disclosure)
+    drafts = messages.drafts_for_disclosure(posted, "https://d.example")
+    assert [d.audience.kind for d in drafts] == audiences
+    assert all(d.official and d.audience.role in (None, "group_head") for d in drafts)
+    assert "từ 01/12/2026 đến 30/12/2026" in drafts[0].texts[Language.VI][1]
