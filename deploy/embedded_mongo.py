@@ -165,6 +165,47 @@ def scan_with_the_planned_index() -> None:
     SQLiteEngine._compile_read_execution_plan = compile_read_plan
 
 
+def update_by_id_reads_one_doc() -> None:
+    """Let an update whose filter names one `_id` read that document, not all.
+
+    mongoeco 4.11.0 selects the document to update in SQL when it can compile
+    the filter, and otherwise tests every document of the collection in Python;
+    a filter of `_id` and any other condition (`{"_id": x, "card_version": 1,
+    "channel": {"$exists": False}}`, a conditional write) takes the second way.
+    Measured here on 30,000 electors: 155 ms an update, against 2.3 ms for the
+    same update by `_id` alone. No other document can match a filter that names
+    one `_id`, so the Python test now runs on that one document, loaded by its
+    storage key (inside the engine's write lock, as before, so the test and the
+    write stay one step). Numeric ids keep the stock path (1 and 1.0 are the
+    same key there). Refuses to start if mongoeco changed.
+    """
+    original = sqlite_engine._sqlite_update_with_operation
+    parameters = inspect.signature(original).parameters
+    wanted = {"operation", "select_first_document_for_plan", "load_documents", "storage_key_for_id"}
+    if not wanted <= set(parameters):
+        raise RuntimeError("mongoeco changed its update path: review update_by_id_reads_one_doc")
+
+    def update_with_operation(**options):  # noqa: ANN003, ANN202
+        filter_spec = getattr(options["operation"], "filter_spec", None) or {}
+        wanted_id = filter_spec.get("_id") if isinstance(filter_spec, dict) else None
+        engine = getattr(options["load_documents"], "__self__", None)
+        if isinstance(wanted_id, str) and engine is not None and not options.get("upsert"):
+            key = options["storage_key_for_id"](wanted_id)
+            db_name, coll_name = options["db_name"], options["coll_name"]
+
+            def one_document(*_):  # noqa: ANN002, ANN202
+                return engine._load_documents_by_storage_keys(db_name, coll_name, [key]).items()
+
+            def python_test(*_, **__):  # noqa: ANN002, ANN003, ANN202
+                raise NotImplementedError("test the one document in Python")
+
+            options["load_documents"] = one_document
+            options["select_first_document_for_plan"] = python_test
+        return original(**options)
+
+    sqlite_engine._sqlite_update_with_operation = update_with_operation
+
+
 async def serve(engine: object, host: str, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -193,6 +234,7 @@ def main() -> None:
         batch_wire_inserts()
         skip_gap_documents()
         scan_with_the_planned_index()
+        update_by_id_reads_one_doc()
     if args.memory:
         engine = MemoryEngine()
     else:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from gateway import signed
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from services.surveys.codes import normalize_receipt, split_card_code
@@ -115,6 +116,12 @@ async def open_ballot(request: Request, card_code: str) -> BallotView:
     return BallotView.model_validate(reply)
 
 
+async def ballot_view(request: Request, card_code: str, form) -> BallotView:
+    """The view the page before signed into the form (no call), or the service's."""
+    view = signed.ballot_view(request, form.get("view"), card_code)
+    return view if view is not None else await open_ballot(request, card_code)
+
+
 # --- the ballot -------------------------------------------------------------------
 
 
@@ -127,6 +134,7 @@ def form_page(
     status: int = 200,
 ) -> Response:
     context = {"view": view, "poll": view.poll, "card_code": card_code}
+    context |= {"signed_view": signed.sign(request, view, card_code)}
     return page(
         request, "ballot_form.html", {**context, "values": values, "errors": errors}, status
     )
@@ -152,9 +160,10 @@ def refused_page(request: Request, refused: AlreadyVoted | PollNotOpen) -> Respo
 async def ballot(request: Request) -> Response:
     """GET: the card's link. POST: "Sửa lại" from the confirmation, answers kept."""
     typed = request.path_params["card_code"]
+    form = await request.form() if request.method == "POST" else {}
     try:
         card_code = card_code_of(request)
-        view = await open_ballot(request, card_code)
+        view = await ballot_view(request, card_code, form)
     except NotFound:
         return card_code_page(request, typed, UNKNOWN_CARD, 404)
     except PollNotOpen as refused:
@@ -163,28 +172,27 @@ async def ballot(request: Request) -> Response:
         return RedirectResponse(f"/b/{card_code}", status_code=303)
     if view.state != BallotState.READY:
         return state_page(request, view)
-    values = (
-        answers_for(view.poll.questions, await request.form()) if request.method == "POST" else {}
-    )
+    values = answers_for(view.poll.questions, form) if form else {}
     return form_page(request, view, card_code, values, {})
 
 
 async def confirm(request: Request) -> Response:
+    """The answers to review; no call to the service when the ballot page signed its
+    view into the form (the service checks everything again when the ballot is sent)."""
     typed = request.path_params["card_code"]
+    form = await request.form()
     try:
         card_code = card_code_of(request)
-        view = await open_ballot(request, card_code)
+        view = await ballot_view(request, card_code, form)
     except NotFound:
         return card_code_page(request, typed, UNKNOWN_CARD, 404)
     except PollNotOpen as refused:
         return refused_page(request, refused)
     except ServiceUnavailable:
-        return retry_page(
-            request, f"/b/{card_code}/confirm", hidden_answers(await request.form()), ""
-        )
+        return retry_page(request, f"/b/{card_code}/confirm", hidden_answers(form), "")
     if view.state != BallotState.READY:
         return state_page(request, view, 409)
-    values = answers_for(view.poll.questions, await request.form())
+    values = answers_for(view.poll.questions, form)
     try:
         answers = check_answers(view.poll.questions, values)
     except InvalidInput as invalid:
@@ -195,6 +203,7 @@ async def confirm(request: Request) -> Response:
         "card_code": card_code,
         "answers": answers,
         "submission_id": new_id(),
+        "signed_view": signed.sign(request, view, card_code),
         "retry": False,
     }
     return page(request, "ballot_confirm.html", context)
@@ -220,11 +229,32 @@ async def cast(request: Request) -> Response:
         # service records one submission once however often it arrives.
         return retry_page(request, f"/b/{card_code}/cast", answers, submission_id)
     except InvalidInput as invalid:
-        view = await open_ballot(request, card_code)
+        view = await ballot_view(request, card_code, form)
         errors = invalid.fields or {"__root__": invalid.detail or invalid.message_vi}
         return form_page(request, view, card_code, answers, errors, 422)
     receipt = BallotReceipt.model_validate(reply)
-    return RedirectResponse(f"/r/{receipt.receipt_code}", status_code=303)
+    return RedirectResponse(receipt_link(request, receipt, form, card_code), status_code=303)
+
+
+def receipt_link(request: Request, receipt: BallotReceipt, form, card_code: str) -> str:
+    """The receipt page's address, with what it shows signed in when the ballot's
+    view came with the form, so that page needs no call to the service."""
+    link = f"/r/{receipt.receipt_code}"
+    view = signed.ballot_view(request, form.get("view"), card_code)
+    if view is None:
+        return link
+    poll = view.poll
+    status = ReceiptStatus(
+        counted=True,
+        poll_id=poll.id,
+        poll_title=poll.title,
+        poll_kind=poll.kind,
+        poll_status=PollStatus.OPEN,  # it was open: the ballot was accepted
+        secret=poll.secret,
+        public_results=poll.public_results,
+        cast_on=vietnam_day(receipt.cast_at),
+    )
+    return f"{link}?s={signed.sign(request, status, receipt.receipt_code)}"
 
 
 # --- receipts ---------------------------------------------------------------------
@@ -246,6 +276,9 @@ async def enter_receipt(request: Request) -> Response:
 
 async def receipt(request: Request) -> Response:
     code = normalize_receipt(request.path_params["receipt_code"])
+    shown = signed.receipt_status(request, request.query_params.get("s"), code)
+    if shown is not None:  # right after sending: what the service answered then
+        return page(request, "receipt.html", {"receipt": shown, "code": code})
     try:
         reply = await rpc(request).call("surveys", "check_receipt", {"receipt_code": code})
     except NotFound:

@@ -8,10 +8,9 @@ from typing import Any
 
 from nameko.rpc import rpc
 from nameko.timer import timer
-from pymongo.errors import DuplicateKeyError
 
 from services.surveys import codes, domain
-from services.surveys.ballot_store import participation_id, stored
+from services.surveys.ballot_store import stored
 from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase, poll_event_fields
 from services.surveys.store import poll_of
 from shared.calendar import vietnam_day, vietnam_time
@@ -54,6 +53,7 @@ AUDITED_POLL_FIELDS = {
     "kind", "title", "unit_id", "matter", "channels", "secret", "public_results",
     "noticed_on", "opens_at", "closes_at", "online_opt_in", "questions",
 }  # fmt: skip
+FIRST_CARD = 1  # the version of every card printed when a poll opens
 SEAL_AFTER = timedelta(seconds=5)  # a secret ballot still unsealed this long: its writer died
 WRONG_CARD = (
     "Mã phiếu không đúng hoặc đã được thay bằng phiếu mới. Vui lòng kiểm tra lại mã in "
@@ -238,9 +238,11 @@ class BallotEntrypoints(SurveysBase):
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def open_ballot(self, payload: dict) -> dict:
+        """The card's page: ONE read, the household's elector document, which holds
+        its card's version and, once it took part, its participation."""
         _, poll, elector = self._card(parse(OpenBallot, payload).card_code)
         self._check_online(poll)
-        taken = self.store.participation(poll.id, elector["household"])
+        taken = elector if "channel" in elector else None
         now = utcnow()
         if taken is not None:
             state = BallotState.ALREADY_VOTED
@@ -261,9 +263,11 @@ class BallotEntrypoints(SurveysBase):
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def cast_ballot(self, payload: dict) -> dict:
+        """ONE conditional write in the common case (a first card, a first ballot):
+        the card is checked by its HMAC under the open poll's key, which needs no
+        read, and the write itself refuses a replaced card and a second ballot."""
         command = parse(CastBallot, payload)
-        document, poll, elector = self._card(command.card_code)
-        household = elector["household"]
+        document, poll, household, version = self._card_to_cast(command.card_code)
         self._check_online(poll)
         receipt = codes.receipt_code(document["key"], poll.id, household, command.submission_id)
         try:
@@ -272,15 +276,12 @@ class BallotEntrypoints(SurveysBase):
             earlier = self.store.participation(poll.id, household)
             if earlier is None or not self._same_ballot(earlier, receipt):
                 raise
-        else:  # the first try is the common case: insert, and read only if it is taken
+        else:
             answers = domain.check_answers(poll.questions, command.answers)
-            ballot = self._ballot(poll, elector, receipt, answers)
-            try:
-                self.store.insert_participation(ballot)
-                earlier = ballot
-            except DuplicateKeyError:  # took part already, or this is a retry
-                earlier = self.store.participation(poll.id, household)
-                assert earlier is not None
+            ballot = self._ballot(poll, receipt, answers)
+            earlier = self.store.take_part(poll.id, household, version, ballot)
+            if earlier is None:  # a replaced card, or took part already (or a retry)
+                earlier = self._why_not_taken(poll, household, version)
         if not self._same_ballot(earlier, receipt):
             channel = Channel(earlier["channel"])
             # a secret ballot keeps the day only
@@ -301,20 +302,19 @@ class BallotEntrypoints(SurveysBase):
             poll_id=poll.id, receipt_code=receipt, cast_at=cast_at, channel=Channel.ONLINE
         ).model_dump(mode="json")
 
-    def _ballot(
-        self, poll: Poll, elector: dict[str, Any], receipt: str, answers: dict
-    ) -> dict[str, Any]:
-        """One household's participation: ONE insert, whose unique id is what makes
-        "one household, one ballot" hold (Law 10/2022 Art 21)."""
+    def _why_not_taken(self, poll: Poll, household: str, version: int) -> dict[str, Any]:
+        """The household's participation, when its ballot was not written because it
+        had taken part; NotFound when its card was replaced by a newer one."""
+        elector = self.store.elector(poll.id, household)
+        if elector is None or elector["card_version"] != version or "channel" not in elector:
+            raise NotFound(WRONG_CARD)
+        return elector
+
+    def _ballot(self, poll: Poll, receipt: str, answers: dict) -> dict[str, Any]:
+        """What a household's online ballot writes on its elector document."""
         now = utcnow()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as BSON keeps it
-        ballot = {
-            "_id": participation_id(poll.id, elector["household"]),
-            "poll_id": poll.id,
-            "unit_id": elector["unit_id"],
-            "household": elector["household"],
-            "channel": Channel.ONLINE.value,
-        }
+        ballot = {"channel": Channel.ONLINE.value}
         if not poll.secret:
             return {
                 **ballot,
@@ -338,7 +338,7 @@ class BallotEntrypoints(SurveysBase):
             return participation["mark"] == codes.participation_mark(receipt)
         return participation.get("receipt_hash") == codes.receipt_hash(receipt)
 
-    @timer(interval=10)  # it reads every ballot of every poll (no index serves it)
+    @timer(interval=10)  # it reads the ballots of open secret polls (no index serves it)
     def seal_interrupted_ballots(self) -> None:
         """Finish sealing secret ballots whose writer died between its two writes
         (until then they are counted where they are: see online_rows)."""
@@ -404,6 +404,23 @@ class BallotEntrypoints(SurveysBase):
         if document is None:
             raise NotFound("Không tìm thấy cuộc lấy ý kiến, biểu quyết này.")
         return document
+
+    def _card_to_cast(self, card_code: str) -> tuple[dict[str, Any], Poll, str, int]:
+        """(poll document, poll, household, card version) of a card code. A card
+        never reissued (version 1) of a poll open now is known by its HMAC alone,
+        with no read; the write that casts checks the version is still current."""
+        parts = codes.split_card_code(card_code)
+        if parts is None:
+            raise NotFound(WRONG_CARD)
+        household, check = parts
+        for poll_id in self.store.open_poll_ids():
+            found = self.store.open_poll(poll_id)
+            if found is not None and codes.card_matches(
+                found[0]["key"], poll_id, household, FIRST_CARD, check
+            ):
+                return found[0], found[1], household, FIRST_CARD
+        document, poll, elector = self._card(card_code)  # a reissued card: read it
+        return document, poll, household, elector["card_version"]
 
     def _card(self, card_code: str) -> tuple[dict[str, Any], Poll, dict[str, Any]]:
         """The poll (document and contract) and elector a card code belongs to; a

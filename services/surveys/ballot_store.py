@@ -35,6 +35,12 @@ def participation_id(poll_id: str, household: str) -> str:
     return f"{poll_id}:{household}"
 
 
+# An elector that took part, by whatever channel (see store.py: the ballot is
+# written on the household's own elector document).
+TOOK_PART = {"channel": {"$exists": True}}
+NOT_YET = {"channel": {"$exists": False}}
+
+
 class BallotRecords(Store):
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
@@ -132,17 +138,29 @@ class BallotRecords(Store):
     # --- ballots ------------------------------------------------------------------
 
     def participation(self, poll_id: str, household: str) -> dict[str, Any] | None:
-        return self.db.participation.find_one({"_id": participation_id(poll_id, household)})
+        """The household's elector document if it took part, else None."""
+        query = {"_id": participation_id(poll_id, household), **TOOK_PART}
+        return self.db.electors.find_one(query)
 
     def participating_households(self, poll_id: str) -> list[str]:
         """Households that took part by phone or by a ballot recorded for them (a
         group's paper returns are counted, not named)."""
-        found = self.db.participation.find({"poll_id": poll_id}, {"household": 1})
+        found = self.db.electors.find({"poll_id": poll_id, **TOOK_PART}, {"household": 1})
         return sorted(document["household"] for document in found)
 
-    def insert_participation(self, document: dict[str, Any]) -> None:
-        """Raises DuplicateKeyError when the household already took part."""
-        self.db.participation.insert_one(document)
+    def take_part(
+        self, poll_id: str, household: str, card_version: int, ballot: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Write a ballot on the household's elector document, in ONE conditional
+        write: only while the card is this version (a reissued card is refused the
+        moment the new one exists, on every instance) and only if the household has
+        not taken part by any channel (Law 10/2022 Art 21: one household, one
+        ballot). The document as written, or None if either condition failed."""
+        return self.db.electors.find_one_and_update(
+            {"_id": participation_id(poll_id, household), "card_version": card_version, **NOT_YET},
+            {"$set": ballot},
+            return_document=ReturnDocument.AFTER,
+        )
 
     def seal(self, document: dict[str, Any]) -> None:
         """Move a secret ballot's answers from its participation into its unit's box
@@ -167,19 +185,29 @@ class BallotRecords(Store):
                 },
                 upsert=True,
             )
-        self.db.participation.update_one(
+        self.db.electors.update_one(
             {"_id": document["_id"], "_seal.r": sealing["r"]}, {"$unset": {"_seal": ""}}
         )
 
     def unsealed(self, older_than: timedelta) -> list[dict[str, Any]]:
-        """Secret ballots whose sealing was interrupted (a crash between the writes)."""
-        return list(self.db.participation.find({"_seal.since": {"$lte": utcnow() - older_than}}))
+        """Secret ballots whose sealing was interrupted (a crash between the writes).
+        Only secret polls not yet signed off can hold one: with none (the usual case)
+        no ballot is read at all."""
+        query = {
+            "secret": True,
+            "status": {"$in": [PollStatus.OPEN.value, PollStatus.CLOSED.value]},
+        }
+        poll_ids = [document["_id"] for document in self.db.polls.find(query, {"_id": 1})]
+        if not poll_ids:
+            return []
+        since = {"$lte": utcnow() - older_than}
+        return list(self.db.electors.find({"poll_id": {"$in": poll_ids}, "_seal.since": since}))
 
     def find_receipt(self, receipt_hash: str) -> tuple[str, date | None] | None:
         """(poll id, day cast) of the ballot behind a receipt hash, if it was counted."""
         for collection, field, day in (
-            ("participation", "receipt_hash", "at"),
-            ("participation", "_seal.r", "at"),
+            ("electors", "receipt_hash", "at"),
+            ("electors", "_seal.r", "at"),
             ("satisfaction", "receipt_hash", "day"),
             ("boxes", "ballots.r", None),  # a sealed secret ballot keeps no day
         ):
@@ -227,7 +255,7 @@ class BallotRecords(Store):
             )
             return [(poll.unit_id, document["answers"]) for document in found]
         if not poll.secret:
-            found = self.db.participation.find(
+            found = self.db.electors.find(
                 {"poll_id": poll.id, "channel": Channel.ONLINE.value, "answers": {"$exists": True}},
                 {"unit_id": 1, "answers": 1},
                 batch_size=READ_BATCH,
@@ -239,9 +267,7 @@ class BallotRecords(Store):
                 rows.append((box["unit_id"], ballot["a"]))
                 sealed.add(ballot["r"])
         # accepted, still being sealed: counted once, wherever it is
-        for document in self.db.participation.find(
-            {"poll_id": poll.id, "_seal": {"$exists": True}}
-        ):
+        for document in self.db.electors.find({"poll_id": poll.id, "_seal": {"$exists": True}}):
             if document["_seal"]["r"] not in sealed:
                 rows.append((document["unit_id"], document["_seal"]["answers"]))
         return rows
@@ -250,8 +276,10 @@ class BallotRecords(Store):
         """Households that took part, by unit and channel (counted here rather than
         by $group, in batches: see READ_BATCH)."""
         counts: dict[str, dict[Channel, int]] = defaultdict(lambda: defaultdict(int))
-        found = self.db.participation.find(
-            {"poll_id": poll_id}, {"_id": 0, "unit_id": 1, "channel": 1}, batch_size=READ_BATCH
+        found = self.db.electors.find(
+            {"poll_id": poll_id, **TOOK_PART},
+            {"_id": 0, "unit_id": 1, "channel": 1},
+            batch_size=READ_BATCH,
         )
         for document in found:
             counts[document["unit_id"]][Channel(document["channel"])] += 1

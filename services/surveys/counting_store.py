@@ -3,12 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from pymongo.errors import BulkWriteError
-
+from services.surveys.ballot_store import NOT_YET, TOOK_PART
 from shared.chassis import Store, set_with_pending
 from shared.contracts.surveys import Channel, MeetingRecord, PaperTally, PollStatus
-
-DUPLICATE_KEY = 11000
+from shared.ids import new_id
 
 
 class CountingRecords(Store):
@@ -24,43 +22,40 @@ class CountingRecords(Store):
     def unit_participations(self, poll_id: str, unit_id: str) -> dict[str, dict[str, Any]]:
         """household → its participation, for the households of `unit_id` that took part."""
         fields = {"household": 1, "channel": 1, "at": 1}
-        cursor = self.db.participation.find({"poll_id": poll_id, "unit_id": unit_id}, fields)
-        return {row["household"]: row for row in cursor}
+        query = {"poll_id": poll_id, "unit_id": unit_id, **TOOK_PART}
+        return {row["household"]: row for row in self.db.electors.find(query, fields)}
 
     def add_participations(
         self, poll_id: str, unit_id: str, households: list[str], channel: Channel, at: datetime
     ) -> list[str]:
-        """Record that `households` took part by `channel`; return those that had
-        already taken part meanwhile (the unique _id refuses their second one)."""
+        """Record that `households` (electors of `unit_id`) took part by `channel`;
+        return those that had already taken part meanwhile. One conditional write
+        for all of them (only electors that have not taken part are written), then
+        one read of which ones this entry wrote."""
         if not households:
             return []
-        documents = [
-            {
-                "_id": f"{poll_id}:{code}",
-                "poll_id": poll_id,
-                "unit_id": unit_id,
-                "household": code,
-                "channel": channel.value,
-                "at": at,
-            }
-            for code in households
-        ]
-        try:
-            self.db.participation.insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            errors = error.details["writeErrors"]
-            if any(e["code"] != DUPLICATE_KEY for e in errors):
-                raise
-            return [households[e["index"]] for e in errors]
-        return []
+        entry = new_id()
+        unit = {"poll_id": poll_id, "unit_id": unit_id}
+        self.db.electors.update_many(
+            {**unit, "household": {"$in": households}, **NOT_YET},
+            {"$set": {"channel": channel.value, "at": at, "entry": entry}},
+        )
+        written = self.db.electors.find({**unit, "entry": entry}, {"household": 1})
+        mine = {row["household"] for row in written}
+        return [code for code in households if code not in mine]
 
     def remove_participations(self, poll_id: str, households: list[str], channel: Channel) -> None:
-        ids = [f"{poll_id}:{code}" for code in households]
-        self.db.participation.delete_many({"_id": {"$in": ids}, "channel": channel.value})
+        """Households no longer on a meeting's roll: they have not taken part."""
+        if not households:
+            return
+        self.db.electors.update_many(
+            {"poll_id": poll_id, "household": {"$in": households}, "channel": channel.value},
+            {"$unset": {"channel": "", "at": "", "entry": ""}},
+        )
 
     def count_participation(self, poll_id: str, unit_id: str, channel: Channel) -> int:
         query = {"poll_id": poll_id, "unit_id": unit_id, "channel": channel.value}
-        return self.db.participation.count_documents(query)
+        return self.db.electors.count_documents(query)
 
     # --- paper tallies, meetings, photos ---------------------------------------
 

@@ -4,14 +4,16 @@ polls:          {_id: poll id (the creating form's request id), ...Poll fields,
                  key: the poll's secret (bytes; card and receipt codes), results: the
                  frozen PollResults once closed, explanations, decision_record,
                  closing_soon_announced, _pending: outbox}
-electors:       {_id: "<poll>:<household>", poll_id, household, unit_id, card_version}
-                 the households that may take part, frozen when the poll opens
-participation:  {_id: "<poll>:<household>", poll_id, unit_id, household, channel, at,
-                 public ballots only: receipt_hash, answers;
-                 secret ballots only: mark (codes.participation_mark), and while
-                 sealing, _seal: {r, answers, since}}
-                 ONE per household and poll, whatever the channel: the unique _id is
-                 what makes "one household, one ballot" hold (Law 10/2022 Art 21).
+electors:       {_id: "<poll>:<household>", poll_id, household, unit_id, card_version,
+                 once the household took part: channel, at (entry: the paper or
+                 meeting entry that recorded it), public ballots only: receipt_hash,
+                 answers; secret ballots only: mark (codes.participation_mark), and
+                 while sealing, _seal: {r, answers, since}}
+                 the households that may take part, frozen when the poll opens, ONE
+                 per household and poll: a ballot by any channel is written on it
+                 only if it has none (Law 10/2022 Art 21: one household, one
+                 ballot), and a phone's ballot only while its card is current, in
+                 the same conditional write.
 boxes:          {_id: "<poll>:<unit>", poll_id, unit_id, ballots: [{r, a}] sorted by r}
                  secret ballots, with no household and no time: nothing links them
                  to participation (Law 10/2022 Art 9, 18: secret ballot).
@@ -55,6 +57,15 @@ def poll_of(document: dict[str, Any]) -> Poll:
     return Poll.model_validate(fields)
 
 
+def _merge_participation(database: Database) -> None:
+    """Move what an older version kept in a `participation` collection onto the
+    electors (each step safe to repeat after a crash)."""
+    for document in database.participation.find():
+        fields = {key: value for key, value in document.items() if key != "_id"}
+        database.electors.update_one({"_id": document["_id"]}, {"$set": fields})
+        database.participation.delete_one({"_id": document["_id"]})
+
+
 class SurveysStore(CountingRecords, BallotRecords):
     OUTBOX_COLLECTIONS = ("polls",)
 
@@ -65,9 +76,9 @@ class SurveysStore(CountingRecords, BallotRecords):
         database.polls.create_index([("status", ASCENDING), ("opens_at", ASCENDING)])
         database.electors.create_index([("household", ASCENDING)])
         database.electors.create_index([("poll_id", ASCENDING), ("unit_id", ASCENDING)])
-        database.participation.create_index([("poll_id", ASCENDING), ("unit_id", ASCENDING)])
-        database.participation.create_index([("receipt_hash", ASCENDING)], sparse=True)
-        database.participation.create_index([("_seal.r", ASCENDING)], sparse=True)
+        database.electors.create_index([("receipt_hash", ASCENDING)], sparse=True)
+        database.electors.create_index([("_seal.r", ASCENDING)], sparse=True)
+        _merge_participation(database)
         database.boxes.create_index([("ballots.r", ASCENDING)])
         database.satisfaction.create_index([("poll_id", ASCENDING)])
         database.satisfaction_limits.create_index("expires_at", expireAfterSeconds=0)

@@ -225,7 +225,42 @@ def test_a_lowercase_card_link_redirects_to_the_normalised_one(client, surveys):
     assert response.status_code == 303 and response.headers["location"] == f"/b/{READY}"
 
 
-def test_the_whole_flow_from_card_to_receipt(client, surveys, rpc):
+def test_the_whole_flow_asks_the_service_twice_open_and_send(client, surveys, rpc):
+    opened = client.get(f"/b/{READY}")
+    view = dict(hidden_fields(opened.text))["view"]
+    confirm = client.post(f"/b/{READY}/confirm", data={"q-choice": "agree", "view": view})
+    assert confirm.status_code == 200 and "Xem lại lựa chọn" in confirm.text
+    cast = client.post(f"/b/{READY}/cast", data=as_form(hidden_fields(confirm.text)))
+    assert cast.status_code == 303
+    assert cast.headers["location"].startswith("/r/RC00-ABCD-EFGH?s=")
+    receipt = client.get(cast.headers["location"])
+    page = text_of(receipt.text)
+    assert "Phiếu của hộ đã được ghi nhận" in page and "RC00-ABCD-EFGH" in page
+    assert "Bê tông hóa kiệt 12" in page and "05/12/2026" in page
+    assert "không cho biết hộ đã chọn gì" in page  # a secret ballot
+    # the review and the receipt pages are made from what the gateway signed
+    assert [m for _, m, _ in rpc.calls] == ["open_ballot", "cast_ballot"]
+
+
+def test_a_signed_view_altered_or_of_another_card_is_not_used(client, surveys, rpc):
+    view = dict(hidden_fields(client.get(f"/b/{READY}").text))["view"]
+    for card, value in ((READY, view[:-2] + "xx"), (CONSULT, view)):
+        rpc.calls.clear()
+        client.post(f"/b/{card}/confirm", data={"q-choice": "agree", "view": value})
+        assert [m for _, m, _ in rpc.calls] == ["open_ballot"]  # asked, not trusted
+
+
+def test_a_signed_receipt_status_opens_only_its_own_receipt(client, surveys, rpc):
+    view = dict(hidden_fields(client.get(f"/b/{READY}").text))["view"]
+    confirm = client.post(f"/b/{READY}/confirm", data={"q-choice": "agree", "view": view})
+    link = client.post(f"/b/{READY}/cast", data=as_form(hidden_fields(confirm.text)))
+    signed_status = link.headers["location"].split("?s=")[1]
+    rpc.calls.clear()
+    client.get(f"/r/RC00-ABCD-EFGX?s={signed_status}")
+    assert [m for _, m, _ in rpc.calls] == ["check_receipt"]
+
+
+def test_the_whole_flow_from_card_to_receipt_without_signed_views(client, surveys, rpc):
     confirm = client.post(f"/b/{READY}/confirm", data={"q-choice": "agree"})
     assert confirm.status_code == 200
     assert "Xem lại lựa chọn" in confirm.text and "Đồng ý" in text_of(confirm.text)
@@ -237,7 +272,8 @@ def test_the_whole_flow_from_card_to_receipt(client, surveys, rpc):
     assert rpc.calls_to("surveys", "cast_ballot") == []
     assert_light(confirm.text)
 
-    cast = client.post(f"/b/{READY}/cast", data=as_form(fields))
+    unsigned = [(name, value) for name, value in fields if name != "view"]
+    cast = client.post(f"/b/{READY}/cast", data=as_form(unsigned))
     assert cast.status_code == 303
     assert cast.headers["location"] == "/r/RC00-ABCD-EFGH"
     (sent,) = rpc.calls_to("surveys", "cast_ballot")

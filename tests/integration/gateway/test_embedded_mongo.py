@@ -3,7 +3,8 @@ patches (deploy/embedded_mongo.py): `skip_needless_id_scans` refuses duplicate
 ids of every kind, `batch_wire_inserts` reports each refused document of a
 batch as MongoDB does, `skip_gap_documents` rests on the server serving no
 change streams, and `scan_with_the_planned_index` finds through an index exactly
-what a scan of every document finds."""
+what a scan of every document finds, and `update_by_id_reads_one_doc` updates
+by `_id` exactly when the rest of the filter matches."""
 
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from bson import ObjectId
-from pymongo import MongoClient
+from pymongo import MongoClient, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from tests.support import ROOT, free_port, python_env
@@ -135,3 +136,31 @@ def test_a_find_through_an_index_finds_what_a_full_scan_finds(client, query):
     assert found(indexed) == found(scanned)
     assert found(indexed, projection={"_id": 1}) == found(scanned, projection={"_id": 1})
     assert list(indexed.find(query).limit(1)) == list(scanned.find(query).limit(1))
+
+
+def test_a_conditional_update_by_id_changes_that_document_only_when_it_matches(client):
+    """`update_by_id_reads_one_doc`: the conditions beside the `_id` still decide."""
+    electors = client.t.electors
+    electors.insert_many(
+        [{"_id": f"p:H{n}", "card_version": 1} for n in range(5)]
+        + [{"_id": "p:H5", "card_version": 2}, {"_id": 7, "card_version": 1}]
+    )
+    first = {"card_version": 1, "channel": {"$exists": False}}
+
+    def cast(elector_id) -> dict | None:  # noqa: ANN001
+        return electors.find_one_and_update(
+            {"_id": elector_id, **first},
+            {"$set": {"channel": "online"}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    assert cast("p:H1") == {"_id": "p:H1", "card_version": 1, "channel": "online"}
+    assert cast("p:H1") is None  # took part already
+    assert cast("p:H5") is None  # its card was replaced
+    assert cast("p:H9") is None  # no such elector, and none is made
+    assert cast(7)["channel"] == "online"  # a numeric id takes the stock path
+    assert electors.update_one({"_id": "p:H2", **first}, {"$set": {"x": 1}}).modified_count == 1
+    assert electors.update_one({"_id": "p:H2", "x": 2}, {"$set": {"x": 3}}).matched_count == 0
+    changed = {d["_id"] for d in electors.find({"$or": [{"channel": "online"}, {"x": 1}]})}
+    assert changed == {"p:H1", "p:H2", 7}
+    assert electors.count_documents({}) == 7

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.surveys import codes
+from services.surveys.ballot_store import TOOK_PART
 from services.surveys.store import SurveysStore
 from shared.calendar import vietnam_day, vietnam_time
 from shared.contracts.surveys import FREE_TEXT_MAX, Channel, Poll
@@ -173,7 +174,7 @@ def test_a_ballot_gives_a_receipt_and_the_same_submission_twice_is_recorded_once
 
     assert first == again
     assert first["channel"] == "online" and first["poll_id"] == poll["id"]
-    assert databases["surveys"].participation.count_documents({"poll_id": poll["id"]}) == 1
+    assert databases["surveys"].electors.count_documents({"poll_id": poll["id"], **TOOK_PART}) == 1
     view = surveys.open_ballot({"card_code": card})
     assert view["state"] == "already_voted" and view["voted_by"] == "online"
 
@@ -204,7 +205,7 @@ def test_forged_and_altered_card_codes_are_not_found(surveys, databases):
         assert "Mã phiếu không đúng" in refused.value.detail
         with pytest.raises(NotFound):
             cast(surveys, code, {"q1": ["yes"]})
-    assert databases["surveys"].participation.count_documents({}) == 0
+    assert databases["surveys"].electors.count_documents(TOOK_PART) == 0
 
 
 def test_a_reissued_card_replaces_the_old_one(surveys, databases):
@@ -243,7 +244,7 @@ def test_answers_outside_the_form_are_refused_and_nothing_is_stored(surveys, dat
             cast(surveys, card, answers)
         assert question in refused.value.fields, answers
 
-    assert databases["surveys"].participation.count_documents({}) == 0
+    assert databases["surveys"].electors.count_documents(TOOK_PART) == 0
     assert surveys.open_ballot({"card_code": card})["state"] == "ready"
 
 
@@ -264,7 +265,7 @@ def test_a_ballot_after_closing_is_refused_but_one_sent_again_gets_its_receipt(s
     assert again["receipt_code"] == accepted["receipt_code"]
     with pytest.raises(PollNotOpen):
         cast(surveys, voter, {"q1": ["agree"]})  # a new ballot is refused
-    assert databases["surveys"].participation.count_documents({}) == 1
+    assert databases["surveys"].electors.count_documents(TOOK_PART) == 1
 
 
 def test_an_answer_before_opening_is_refused(surveys, databases):
@@ -335,7 +336,7 @@ def test_a_secret_ballot_leaves_nothing_linking_a_household_to_its_choice(survey
     assert "lúc" not in refused.value.detail  # the day only
     stored = databases["surveys"]
 
-    for participation in stored.participation.find({"poll_id": poll["id"]}):
+    for participation in stored.electors.find({"poll_id": poll["id"], **TOOK_PART}):
         # who took part, the day only, and a mark to tell a retry: no answers, no
         # receipt hash, no time of day
         assert set(participation) == {
@@ -343,6 +344,7 @@ def test_a_secret_ballot_leaves_nothing_linking_a_household_to_its_choice(survey
             "poll_id",
             "unit_id",
             "household",
+            "card_version",
             "channel",
             "at",
             "mark",
@@ -372,8 +374,8 @@ def test_a_secret_ballot_interrupted_before_sealing_is_sealed_by_the_timer(surve
     r = codes.receipt_hash(receipt)
     # put the stored ballot back as the first write left it
     stored.boxes.update_one({"poll_id": poll["id"]}, {"$pull": {"ballots": {"r": r}}})
-    stored.participation.update_one(
-        {"poll_id": poll["id"]},
+    stored.electors.update_one(
+        {"poll_id": poll["id"], **TOOK_PART},
         {"$set": {"_seal": {"r": r, "answers": {"q1": ["agree"]}, "since": now()}}},
     )
     # accepted and counted while waiting
@@ -381,7 +383,7 @@ def test_a_secret_ballot_interrupted_before_sealing_is_sealed_by_the_timer(surve
     rows = SurveysStore(None, stored).online_rows(Poll.model_validate(poll))
     assert rows == [("tdp-1", {"q1": ["agree"]})]
 
-    wait_until(lambda: "_seal" not in stored.participation.find_one({}), timeout=15)
+    wait_until(lambda: "_seal" not in stored.electors.find_one(TOOK_PART), timeout=15)
     assert [b["r"] for b in stored.boxes.find_one({"poll_id": poll["id"]})["ballots"]] == [r]
 
 

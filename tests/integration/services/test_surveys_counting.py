@@ -12,6 +12,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
+from services.surveys.ballot_store import TOOK_PART
 from services.surveys.service import SurveysService
 from shared.chassis import MongoStore, Store, on_event, utcnow
 from shared.contracts.surveys import PollClosed, PollClosingSoon
@@ -104,19 +105,18 @@ def add_poll(database, *, kind="decision", channels=("online", "paper", "meeting
     return poll_id
 
 
-def vote_online(database, poll_id: str, code: str, answers: dict, unit_id: str = "tdp-1"):
-    database.participation.insert_one(
-        {
-            "_id": f"{poll_id}:{code}",
-            "poll_id": poll_id,
-            "unit_id": unit_id,
-            "household": code,
-            "channel": "online",
-            "at": datetime(2025, 8, 3, 2, 15, tzinfo=UTC),  # 09:15 in Huế
-            "receipt_hash": new_id(),
-            "answers": answers,
-        }
+def vote_online(database, poll_id: str, code: str, answers: dict):
+    """The household's ballot as the phone's write leaves it on its elector document."""
+    ballot = {
+        "channel": "online",
+        "at": datetime(2025, 8, 3, 2, 15, tzinfo=UTC),  # 09:15 in Huế
+        "receipt_hash": new_id(),
+        "answers": answers,
+    }
+    written = database.electors.update_one(
+        {"_id": f"{poll_id}:{code}", "channel": {"$exists": False}}, {"$set": ballot}
     )
+    assert written.modified_count == 1
 
 
 def paper_tally(poll_id: str, returned: int, counts: dict, photo: bytes = PNG, **extra) -> dict:
@@ -168,8 +168,8 @@ def test_paper_returns_are_refused_for_a_household_that_voted_online(surveys, da
         "HAAA22": "Hộ đã biểu quyết trực tuyến lúc 09:15 ngày 03/08/2025.",
         "HBBB22": "Hộ không có trong danh sách hộ của tổ, thôn này.",
     }
-    assert db.participation.find_one({"_id": f"{poll_id}:HAAA22"})["channel"] == "online"
-    assert db.participation.find_one({"_id": f"{poll_id}:HAAA23"})["channel"] == "paper"
+    assert db.electors.find_one({"_id": f"{poll_id}:HAAA22"})["channel"] == "online"
+    assert db.electors.find_one({"_id": f"{poll_id}:HAAA23"})["channel"] == "paper"
     again = surveys.record_paper_returns(
         {"actor": "hoa", "poll_id": poll_id, "unit_id": "tdp-1", "household_codes": ["HAAA23"]}
     )
@@ -184,7 +184,7 @@ def test_a_group_head_enters_paper_returns_only_for_their_own_unit(surveys, data
             {"actor": "hoa", "poll_id": poll_id, "unit_id": "tdp-2", "household_codes": ["HBBB22"]}
         )
 
-    assert databases["surveys"].participation.count_documents({}) == 0
+    assert databases["surveys"].electors.count_documents(TOOK_PART) == 0
 
 
 # --- count minutes ---------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_a_meeting_roll_records_attendance_and_whether_it_reached_quorum(surveys
     # Decree 61/2023 Art 10: more than half of ALL the unit's households
     assert (two_of_four["present"], two_of_four["quorum_reached"]) == (2, False)
     assert (three_of_four["present"], three_of_four["quorum_reached"]) == (3, True)
-    at_meeting = {p["household"] for p in db.participation.find({"channel": "meeting"})}
+    at_meeting = {p["household"] for p in db.electors.find({"channel": "meeting"})}
     assert at_meeting == {"HAAA22", "HAAA24", "HAAA25"}  # entered again: replaced
 
 
@@ -310,7 +310,7 @@ def test_a_meeting_roll_with_a_household_that_voted_online_is_refused_whole(surv
         )
 
     assert "HAAA22: Hộ đã biểu quyết trực tuyến" in refused.value.fields["present_codes"]
-    assert db.participation.count_documents({"channel": "meeting"}) == 0
+    assert db.electors.count_documents({"channel": "meeting"}) == 0
     assert db.meetings.count_documents({}) == 0
 
 
@@ -338,7 +338,7 @@ def test_meeting_hands_cannot_exceed_the_households_present(surveys, databases):
 def record_three_channels(surveys, db, poll_id: str) -> None:
     """tdp-1: 1 online, 2 on paper, 1 at the meeting, all agreeing; tdp-2: 1 online against."""
     vote_online(db, poll_id, "HAAA22", {"q1": ["agree"]})
-    vote_online(db, poll_id, "HBBB22", {"q1": ["disagree"]}, unit_id="tdp-2")
+    vote_online(db, poll_id, "HBBB22", {"q1": ["disagree"]})
     surveys.record_paper_returns(
         {
             "actor": "hoa",

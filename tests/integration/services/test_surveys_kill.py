@@ -8,6 +8,7 @@ import uuid
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.surveys.ballot_store import TOOK_PART
 from services.surveys.store import SurveysStore
 from shared.config import SERVICE_NAMES
 from shared.contracts.surveys import Poll
@@ -108,11 +109,11 @@ def test_killing_surveys_while_households_vote_loses_and_doubles_no_ballot(
                 ]
         stored = databases["surveys"]
         unsealed = {"poll_id": poll["id"], "_seal": {"$exists": True}}
-        wait_until(lambda: stored.participation.count_documents(unsealed) == 0)
+        wait_until(lambda: stored.electors.count_documents(unsealed) == 0)
     finally:
         service.stop()
 
-    participations = list(stored.participation.find({"poll_id": poll["id"]}))
+    participations = list(stored.electors.find({"poll_id": poll["id"], **TOOK_PART}))
     assert len(participations) == len(receipts)
     assert sorted(p["household"] for p in participations) == sorted(receipts)
     rows = SurveysStore(None, stored).online_rows(Poll.model_validate(poll))
