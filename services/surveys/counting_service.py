@@ -71,12 +71,14 @@ from shared.ids import new_id
 # Close a little after the deadline, so a ballot accepted at the last second is
 # stored before the count that freezes the results reads the ballots.
 CLOSE_GRACE = timedelta(seconds=1)
-# A live count (an open poll's results for staff) is made again at most every
-# LIVE_COUNT_SECONDS, or LIVE_COUNT_SPACING times as long as it took, whichever is
-# longer: it reads every ballot, so a large poll's count takes at most about a
-# tenth of the database's time while a ward votes.
+# A live count (an open poll's results for staff) is made in the background, again
+# at most every LIVE_COUNT_SECONDS, or LIVE_COUNT_SPACING times as long as it
+# took, whichever is longer: it reads every ballot, so a large poll's count takes
+# at most about a tenth of the database's time while a ward votes, and the staff's
+# page reads the last count, never waiting for one.
 LIVE_COUNT_SECONDS = 10
 LIVE_COUNT_SPACING = 10
+LIVE_COUNT_CLAIM = timedelta(minutes=5)  # an instance that died counting frees it
 
 
 class CountingEntrypoints(SurveysBase):
@@ -219,6 +221,21 @@ class CountingEntrypoints(SurveysBase):
             if closed:
                 self._recount(poll.id, [])  # an entry made while the count above ran
                 self.store.relay_events(self.dispatch, only=("polls", poll.id))
+
+    @timer(interval=2)
+    def count_open_polls(self) -> None:
+        """Count each open poll again when its live count is due, one instance at
+        a time (the claim is a conditional write), reading ballots in batches."""
+        now = utcnow()
+        for document in self.store.open_polls({"$gt": now}):
+            poll = poll_of(document)
+            if not self.store.claim_live_count(poll.id, now, LIVE_COUNT_CLAIM):
+                continue
+            started = time.monotonic()
+            results = self._count(poll, frozen=False)
+            took = time.monotonic() - started
+            due = utcnow() + timedelta(seconds=max(LIVE_COUNT_SECONDS, LIVE_COUNT_SPACING * took))
+            self.store.save_live_count(poll.id, results.model_dump(mode="json"), due)
 
     @timer(interval=2)
     def announce_closing_soon(self) -> None:
@@ -373,8 +390,8 @@ class CountingEntrypoints(SurveysBase):
 
     def _entered(self, poll: Poll, actor: str, action: str, before: Any, after: Any) -> None:
         """Audit an entry, and count the results again if the poll has closed (while
-        it is open, the next live count of this process includes the entry)."""
-        self.store.forget(("live_count", poll.id))
+        it is open, the next live count, made within seconds, includes it)."""
+        self.store.count_live_soon(poll.id)
         entry = _audit(actor, action, poll, _json(before), _json(after))
         self._recount(poll.id, [audit_item(entry)])
         self.store.relay_events(self.dispatch, only=("polls", poll.id))
@@ -409,18 +426,14 @@ class CountingEntrypoints(SurveysBase):
         return tally.results(poll, tallies, utcnow(), frozen=frozen)
 
     def _live_count(self, poll: Poll) -> PollResults:
-        """The count while the poll runs, made again by this process only when the
-        last one is old enough (see LIVE_COUNT_SECONDS): staff pages refresh it
-        while a whole ward votes. The page says when it was counted."""
-        if (kept := self.store.recall(("live_count", poll.id))) is not None:
-            return kept
-        started = time.monotonic()
-        results = self._count(poll, frozen=False)
-        took = time.monotonic() - started
-        self.store.keep(
-            ("live_count", poll.id), results, max(LIVE_COUNT_SECONDS, LIVE_COUNT_SPACING * took)
-        )
-        return results
+        """The last count made in the background (count_open_polls) while the poll
+        runs: one read, however many ballots are in. The page says when it was
+        counted. Before the first one (a poll just opened, or not yet open) the
+        few ballots there are counted now."""
+        stored = self.store.live_results(poll.id)
+        if stored is not None:
+            return PollResults.model_validate(stored)
+        return self._count(poll, frozen=False)
 
     def _stored_results(self, poll_id: str) -> PollResults:
         return PollResults.model_validate(self.store.get_poll_document(poll_id)["results"])

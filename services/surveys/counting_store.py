@@ -1,7 +1,9 @@
 """Paper and meeting entries, results, explanations in MongoDB (see store.py)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from pymongo.errors import DuplicateKeyError
 
 from services.surveys.ballot_store import NOT_YET, TOOK_PART
 from shared.chassis import Store, set_with_pending
@@ -56,6 +58,33 @@ class CountingRecords(Store):
     def count_participation(self, poll_id: str, unit_id: str, channel: Channel) -> int:
         query = {"poll_id": poll_id, "unit_id": unit_id, "channel": channel.value}
         return self.db.electors.count_documents(query)
+
+    # --- the live count of an open poll (see counting_service.count_open_polls) --
+
+    def live_results(self, poll_id: str) -> dict[str, Any] | None:
+        document = self.db.live_counts.find_one({"_id": poll_id}, {"results": 1})
+        return document.get("results") if document else None
+
+    def claim_live_count(self, poll_id: str, now: datetime, claim: timedelta) -> bool:
+        """Take the poll's next live count if it is due, so one instance makes it."""
+        try:
+            self.db.live_counts.update_one(
+                {"_id": poll_id, "due_at": {"$lte": now}},
+                {"$set": {"due_at": now + claim}},
+                upsert=True,  # the poll's first count
+            )
+        except DuplicateKeyError:  # it exists and is not due
+            return False
+        return True
+
+    def save_live_count(self, poll_id: str, results: dict[str, Any], due_at: datetime) -> None:
+        self.db.live_counts.update_one(
+            {"_id": poll_id}, {"$set": {"results": results, "due_at": due_at}}
+        )
+
+    def count_live_soon(self, poll_id: str) -> None:
+        """An entry changed the results: the next tick counts them again."""
+        self.db.live_counts.update_one({"_id": poll_id}, {"$set": {"due_at": datetime.min}})
 
     # --- paper tallies, meetings, photos ---------------------------------------
 
