@@ -170,6 +170,8 @@ class BallotEntrypoints(SurveysBase):
                 self._ask_directory("freeze_electorate", command.model_dump(mode="json"))
             )
             self.store.add_electors(poll.id, unit_id, frozen.household_codes)
+            if poll.secret:
+                self.store.add_boxes(poll.id, unit_id)
             by_unit[unit_id] = frozen.count
         return ElectorateSummary(
             as_of=today,

@@ -35,6 +35,16 @@ def participation_id(poll_id: str, household: str) -> str:
     return f"{poll_id}:{household}"
 
 
+# A unit's secret ballots are kept in 16 boxes, by the first hex digit of their
+# random receipt hash: each box stays small, so sealing a ballot into it (a sorted
+# insert) and finding a receipt cost little however large the unit.
+BOX_BUCKETS = "0123456789abcdef"
+
+
+def box_id(poll_id: str, unit_id: str, bucket: str) -> str:
+    return f"{poll_id}:{unit_id}:{bucket}"
+
+
 # An elector that took part, by whatever channel (see store.py: the ballot is
 # written on the household's own elector document).
 TOOK_PART = {"channel": {"$exists": True}}
@@ -162,29 +172,52 @@ class BallotRecords(Store):
             return_document=ReturnDocument.AFTER,
         )
 
+    def add_boxes(self, poll_id: str, unit_id: str) -> None:
+        """A secret poll's empty boxes for one unit, made when it opens, all at once
+        and in a fixed order, so the order in which boxes were stored tells nothing
+        of the order of the ballots."""
+        documents = [
+            {"_id": box_id(poll_id, unit_id, bucket), "poll_id": poll_id, "unit_id": unit_id}
+            | {"ballots": []}
+            for bucket in BOX_BUCKETS
+        ]
+        try:
+            self.db.boxes.insert_many(documents, ordered=False)
+        except BulkWriteError as error:  # made before a crash: they stay
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+
     def seal(self, document: dict[str, Any]) -> None:
-        """Move a secret ballot's answers from its participation into its unit's box
-        (sorted by the random receipt hash, with no household and no time), then
-        forget them in the participation. Safe to repeat at any point."""
+        """Move a secret ballot's answers from its participation into a box of its
+        unit (the box of its receipt hash's first digit, its ballots sorted by that
+        random hash, with no household and no time), then forget them in the
+        participation. Safe to repeat at any point."""
         sealing = document["_seal"]
-        with suppress(DuplicateKeyError):  # the box already holds it: sealed before
-            self.db.boxes.update_one(
-                {
-                    "_id": f"{document['poll_id']}:{document['unit_id']}",
-                    "poll_id": document["poll_id"],
-                    "unit_id": document["unit_id"],
-                    "ballots.r": {"$ne": sealing["r"]},
-                },
-                {
-                    "$push": {
-                        "ballots": {
-                            "$each": [{"r": sealing["r"], "a": sealing["answers"]}],
-                            "$sort": {"r": 1},
-                        }
+        box = box_id(document["poll_id"], document["unit_id"], sealing["r"][0])
+        into_box = (
+            {
+                "_id": box,
+                "poll_id": document["poll_id"],
+                "unit_id": document["unit_id"],
+                "ballots.r": {"$ne": sealing["r"]},
+            },
+            {
+                "$push": {
+                    "ballots": {
+                        "$each": [{"r": sealing["r"], "a": sealing["answers"]}],
+                        "$sort": {"r": 1},
                     }
-                },
-                upsert=True,
-            )
+                }
+            },
+        )
+        while self.db.boxes.update_one(*into_box).matched_count == 0:
+            if self.db.boxes.find_one({"_id": box}, {"_id": 1}) is not None:
+                break  # the box holds this ballot: sealed before
+            try:  # no box (a poll opened before boxes were made when opening)
+                self.db.boxes.update_one(*into_box, upsert=True)
+                break
+            except DuplicateKeyError:  # another seal made it meanwhile: push into it
+                continue
         self.db.electors.update_one(
             {"_id": document["_id"], "_seal.r": sealing["r"]}, {"$unset": {"_seal": ""}}
         )

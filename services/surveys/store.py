@@ -14,9 +14,10 @@ electors:       {_id: "<poll>:<household>", poll_id, household, unit_id, card_ve
                  only if it has none (Law 10/2022 Art 21: one household, one
                  ballot), and a phone's ballot only while its card is current, in
                  the same conditional write.
-boxes:          {_id: "<poll>:<unit>", poll_id, unit_id, ballots: [{r, a}] sorted by r}
-                 secret ballots, with no household and no time: nothing links them
-                 to participation (Law 10/2022 Art 9, 18: secret ballot).
+boxes:          {_id: "<poll>:<unit>:<hex digit>", poll_id, unit_id, ballots: [{r, a}]
+                 sorted by r} secret ballots, with no household and no time:
+                 nothing links them to participation (Law 10/2022 Art 9, 18:
+                 secret ballot); 16 a unit, made together when the poll opens.
 satisfaction:   {_id: "<poll>:<submission>", poll_id, answers, day}
 satisfaction_limits: {_id: "<poll>:<client key>", count, expires_at (TTL)}
 paper_tallies:  {_id: "<poll>:<unit>", ...PaperTally}

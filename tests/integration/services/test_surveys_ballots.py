@@ -351,15 +351,20 @@ def test_a_secret_ballot_leaves_nothing_linking_a_household_to_its_choice(survey
         }
         assert participation["at"].time() == datetime.min.time()
         assert participation["mark"] != codes.receipt_hash(receipts[participation["household"]])
-    [box] = stored.boxes.find({"poll_id": poll["id"]})
-    # the box: no household, no time, ballots in the order of their random hash
-    assert set(box) == {"_id", "poll_id", "unit_id", "ballots"}
-    assert all(set(ballot) == {"r", "a"} for ballot in box["ballots"])
-    assert [b["r"] for b in box["ballots"]] == sorted(b["r"] for b in box["ballots"])
-    assert {codes.receipt_hash(r) for r in receipts.values()} == {b["r"] for b in box["ballots"]}
+    # the unit's 16 boxes, all made when the poll opened, in the order of their digit
+    boxes = list(stored.boxes.find({"poll_id": poll["id"]}))
+    assert [box["_id"][-1] for box in boxes] == list("0123456789abcdef")
+    ballots = [ballot for box in boxes for ballot in box["ballots"]]
+    # a box: no household, no time, ballots in the order of their random hash
+    for box in boxes:
+        assert set(box) == {"_id", "poll_id", "unit_id", "ballots"}
+        assert [b["r"] for b in box["ballots"]] == sorted(b["r"] for b in box["ballots"])
+        assert all(b["r"].startswith(box["_id"][-1]) for b in box["ballots"])
+    assert all(set(ballot) == {"r", "a"} for ballot in ballots)
+    assert {codes.receipt_hash(r) for r in receipts.values()} == {b["r"] for b in ballots}
     household_codes = set(HOUSEHOLDS["tdp-1"])
-    assert not any(code in repr(box) for code in household_codes)
-    assert sorted(b["a"]["q1"][0] for b in box["ballots"]) == ["agree", "agree", "disagree"]
+    assert not any(code in repr(boxes) for code in household_codes)
+    assert sorted(b["a"]["q1"][0] for b in ballots) == ["agree", "agree", "disagree"]
     # and the count still comes out right
     rows = SurveysStore(None, stored).online_rows(Poll.model_validate(poll))
     assert sorted(answers["q1"][0] for _, answers in rows) == ["agree", "agree", "disagree"]
@@ -373,7 +378,7 @@ def test_a_secret_ballot_interrupted_before_sealing_is_sealed_by_the_timer(surve
     stored = databases["surveys"]
     r = codes.receipt_hash(receipt)
     # put the stored ballot back as the first write left it
-    stored.boxes.update_one({"poll_id": poll["id"]}, {"$pull": {"ballots": {"r": r}}})
+    stored.boxes.update_many({"poll_id": poll["id"]}, {"$pull": {"ballots": {"r": r}}})
     stored.electors.update_one(
         {"poll_id": poll["id"], **TOOK_PART},
         {"$set": {"_seal": {"r": r, "answers": {"q1": ["agree"]}, "since": now()}}},
@@ -384,7 +389,8 @@ def test_a_secret_ballot_interrupted_before_sealing_is_sealed_by_the_timer(surve
     assert rows == [("tdp-1", {"q1": ["agree"]})]
 
     wait_until(lambda: "_seal" not in stored.electors.find_one(TOOK_PART), timeout=15)
-    assert [b["r"] for b in stored.boxes.find_one({"poll_id": poll["id"]})["ballots"]] == [r]
+    boxes = stored.boxes.find({"poll_id": poll["id"]})
+    assert [b["r"] for box in boxes for b in box["ballots"]] == [r]
 
 
 def test_satisfaction_answers_are_anonymous_and_limited_per_client_per_day(surveys, databases):
