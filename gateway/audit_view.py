@@ -12,9 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from gateway.templating import STATUS_VI, UNIT_KIND_VI, vn_date, vn_datetime
-from services.surveys.domain import MATTER_NAMES_VI
 from shared.contracts.staff import ROLE_NAMES_VI
-from shared.contracts.surveys import POLL_KIND_VI, TOOK_PART_VI
+from shared.contracts.surveys import MATTER_NAMES_VI, POLL_KIND_VI, TOOK_PART_VI
 
 ACTIONS_VI = {
     "create_account": "Tạo tài khoản",

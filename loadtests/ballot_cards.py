@@ -17,7 +17,7 @@ from pathlib import Path
 import segno
 
 from gateway.ballot_cards import card_sheet_pdf, card_url
-from services.surveys.codes import card_code
+from shared.ballot_codes import card_code
 from shared.config import load_settings
 from shared.contracts.surveys import BallotCard, CardSheet, Poll
 from shared.ids import CODE_ALPHABET

@@ -3,7 +3,8 @@
 
 Public offices work Monday to Friday; the public holidays, with the days off
 given in their place, come from the `holidays` package. Also Vietnam's time
-zone, for what residents read. Pure: no I/O.
+zone, for what residents read, and the quarters of a year (the notice board's
+quarterly index). Pure: no I/O.
 """
 
 from datetime import date, datetime, timedelta
@@ -42,3 +43,14 @@ def add_working_days(start: date, count: int) -> date:
         day += timedelta(days=1)
         count -= is_working_day(day)
     return day
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """The first and the last day of a quarter."""
+    starts = date(year, 3 * quarter - 2, 1)
+    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return starts, following - timedelta(days=1)

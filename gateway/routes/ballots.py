@@ -21,11 +21,11 @@ from starlette.routing import Route
 from gateway import signed
 from gateway.routes.pages import rpc
 from gateway.templating import templates
-from services.surveys.codes import normalize_receipt, split_card_code
-from services.surveys.domain import MATTER_NAMES_VI, check_answers
+from shared.ballot_codes import normalize_receipt, split_card_code
 from shared.calendar import vietnam_day
 from shared.contracts.surveys import (
     FREE_TEXT_MAX,
+    MATTER_NAMES_VI,
     Answers,
     BallotReceipt,
     BallotState,
@@ -46,6 +46,7 @@ from shared.errors import (
     parse,
 )
 from shared.ids import new_id
+from shared.poll_answers import check_answers
 
 RATING_VI = {
     "1": "Rất không hài lòng",

@@ -21,8 +21,8 @@ from gateway.board_pdf import quarterly_index_pdf
 from gateway.forms import parse_form, pdf_download
 from gateway.routes.pages import rpc
 from gateway.templating import templates
-from services.notifications import board
-from shared.calendar import vietnam_day
+from shared import disclosure_periods
+from shared.calendar import quarter_of, vietnam_day
 from shared.contracts.disclosures import (
     CATEGORY_NAMES_VI,
     FORM_NAMES_VI,
@@ -43,7 +43,7 @@ LABELS = {
     "CATEGORY_NAMES_VI": CATEGORY_NAMES_VI,
     "FORM_NAMES_VI": FORM_NAMES_VI,
     "categories": list(DisclosureCategory),
-    "MIN_LOUDSPEAKER_DAYS": board.MIN_LOUDSPEAKER_DAYS,
+    "MIN_LOUDSPEAKER_DAYS": disclosure_periods.MIN_LOUDSPEAKER_DAYS,
 }
 TEXT_FIELDS = (
     "request_id", "category", "title", "summary", "decision_ref", "decision_date",
@@ -106,7 +106,7 @@ async def _listing(request: Request, which: str) -> Response:
         "groups": grouped(listed.disclosures),
         "chosen": category,
         "which": which,
-        "quarter": board.quarter_of(today),
+        "quarter": quarter_of(today),
     }
     return _page(request, "board.html", context)
 
@@ -156,7 +156,7 @@ async def index_pdf(request: Request) -> Response:
 
 
 def _new_values() -> dict[str, Any]:
-    starts, ends = board.default_period(_today())
+    starts, ends = disclosure_periods.default_period(_today())
     return {
         **dict.fromkeys(TEXT_FIELDS, ""),
         "request_id": new_id(),
@@ -222,11 +222,11 @@ def _deadline_context(values: dict[str, Any], errors: dict[str, str]) -> dict[st
         return {"deadline": None, "late_warning": None}
     decided = dates["decision_date"]
     started = dates.get("posted_from", decided)
-    late = board.is_late(decided, started, _today())
+    late = disclosure_periods.is_late(decided, started, _today())
     warning = errors.get("late_reason") or (
-        board.late_warning(decided, started, _today()) if late else None
+        disclosure_periods.late_warning(decided, started, _today()) if late else None
     )
-    return {"deadline": board.deadline(decided), "late_warning": warning}
+    return {"deadline": disclosure_periods.deadline(decided), "late_warning": warning}
 
 
 @auth.staff_only

@@ -24,18 +24,20 @@ from gateway.ballot_cards import card_sheet_pdf
 from gateway.forms import parse_form, pdf_download
 from gateway.routes.pages import rpc
 from gateway.templating import templates
-from services.surveys.domain import MATTER_NAMES_VI, Matter
-from services.surveys.entries import PHOTO_MAX_BYTES, PHOTO_SIGNATURES
 from shared.calendar import VIETNAM
 from shared.contracts.directory import CommuneOverview
 from shared.contracts.surveys import (
     ACCEPTANCE_VI,
+    MATTER_NAMES_VI,
+    PHOTO_MAX_BYTES,
+    PHOTO_SIGNATURES,
     POLL_KIND_VI,
     CardSheet,
     Channel,
     CreatePoll,
     IssueCards,
     ListPolls,
+    Matter,
     MeetingRecord,
     Poll,
     PollKind,

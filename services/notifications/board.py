@@ -1,38 +1,38 @@
-"""The rules of the commune's public notice board (công khai), Law 10/2022 Art 11-13.
-Pure: no I/O. Every refusal names the form field and the article it comes from."""
+"""The rules of the commune's public notice board (công khai), Law 10/2022 Art 11-13;
+its deadline and posting periods, which the gateway's form shows too, are in
+shared/disclosure_periods.py. Pure: no I/O. Every refusal names the form field and
+the article it comes from."""
 
 from datetime import date, datetime, timedelta
 
-from shared.calendar import add_working_days, vietnam_day
+from shared.calendar import vietnam_day
 from shared.contracts.disclosures import (
     Disclosure,
     DisclosureCategory,
     DisclosureForm,
     PostDisclosure,
 )
+from shared.disclosure_periods import (
+    LAW,
+    MIN_LOUDSPEAKER_DAYS,
+    MIN_POSTING_DAYS,
+    deadline,
+    is_late,
+    late_warning,
+)
 from shared.errors import InvalidInput
 
-LAW = "Luật Thực hiện dân chủ ở cơ sở"
 C = DisclosureCategory
-# Art 13: disclosed within 5 working days of the decision (unless a sector law says otherwise)
-DEADLINE_WORKING_DAYS = 5
 # Art 12.3: items 4 and 13 are posted permanently (niêm yết thường xuyên), updated on change
 PERMANENT_CATEGORIES = frozenset({C.DEMOCRACY_REGULATION, C.ADMINISTRATIVE_PROCEDURES})
-# Art 12.3: items 1-3 and 5-12 are posted for at least 30 consecutive days
-MIN_POSTING_DAYS = 30
+# Art 12.3: items 1-3 and 5-12 are posted for at least MIN_POSTING_DAYS consecutive days
 TIMED_POSTING_CATEGORIES = frozenset(C(n) for n in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12))
-# Art 12.3: items 7-12 also go out by loudspeaker, for at least 3 consecutive days,
-# and through the thôn / tổ dân phố heads
-MIN_LOUDSPEAKER_DAYS = 3
+# Art 12.3: items 7-12 also go out by loudspeaker, for at least MIN_LOUDSPEAKER_DAYS
+# consecutive days, and through the thôn / tổ dân phố heads
 LOUDSPEAKER_CATEGORIES = frozenset(C(n) for n in range(7, 13))
 GROUP_HEAD_CATEGORIES = LOUDSPEAKER_CATEGORIES
 # Art 12.3: items 1-13 are posted at the commune office and the community points
 POSTED_CATEGORIES = TIMED_POSTING_CATEGORIES | PERMANENT_CATEGORIES
-
-
-def deadline(decision_date: date) -> date:
-    """The last day to disclose a decision (Art 13: within 5 working days)."""
-    return add_working_days(decision_date, DEADLINE_WORKING_DAYS)
 
 
 def is_permanent(category: DisclosureCategory) -> bool:
@@ -44,26 +44,11 @@ def posting_days(posted_from: date, posted_to: date) -> int:
     return (posted_to - posted_from).days + 1
 
 
-def portal_day(posted_from: date, today: date) -> date:
-    """When it reaches the portal (this system): not before the day it is entered,
-    so a posting entered late cannot be made on time by backdating it (Art 9)."""
-    return max(posted_from, today)
-
-
-def is_late(decision_date: date, posted_from: date, today: date) -> bool:
-    return portal_day(posted_from, today) > deadline(decision_date)
-
-
 def with_portal(forms: list[DisclosureForm]) -> list[DisclosureForm]:
     """Art 12.3: where the commune has a portal, everything goes on it, and this
     system is the portal. In the order of Art 12.1, each form once."""
     chosen = {*forms, DisclosureForm.PORTAL}
     return [form for form in DisclosureForm if form in chosen]
-
-
-def default_period(today: date) -> tuple[date, date]:
-    """What the form offers: from today, for the shortest posting Art 12.3 allows."""
-    return today, today + timedelta(days=MIN_POSTING_DAYS - 1)
 
 
 def check_posting(command: PostDisclosure, today: date) -> None:
@@ -76,16 +61,6 @@ def check_posting(command: PostDisclosure, today: date) -> None:
         errors["late_reason"] = late_warning(command.decision_date, command.posted_from, today)
     if errors:
         raise InvalidInput(fields=errors)
-
-
-def late_warning(decision_date: date, posted_from: date, today: date) -> str:
-    start = portal_day(posted_from, today)
-    return (
-        f"Quá hạn công khai: quyết định ngày {decision_date:%d/%m/%Y} phải được công khai "
-        f"chậm nhất ngày {deadline(decision_date):%d/%m/%Y} (trong {DEADLINE_WORKING_DAYS} "
-        f"ngày làm việc, {LAW}, Điều 13), nhưng đến ngày {start:%d/%m/%Y} mới công khai. "
-        "Vui lòng ghi lý do công khai muộn."
-    )
 
 
 def _check_dates(command: PostDisclosure) -> dict[str, str]:
@@ -194,14 +169,3 @@ def is_archived(disclosure: Disclosure, on: date) -> bool:
     """Its posting ended before `on`: kept in the archive (a permanent one only once an
     update took its place)."""
     return disclosure.posted_to is not None and disclosure.posted_to < on
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """The first and the last day of a quarter."""
-    starts = date(year, 3 * quarter - 2, 1)
-    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return starts, following - timedelta(days=1)

@@ -6,6 +6,7 @@ from nameko.rpc import rpc
 
 from services.notifications import board
 from services.notifications.base import STAFF_ROLES, NotificationsBase
+from shared.calendar import quarter_bounds
 from shared.chassis import audit_entry, audit_item, event_item, utcnow
 from shared.contracts.disclosures import (
     Disclosure,
@@ -65,7 +66,7 @@ class BoardEntrypoints(NotificationsBase):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def quarterly_index(self, payload: dict) -> dict:
         query = parse(QuarterlyIndex, payload)
-        starts, ends = board.quarter_bounds(query.year, query.quarter)
+        starts, ends = quarter_bounds(query.year, query.quarter)
         found = self.store.disclosures_started(query.commune_id, starts, ends)
         index = DisclosureIndex(**query.model_dump(), starts=starts, ends=ends, disclosures=found)
         return index.model_dump(mode="json")

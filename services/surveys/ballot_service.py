@@ -9,10 +9,11 @@ from typing import Any
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.surveys import codes, domain
+from services.surveys import domain
 from services.surveys.ballot_store import stored
 from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase, poll_event_fields
 from services.surveys.store import poll_of
+from shared import ballot_codes
 from shared.calendar import vietnam_day, vietnam_time
 from shared.chassis import audit_item, event_item, utcnow
 from shared.contracts.directory import CommuneOverview
@@ -45,6 +46,7 @@ from shared.contracts.surveys import (
     ReceiptStatus,
 )
 from shared.errors import WIRE_ERRORS, AlreadyVoted, InvalidInput, NotFound, PollNotOpen, parse
+from shared.poll_answers import check_answers
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +209,7 @@ class BallotEntrypoints(SurveysBase):
                 poll_id=poll.id,
                 household_code=household,
                 unit_id=command.unit_id,
-                card_code=codes.card_code(key, poll.id, household, version),
+                card_code=ballot_codes.card_code(key, poll.id, household, version),
                 version=version,
             )
             for household, version in electors
@@ -271,7 +273,9 @@ class BallotEntrypoints(SurveysBase):
         command = parse(CastBallot, payload)
         document, poll, household, version = self._card_to_cast(command.card_code)
         self._check_online(poll)
-        receipt = codes.receipt_code(document["key"], poll.id, household, command.submission_id)
+        receipt = ballot_codes.receipt_code(
+            document["key"], poll.id, household, command.submission_id
+        )
         try:
             self._check_open(poll)
         except PollNotOpen:  # the same ballot sent again just after closing: its receipt
@@ -279,7 +283,7 @@ class BallotEntrypoints(SurveysBase):
             if earlier is None or not self._same_ballot(earlier, receipt):
                 raise
         else:
-            answers = domain.check_answers(poll.questions, command.answers)
+            answers = check_answers(poll.questions, command.answers)
             ballot = self._ballot(poll, receipt, answers)
             earlier = self.store.take_part(poll.id, household, version, ballot)
             if earlier is None:  # a replaced card, or took part already (or a retry)
@@ -321,7 +325,7 @@ class BallotEntrypoints(SurveysBase):
             return {
                 **ballot,
                 "at": now,
-                "receipt_hash": codes.receipt_hash(receipt),
+                "receipt_hash": ballot_codes.receipt_hash(receipt),
                 "answers": answers,
             }
         # Secret ballot (Law 10/2022 Art 9): the day only, a mark that tells a retry
@@ -329,16 +333,16 @@ class BallotEntrypoints(SurveysBase):
         return {
             **ballot,
             "at": stored(vietnam_day(now)),
-            "mark": codes.participation_mark(receipt),
-            "_seal": {"r": codes.receipt_hash(receipt), "answers": answers, "since": now},
+            "mark": ballot_codes.participation_mark(receipt),
+            "_seal": {"r": ballot_codes.receipt_hash(receipt), "answers": answers, "since": now},
         }
 
     @staticmethod
     def _same_ballot(participation: dict[str, Any], receipt: str) -> bool:
         """Is this participation the ballot this receipt was given for (a retry)?"""
         if "mark" in participation:
-            return participation["mark"] == codes.participation_mark(receipt)
-        return participation.get("receipt_hash") == codes.receipt_hash(receipt)
+            return participation["mark"] == ballot_codes.participation_mark(receipt)
+        return participation.get("receipt_hash") == ballot_codes.receipt_hash(receipt)
 
     @timer(interval=10)  # it reads the ballots of open secret polls (no index serves it)
     def seal_interrupted_ballots(self) -> None:
@@ -350,7 +354,7 @@ class BallotEntrypoints(SurveysBase):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def check_receipt(self, payload: dict) -> dict:
         code = parse(CheckReceipt, payload).receipt_code
-        found = self.store.find_receipt(codes.receipt_hash(code))
+        found = self.store.find_receipt(ballot_codes.receipt_hash(code))
         kept = self.store.open_poll(found[0]) if found else None
         if found is None or kept is None:
             raise NotFound(
@@ -377,11 +381,11 @@ class BallotEntrypoints(SurveysBase):
         poll = poll_of(document)
         if poll.kind != PollKind.SATISFACTION:
             raise NotFound("Không tìm thấy khảo sát này.")
-        receipt = codes.receipt_code(document["key"], poll.id, "anon", command.submission_id)
+        receipt = ballot_codes.receipt_code(document["key"], poll.id, "anon", command.submission_id)
         now = utcnow()
         if self.store.satisfaction_answer(poll.id, command.submission_id) is None:
             self._check_open(poll)
-            answers = domain.check_answers(poll.questions, command.answers)
+            answers = check_answers(poll.questions, command.answers)
             sent = self.store.count_sender(poll.id, command.client_key, now)
             if sent > domain.SATISFACTION_PER_CLIENT_PER_DAY:
                 raise InvalidInput(
@@ -393,7 +397,7 @@ class BallotEntrypoints(SurveysBase):
                 command.submission_id,
                 answers,
                 vietnam_day(now),
-                codes.receipt_hash(receipt),
+                ballot_codes.receipt_hash(receipt),
             )
         return BallotReceipt(
             poll_id=poll.id, receipt_code=receipt, cast_at=now, channel=Channel.ONLINE
@@ -411,13 +415,13 @@ class BallotEntrypoints(SurveysBase):
         """(poll document, poll, household, card version) of a card code. A card
         never reissued (version 1) of a poll open now is known by its HMAC alone,
         with no read; the write that casts checks the version is still current."""
-        parts = codes.split_card_code(card_code)
+        parts = ballot_codes.split_card_code(card_code)
         if parts is None:
             raise NotFound(WRONG_CARD)
         household, check = parts
         for poll_id in self.store.open_poll_ids():
             found = self.store.open_poll(poll_id)
-            if found is not None and codes.card_matches(
+            if found is not None and ballot_codes.card_matches(
                 found[0]["key"], poll_id, household, FIRST_CARD, check
             ):
                 return found[0], found[1], household, FIRST_CARD
@@ -428,7 +432,7 @@ class BallotEntrypoints(SurveysBase):
         """The poll (document and contract) and elector a card code belongs to; a
         forged, altered or replaced card matches none (its check code is an HMAC
         under the poll's key)."""
-        parts = codes.split_card_code(card_code)
+        parts = ballot_codes.split_card_code(card_code)
         if parts is None:
             raise NotFound(WRONG_CARD)
         household, check = parts
@@ -448,7 +452,7 @@ class BallotEntrypoints(SurveysBase):
     ) -> tuple[dict[str, Any], Poll, dict[str, Any]] | None:
         """The card, if `check` is the check code of this elector's current card."""
         found = self.store.open_poll(elector["poll_id"])
-        if found is not None and codes.card_matches(
+        if found is not None and ballot_codes.card_matches(
             found[0]["key"], found[1].id, elector["household"], elector["card_version"], check
         ):
             return found[0], found[1], elector

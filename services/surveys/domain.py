@@ -5,7 +5,6 @@ Every number the law sets is here, in one place, cited, and tested; the service
 wires these rules to storage and messaging.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -14,26 +13,14 @@ from dateutil.relativedelta import relativedelta
 
 from shared.calendar import add_working_days
 from shared.contracts.surveys import (
-    FREE_TEXT_MAX,
-    RATING_SCALE,
     Channel,
     CreatePoll,
+    Matter,
     PollKind,
     Question,
     QuestionType,
 )
 from shared.errors import InvalidInput
-
-
-class Matter(StrEnum):
-    """The six matters residents decide (Law 10/2022 Art 15)."""
-
-    INFRASTRUCTURE = "infrastructure"  # 1. policy on building public works, contributions
-    COMMUNITY_FUND = "community_fund"  # 2. collecting and using community funds
-    VILLAGE_CONVENTION = "village_convention"  # 3. hương ước, quy ước
-    HEAD_ELECTION = "head_election"  # 4. electing or dismissing the thôn / TDP head
-    BOARD_ELECTION = "board_election"  # 5. electing or dismissing BTTND / BGSĐTCĐ members
-    OTHER = "other"  # 6. other self-management matters
 
 
 class Form(StrEnum):
@@ -131,14 +118,6 @@ def initiative_reached(consents: list[date], households: int, on: date) -> bool:
 SATISFACTION_MAX_QUESTIONS = 5  # Art 35.2.a: short enough to answer at the counter
 SATISFACTION_PER_CLIENT_PER_DAY = 3  # abuse limit of the anonymous survey
 CLOSING_SOON = timedelta(hours=24)  # when "closing soon" is announced
-MATTER_NAMES_VI = {
-    Matter.INFRASTRUCTURE: "Chủ trương và mức đóng góp xây dựng công trình công cộng",
-    Matter.COMMUNITY_FUND: "Thu, chi các khoản đóng góp, quỹ do cộng đồng quản lý",
-    Matter.VILLAGE_CONVENTION: "Nội dung hương ước, quy ước",
-    Matter.HEAD_ELECTION: "Bầu, cho thôi làm trưởng thôn, tổ trưởng tổ dân phố",
-    Matter.BOARD_ELECTION: "Bầu, cho thôi thành viên Ban Thanh tra nhân dân, Ban Giám sát đầu tư",
-    Matter.OTHER: "Công việc tự quản khác",
-}
 FORM_NAMES_VI = {
     Form.MEETING: "họp cộng đồng dân cư",
     Form.BALLOT: "phát phiếu lấy ý kiến hộ gia đình",
@@ -239,56 +218,6 @@ def _check_satisfaction(command: CreatePoll) -> dict[str, str]:
     if command.secret or command.channels != [Channel.ONLINE]:
         return {"channels": "Khảo sát hài lòng là trực tuyến và ẩn danh."}
     return {}
-
-
-# --- answers --------------------------------------------------------------------
-
-# Free text is shown to staff and published in summaries: markup is refused, not
-# escaped away, so what the resident sees in the receipt is what is kept.
-_MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|&#|javascript:", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def check_answers(questions: list[Question], answers: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The answers as they will be kept, or InvalidInput naming each bad question."""
-    known = {question.id: question for question in questions}
-    errors = {key: "Câu hỏi không có trong phiếu." for key in answers if key not in known}
-    kept: dict[str, list[str]] = {}
-    for question in questions:
-        given = [value.strip() for value in answers.get(question.id, []) if value.strip()]
-        problem = _answer_problem(question, given)
-        if problem:
-            errors[question.id] = problem
-        elif given:
-            kept[question.id] = (
-                sorted(set(given)) if question.type == QuestionType.MULTIPLE else given
-            )
-    if errors:
-        raise InvalidInput("Phiếu chưa hợp lệ.", errors)
-    return kept
-
-
-def _answer_problem(question: Question, given: list[str]) -> str | None:
-    if not given:
-        return "Vui lòng trả lời câu hỏi này." if question.required else None
-    options = {option.id for option in question.options}
-    match question.type:
-        case QuestionType.SINGLE if len(given) != 1 or given[0] not in options:
-            return "Vui lòng chọn một phương án trong danh sách."
-        case QuestionType.MULTIPLE if not set(given) <= options:
-            return "Vui lòng chọn các phương án trong danh sách."
-        case QuestionType.RATING if len(given) != 1 or given[0] not in RATING_SCALE:
-            return "Vui lòng chọn mức từ 1 đến 5."
-        case QuestionType.TEXT:
-            if len(given) != 1:
-                return "Vui lòng nhập một ý kiến."
-            if len(given[0]) > FREE_TEXT_MAX:
-                return f"Ý kiến quá dài: tối đa {FREE_TEXT_MAX} ký tự (đã nhập {len(given[0])})."
-            if _MARKUP.search(given[0]) or _CONTROL.search(given[0]):
-                return (
-                    "Ý kiến không được chứa mã HTML (dấu < liền trước chữ) hoặc ký tự điều khiển."
-                )
-    return None
 
 
 # --- meetings and paper ---------------------------------------------------------

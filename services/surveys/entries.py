@@ -9,6 +9,8 @@ from datetime import datetime
 from services.surveys import domain
 from shared.calendar import VIETNAM
 from shared.contracts.surveys import (
+    PHOTO_MAX_BYTES,
+    PHOTO_SIGNATURES,
     Channel,
     DecisionRecord,
     Photo,
@@ -18,9 +20,6 @@ from shared.contracts.surveys import (
 )
 from shared.errors import InvalidInput, parse
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# The first bytes every file of the type starts with: the declared type is not trusted.
-PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
 PHOTO_REFUSED = "Ảnh biên bản phải là tệp JPG hoặc PNG, tối đa 5 MB."
 NOT_AN_ELECTOR = "Hộ không có trong danh sách hộ của tổ, thôn này."
 

@@ -7,7 +7,7 @@ polls:          {_id: poll id (the creating form's request id), ...Poll fields,
 electors:       {_id: "<poll>:<household>", poll_id, household, unit_id, card_version,
                  once the household took part: channel, at (entry: the paper or
                  meeting entry that recorded it), public ballots only: receipt_hash,
-                 answers; secret ballots only: mark (codes.participation_mark), and
+                 answers; secret ballots only: mark (ballot_codes.participation_mark), and
                  while sealing, _seal: {r, answers, since}}
                  the households that may take part, frozen when the poll opens, ONE
                  per household and poll: a ballot by any channel is written on it

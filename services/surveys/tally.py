@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.surveys.domain import MONEY_MATTERS, Matter, Threshold, threshold
+from services.surveys.domain import MONEY_MATTERS, Threshold, threshold
 from shared.contracts.surveys import (
     Answers,
     Channel,
+    Matter,
     MeetingRecord,
     Outcome,
     PaperTally,

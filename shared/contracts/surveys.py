@@ -56,6 +56,27 @@ TOOK_PART_VI = {
 }
 
 
+class Matter(StrEnum):
+    """The six matters residents decide (Law 10/2022 Art 15)."""
+
+    INFRASTRUCTURE = "infrastructure"  # 1. policy on building public works, contributions
+    COMMUNITY_FUND = "community_fund"  # 2. collecting and using community funds
+    VILLAGE_CONVENTION = "village_convention"  # 3. hương ước, quy ước
+    HEAD_ELECTION = "head_election"  # 4. electing or dismissing the thôn / TDP head
+    BOARD_ELECTION = "board_election"  # 5. electing or dismissing BTTND / BGSĐTCĐ members
+    OTHER = "other"  # 6. other self-management matters
+
+
+MATTER_NAMES_VI = {
+    Matter.INFRASTRUCTURE: "Chủ trương và mức đóng góp xây dựng công trình công cộng",
+    Matter.COMMUNITY_FUND: "Thu, chi các khoản đóng góp, quỹ do cộng đồng quản lý",
+    Matter.VILLAGE_CONVENTION: "Nội dung hương ước, quy ước",
+    Matter.HEAD_ELECTION: "Bầu, cho thôi làm trưởng thôn, tổ trưởng tổ dân phố",
+    Matter.BOARD_ELECTION: "Bầu, cho thôi thành viên Ban Thanh tra nhân dân, Ban Giám sát đầu tư",
+    Matter.OTHER: "Công việc tự quản khác",
+}
+
+
 class QuestionType(StrEnum):
     SINGLE = "single"  # one option
     MULTIPLE = "multiple"  # any number of options
@@ -300,6 +321,13 @@ class RolledCall(Contract):
 
     recorded: list[str]
     refused: dict[str, str]  # code → why (already voted online, not in the electorate...)
+
+
+# The count minutes' photo: a JPEG or PNG of at most 5 MB, refused larger by the
+# gateway before it is sent and by the surveys service before it is kept.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# The first bytes every file of the type starts with: the declared type is not trusted.
+PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
 
 
 class Photo(Contract):

@@ -12,7 +12,7 @@ import requests
 from pymongo import MongoClient
 
 from gateway.rpc import RpcClient
-from services.surveys.codes import receipt_hash
+from shared.ballot_codes import receipt_hash
 from tests.support import Stack
 
 PASSWORD = "mật-khẩu-e2e-đủ-dài"

@@ -15,7 +15,7 @@ from PIL import Image
 
 from gateway import ballot_cards
 from gateway.ballot_cards import card_sheet_pdf, card_url, qr_box
-from services.surveys.codes import card_code
+from shared.ballot_codes import card_code
 from shared.config import Settings
 from shared.contracts.surveys import BallotCard, CardSheet, Poll
 

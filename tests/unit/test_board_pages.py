@@ -11,6 +11,7 @@ from gateway.templating import vn_date
 from services.notifications import board
 from shared.calendar import vietnam_day
 from shared.contracts.disclosures import PostDisclosure
+from shared.disclosure_periods import deadline
 from shared.errors import NotFound, parse
 from tests.unit.fake_rpc import FakeRpc
 from tests.unit.gateway_support import sign_in
@@ -192,7 +193,7 @@ def test_the_form_offers_30_days_from_today_and_shows_the_deadline(staff):
     assert f'name="posted_from" type="date" value="{TODAY.isoformat()}"' in html
     ends = (TODAY + timedelta(days=29)).isoformat()
     assert f'name="posted_to" type="date" value="{ends}"' in html
-    assert f"chậm nhất ngày <strong>{vn_date(board.deadline(TODAY))}</strong>" in html
+    assert f"chậm nhất ngày <strong>{vn_date(deadline(TODAY))}</strong>" in html
     assert 'name="forms" value="posting" checked' in html
     assert '<input type="checkbox" checked disabled> Đăng tải trên cổng' in html
     assert 'name="late_reason"' not in html  # asked for only when late
@@ -236,7 +237,7 @@ def test_a_late_posting_warns_and_asks_for_the_reason_without_losing_the_input(s
     assert response.status_code == 422
     html = response.text
     assert 'class="warn late" role="alert"' in html and "Quá hạn công khai" in html
-    assert f"chậm nhất ngày {vn_date(board.deadline(decided))}" in html
+    assert f"chậm nhất ngày {vn_date(deadline(decided))}" in html
     assert '<textarea id="late_reason" name="late_reason"' in html
     assert 'value="Quyết toán ngân sách 2025"' in html
 

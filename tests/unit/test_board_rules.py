@@ -1,11 +1,13 @@
-"""The notice board's rules (services/notifications/board.py), Law 10/2022 Art 11-13."""
+"""The notice board's rules (services/notifications/board.py, shared/disclosure_periods.py),
+Law 10/2022 Art 11-13."""
 
 from datetime import UTC, date, datetime
 
 import pytest
 
 from services.notifications import board
-from shared.calendar import add_working_days, is_working_day
+from shared import disclosure_periods
+from shared.calendar import add_working_days, is_working_day, quarter_bounds, quarter_of
 from shared.contracts.disclosures import (
     CATEGORY_NAMES_VI,
     FORM_NAMES_VI,
@@ -54,18 +56,18 @@ def test_every_category_and_form_has_a_vietnamese_name():
 
 
 def test_the_deadline_is_five_working_days_after_the_decision():
-    assert board.deadline(DECIDED) == date(2026, 3, 9)  # Mon + 5 WD, over a weekend
+    assert disclosure_periods.deadline(DECIDED) == date(2026, 3, 9)  # Mon + 5 WD, over a weekend
 
 
 def test_the_deadline_skips_the_30_april_and_1_may_holidays():
     decided = date(2026, 4, 28)
     assert not is_working_day(date(2026, 4, 30)) and not is_working_day(date(2026, 5, 1))
-    assert board.deadline(decided) == date(2026, 5, 7) == add_working_days(decided, 5)
+    assert disclosure_periods.deadline(decided) == date(2026, 5, 7) == add_working_days(decided, 5)
 
 
 def test_a_posting_within_the_deadline_is_on_time():
     board.check_posting(command(posted_from=date(2026, 3, 9), posted_to=date(2026, 4, 7)), DECIDED)
-    assert not board.is_late(DECIDED, date(2026, 3, 9), DECIDED)
+    assert not disclosure_periods.is_late(DECIDED, date(2026, 3, 9), DECIDED)
 
 
 def test_a_late_posting_is_refused_without_a_reason():
@@ -181,17 +183,17 @@ def test_what_is_current_on_a_day_and_what_is_archived():
 
 
 def test_quarters_of_a_year():
-    assert board.quarter_of(date(2026, 1, 1)) == (2026, 1)
-    assert board.quarter_of(date(2026, 6, 30)) == (2026, 2)
-    assert board.quarter_of(date(2026, 12, 31)) == (2026, 4)
-    assert board.quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
-    assert board.quarter_bounds(2026, 4) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert quarter_of(date(2026, 1, 1)) == (2026, 1)
+    assert quarter_of(date(2026, 6, 30)) == (2026, 2)
+    assert quarter_of(date(2026, 12, 31)) == (2026, 4)
+    assert quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter_bounds(2026, 4) == (date(2026, 10, 1), date(2026, 12, 31))
 
 
 def test_the_form_offers_the_shortest_posting_the_law_allows():
-    starts, ends = board.default_period(date(2026, 3, 2))
+    starts, ends = disclosure_periods.default_period(date(2026, 3, 2))
     assert (starts, ends) == (date(2026, 3, 2), date(2026, 3, 31))
-    assert board.posting_days(starts, ends) == board.MIN_POSTING_DAYS
+    assert board.posting_days(starts, ends) == disclosure_periods.MIN_POSTING_DAYS
 
 
 def _permanent(**changes) -> Disclosure:

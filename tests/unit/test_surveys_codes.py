@@ -1,6 +1,6 @@
-"""Ballot card and receipt codes (services/surveys/codes.py)."""
+"""Ballot card and receipt codes (shared/ballot_codes.py)."""
 
-from services.surveys.codes import (
+from shared.ballot_codes import (
     card_code,
     card_matches,
     normalize_receipt,

@@ -6,9 +6,7 @@ import pytest
 
 from services.surveys.domain import (
     Form,
-    Matter,
     allowed_forms,
-    check_answers,
     check_new_poll,
     check_paper_tally,
     decision_record_due,
@@ -19,8 +17,9 @@ from services.surveys.domain import (
     online_opt_in_reached,
     threshold,
 )
-from shared.contracts.surveys import FREE_TEXT_MAX, CreatePoll, Question
+from shared.contracts.surveys import FREE_TEXT_MAX, CreatePoll, Matter, Question
 from shared.errors import InvalidInput
+from shared.poll_answers import check_answers
 
 
 @pytest.mark.parametrize(

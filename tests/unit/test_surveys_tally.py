@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.surveys.domain import Matter, Threshold
+from services.surveys.domain import Threshold
 from services.surveys.tally import Tallies, needed, public_view, results
-from shared.contracts.surveys import Channel, MeetingRecord, PaperTally, Poll
+from shared.contracts.surveys import Channel, Matter, MeetingRecord, PaperTally, Poll
 
 AT = datetime(2025, 9, 1, 10, 0, tzinfo=UTC)
 AGREE = {"q1": ["agree"]}

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.notifications import board
 from services.notifications.service import NotificationsService
-from shared.calendar import vietnam_day
+from shared.calendar import quarter_bounds, quarter_of, vietnam_day
 from shared.chassis import utcnow
+from shared.disclosure_periods import deadline
 from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.integration.services.conftest import ADMIN_PASSWORD
 from tests.samples import OTHER_WARD
@@ -69,7 +69,7 @@ def test_staff_post_a_disclosure_once_however_often_the_form_is_sent(notificatio
     posted = notifications.post_disclosure(payload)
     assert notifications.post_disclosure(payload) == posted
     assert posted["forms"] == ["posting", "portal"]  # this system is the portal (Art 12.3)
-    assert posted["deadline"] == board.deadline(TODAY).isoformat()
+    assert posted["deadline"] == deadline(TODAY).isoformat()
     assert posted["late"] is False and posted["permanent"] is False
     assert posted["posted_by"] == "minh"
     stored = databases["notifications"]
@@ -120,8 +120,8 @@ def test_the_board_shows_what_is_current_on_a_day_and_archives_what_ended(notifi
 
 def test_the_quarterly_index_lists_what_started_in_the_quarter_in_order(notifications):
     reason = {"late_reason": "Nhập lại từ sổ niêm yết giấy."}
-    year, quarter = board.quarter_of(TODAY)
-    starts, ends = board.quarter_bounds(year, quarter)
+    year, quarter = quarter_of(TODAY)
+    starts, ends = quarter_bounds(year, quarter)
     before = starts - timedelta(days=1)
     notifications.post_disclosure(posting(before, title="Quý trước", **reason))
     notifications.post_disclosure(posting(TODAY, title="Hôm nay"))

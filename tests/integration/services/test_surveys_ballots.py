@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.surveys import codes
 from services.surveys.ballot_store import TOOK_PART
 from services.surveys.store import SurveysStore
+from shared import ballot_codes
 from shared.calendar import vietnam_day, vietnam_time
 from shared.contracts.surveys import FREE_TEXT_MAX, Channel, Poll
 from shared.errors import AlreadyVoted, Forbidden, InvalidInput, NotFound, PollNotOpen
@@ -350,7 +350,9 @@ def test_a_secret_ballot_leaves_nothing_linking_a_household_to_its_choice(survey
             "mark",
         }
         assert participation["at"].time() == datetime.min.time()
-        assert participation["mark"] != codes.receipt_hash(receipts[participation["household"]])
+        assert participation["mark"] != ballot_codes.receipt_hash(
+            receipts[participation["household"]]
+        )
     # the unit's 16 boxes, all made when the poll opened, in the order of their digit
     boxes = list(stored.boxes.find({"poll_id": poll["id"]}))
     assert [box["_id"][-1] for box in boxes] == list("0123456789abcdef")
@@ -361,7 +363,7 @@ def test_a_secret_ballot_leaves_nothing_linking_a_household_to_its_choice(survey
         assert [b["r"] for b in box["ballots"]] == sorted(b["r"] for b in box["ballots"])
         assert all(b["r"].startswith(box["_id"][-1]) for b in box["ballots"])
     assert all(set(ballot) == {"r", "a"} for ballot in ballots)
-    assert {codes.receipt_hash(r) for r in receipts.values()} == {b["r"] for b in ballots}
+    assert {ballot_codes.receipt_hash(r) for r in receipts.values()} == {b["r"] for b in ballots}
     household_codes = set(HOUSEHOLDS["tdp-1"])
     assert not any(code in repr(boxes) for code in household_codes)
     assert sorted(b["a"]["q1"][0] for b in ballots) == ["agree", "agree", "disagree"]
@@ -376,7 +378,7 @@ def test_a_secret_ballot_interrupted_before_sealing_is_sealed_by_the_timer(surve
     card = cards(surveys, poll)["HAAAA2"]
     receipt = cast(surveys, card, {"q1": ["agree"]})["receipt_code"]
     stored = databases["surveys"]
-    r = codes.receipt_hash(receipt)
+    r = ballot_codes.receipt_hash(receipt)
     # put the stored ballot back as the first write left it
     stored.boxes.update_many({"poll_id": poll["id"]}, {"$pull": {"ballots": {"r": r}}})
     stored.electors.update_one(

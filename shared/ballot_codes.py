@@ -8,7 +8,9 @@ and reissuing a card (a new version) makes the old one stop working.
 A receipt code is derived from the ballot's submission id the same way, so the
 same submission sent twice gets the same receipt. Only hashes of receipts are
 stored: the receipt proves a ballot was counted without the database holding
-anything a resident could be traced by (for a secret ballot, see store.py).
+anything a resident could be traced by (for a secret ballot, see
+services/surveys/store.py). Here in shared/ because the gateway reads the codes
+residents type, and the surveys service makes and checks them.
 """
 
 import hashlib
