@@ -312,9 +312,9 @@ def run(demo: bool, instances: dict[str, int], restart: bool) -> int:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
+                "deploy.serve_http",  # uvicorn's workers, without Nagle's delay
                 "gateway.app:create_app",
+                "--factory",
                 "--host",
                 settings.gateway_host,
                 "--port",

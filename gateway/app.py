@@ -1,6 +1,6 @@
 """The DânBàn gateway: server-rendered pages for residents and staff, and a JSON API.
 
-    uvicorn --factory gateway.app:create_app
+    python -m deploy.serve_http gateway.app:create_app --factory --workers 2
 
 The RPC client belongs to the app's lifespan: opened when a worker starts,
 closed when it stops, one per worker process.

@@ -49,10 +49,23 @@ def vn_datetime(value: datetime) -> str:
     return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
+class CsrfToken:
+    """The session's CSRF token, made only when a page prints it (a staff form):
+    a resident's ballot pages print none, so they set no session cookie."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return auth.csrf_token(self.request)
+
+    __html__ = __str__  # a token is URL-safe text: nothing to escape
+
+
 def page_context(request: Request) -> dict:
     return {
         "staff": getattr(request.state, "staff", None),  # set by auth.current_staff
-        "csrf_token": auth.csrf_token(request),
+        "csrf_token": CsrfToken(request),
         "flash": request.session.pop("flash", None),
     }
 

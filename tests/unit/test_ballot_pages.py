@@ -242,6 +242,16 @@ def test_the_whole_flow_asks_the_service_twice_open_and_send(client, surveys, rp
     assert [m for _, m, _ in rpc.calls] == ["open_ballot", "cast_ballot"]
 
 
+def test_a_households_pages_set_no_cookie(client, surveys):
+    opened = client.get(f"/b/{READY}")
+    view = dict(hidden_fields(opened.text))["view"]
+    confirm = client.post(f"/b/{READY}/confirm", data={"q-choice": "agree", "view": view})
+    cast = client.post(f"/b/{READY}/cast", data=as_form(hidden_fields(confirm.text)))
+    receipt = client.get(cast.headers["location"])
+    for response in (opened, confirm, cast, receipt):
+        assert "set-cookie" not in response.headers
+
+
 def test_a_signed_view_altered_or_of_another_card_is_not_used(client, surveys, rpc):
     view = dict(hidden_fields(client.get(f"/b/{READY}").text))["view"]
     for card, value in ((READY, view[:-2] + "xx"), (CONSULT, view)):

@@ -16,4 +16,5 @@ def test_compose_runs_every_service_on_a_mongodb_replica_set():
         assert services[name]["command"] == ["python", "-m", "services", name]
         assert "replicaSet=" in services[name]["environment"]["MONGO_URL"]
     assert "--replSet" in services["mongo"]["command"]
-    assert services["gateway"]["command"][:3] == ["uvicorn", "--factory", "gateway.app:create_app"]
+    gateway = ["python", "-m", "deploy.serve_http", "gateway.app:create_app", "--factory"]
+    assert services["gateway"]["command"][:5] == gateway
