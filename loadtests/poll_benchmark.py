@@ -1,21 +1,29 @@
-"""Benchmark: a ward-wide poll against the bare-HTTP limit, in one run.
+"""Benchmark: a ward-wide poll against the bare flow, in one run.
 
     .venv/bin/pip install -e '.[load]'
     .venv/bin/python loadtests/poll_benchmark.py [--households 30000] [--groups 40]
         [--users 200] [--seconds 60] [--workers 2]
 
-1. The bare limit: loadtests/bare_server.py (parses the ballot form, redirects)
-   under uvicorn with `--workers` workers, driven by the same locust scenario
-   (loadtests/ward_poll.py with DANBAN_BARE=1) as fast as it can go.
+1. The bare flow: loadtests/bare_server.py (the same four steps a household's
+   phone takes, each parsing the same form and rendering the gateway's page for
+   that step, with no service behind it) under uvicorn (deploy/serve_http.py, as
+   the gateway) with `--workers` workers,
+   driven by the same locust scenario (loadtests/ward_poll.py with DANBAN_BARE=1,
+   locust's FastHttpUser) with the same number of users, as fast as it can go.
 2. The real stack (`python -m deploy.run`, embedded database, a RabbitMQ vhost
    of its own), seeded with a ward of `--households` households in `--groups`
    residential groups through the directory's import, and one commune-wide
    decision open online; ballot cards issued for every group.
-3. The poll, twice: phones as fast as they can go (throughput, and the ratio to
-   the bare limit), then `--users` phones that pause about 1 s between steps as a
-   resident would (latency). Each run lasts at most `--seconds` and stops by itself.
-4. Counting: every receipt shown is in the database once, and the tally the
-   surveys service gives equals a recount of the answers the phones sent.
+3. The poll, twice: phones as fast as they can go (throughput: households a
+   second, a household counted when its ballot got its 303; the ratio is that over
+   the bare flow's households a second), then `--users` phones that pause about 1 s
+   between steps as a resident would (latency). Each run lasts at most `--seconds`
+   and stops by itself. The load generator's own CPU a household is reported for
+   both runs (locust uses one CPU at most: near 100% of one, it is the limit).
+4. Counting, once no ballot has been stored for a few seconds (casts still in the
+   broker when the phones stopped): every receipt shown is in the database once
+   with the answer its phone sent, and the tally the surveys service gives equals
+   a recount of the stored ballots, option by option and channel by channel.
 
 Prints one summary line and appends command, machine, date and numbers to
 loadtests/RESULTS.md. Loopback only. Needs the RabbitMQ management API.
@@ -51,7 +59,7 @@ from deploy.run import instance_names  # noqa: E402
 from deploy.sample_roster import roster_rows, write  # noqa: E402
 from gateway.rpc import RpcClient  # noqa: E402
 from loadtests.household_import import run_import  # noqa: E402
-from services.surveys.codes import receipt_hash  # noqa: E402
+from shared.ballot_codes import receipt_hash  # noqa: E402
 from shared.errors import ServiceUnavailable  # noqa: E402
 from tests.support import (  # noqa: E402
     deliveries_by_process,
@@ -140,8 +148,8 @@ class Sampler(threading.Thread):
 
 def locust(host: str, env: dict[str, str], users: int, seconds: int, folder: Path, tag: str):
     """Run the scenario headless; return locust's stats rows by request name, the
-    CPU seconds locust itself used (the load generator shares the machine), and
-    its failures ("request: error" → how many)."""
+    CPU seconds locust itself used (the load generator shares the machine; its
+    start included), and its failures ("request: error" → how many)."""
     prefix = folder / tag
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
@@ -161,10 +169,27 @@ def locust(host: str, env: dict[str, str], users: int, seconds: int, folder: Pat
     return rows, cpu, failures
 
 
+STEPS = ("/b/[card]", "/b/[card]/confirm", "/b/[card]/cast", "/r/[receipt]")
+
+
+def households(rows: dict) -> int:
+    """Households whose ballot got its 303 (the cast's requests, less failed tries)."""
+    cast = rows.get("/b/[card]/cast")
+    return int(cast["Request Count"]) - int(cast["Failure Count"]) if cast else 0
+
+
 def accepted_per_second(row: dict) -> float:
     """Ballots accepted per second over the run (locust's rate, less refusals)."""
     requests = int(row["Request Count"])
     return float(row["Requests/s"]) * (requests - int(row["Failure Count"])) / max(requests, 1)
+
+
+def page_sizes(rows: dict) -> str:
+    """Bytes of each step's answer as locust received it (unzipped), on average."""
+    return "/".join(
+        f"{float(rows[step]['Average Content Size']):.0f}" if step in rows else "-"
+        for step in STEPS
+    )
 
 
 def scenario_env(cards: list[str], folder: Path, tag: str, **extra: str) -> dict[str, str]:
@@ -177,29 +202,46 @@ def scenario_env(cards: list[str], folder: Path, tag: str, **extra: str) -> dict
     )
 
 
-def bare_limit(users: int, seconds: int, workers: int, folder: Path) -> dict:
-    """The bare server under the same scenario: its cast row, and CPU ms a request
-    of the server (all its workers) and of locust."""
+def bare_cards(count: int) -> list[str]:
+    """Card codes of the real shape (six characters, a dash, eight, here of the
+    digits 2 to 9 of the codes' alphabet), one a household: the bare server checks
+    their shape as the gateway does, and nothing else."""
+    digits = str.maketrans("01234567", "23456789")
+    codes = (f"{n:014o}".translate(digits) for n in range(count))
+    return [f"{code[:6]}-{code[6:]}" for code in codes]
+
+
+def bare_flow(args: argparse.Namespace, folder: Path) -> dict:
+    """The bare server under the same scenario, users and workers: its stats rows,
+    households a second, and CPU ms a household of the server (all its workers)
+    and of locust."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "loadtests.bare_server:app", "--port", str(port),
-         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=python_env(),
+        [sys.executable, "-m", "deploy.serve_http", "loadtests.bare_server:app",
+         "--port", str(port), "--workers", str(args.workers), "--no-access-log",
+         "--log-level", "warning"],
+        cwd=ROOT, env=python_env(DANBAN_BARE_HOUSEHOLDS=str(args.households),
+                                 DANBAN_BARE_GROUPS=str(args.groups)),
     )  # fmt: skip
     try:
-        time.sleep(3)
+        time.sleep(5)
+        if server.poll() is not None:
+            raise SystemExit("the bare server did not start (see its output above)")
         processes = [psutil.Process(server.pid), *psutil.Process(server.pid).children()]
         before = sum(sum(p.cpu_times()[:2]) for p in processes)
-        cards = [f"H{n:07d}-AAAAAAAA" for n in range(10**6)]
-        env = scenario_env(cards, folder, "bare", DANBAN_BARE="1")
-        rows, locust_cpu, _ = locust(
-            f"http://127.0.0.1:{port}", env, users, seconds, folder, "bare"
+        # more cards than the bare flow can take in the time (2,000 households a second)
+        env = scenario_env(bare_cards(2000 * args.seconds), folder, "bare", DANBAN_BARE="1")
+        rows, locust_cpu, failures = locust(
+            f"http://127.0.0.1:{port}", env, args.users, args.seconds, folder, "bare"
         )
         server_cpu = sum(sum(p.cpu_times()[:2]) for p in processes) - before
-        row = rows["/b/[card]/cast"]
-        count = max(int(row["Request Count"]), 1)
-        return {"row": row, "server_ms": 1000 * server_cpu / count,
-                "locust_ms": 1000 * locust_cpu / count}  # fmt: skip
+        done = households(rows)
+        if not done:
+            raise SystemExit(f"no household got through the bare flow: {failures}")
+        return {"rows": rows, "per_second": accepted_per_second(rows["/b/[card]/cast"]),
+                "households": done, "server_ms": 1000 * server_cpu / done,
+                "server_cpu": server_cpu, "locust_ms": 1000 * locust_cpu / done,
+                "locust_cpu": locust_cpu, "failures": failures}  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -287,7 +329,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fresh_vhost() as amqp_uri:
         folder = Path(tmp)
-        bare = bare_limit(args.users, args.seconds, args.workers, folder)
+        bare = bare_flow(args, folder)
         env = stack_env(amqp_uri, folder / "var", PASSWORD, rpc_timeout=10, workers=args.workers)
         instances = f"surveys={args.instances}"
         stack = start_stack(env, folder / "var", "--no-demo", "--instances", instances)
@@ -342,60 +384,139 @@ def main() -> None:
     report(args, bare, fast, paced, counted, sampler, cpu, shares, failures)
 
 
+TOOK_PART = {"channel": {"$exists": True}}
+BALLOT_COLLECTIONS = ("participation", "electors")
+
+
+def stored_ballots(mongo_url: str, poll_id: str, count: bool = False):  # noqa: ANN201
+    """The households of the poll that took part, as stored: the documents of the
+    `participation` collection, or, once the ballots are written on the households'
+    elector documents, the electors with a channel (either store layout); or only
+    how many."""
+    query = {"poll_id": poll_id, **TOOK_PART}
+    with MongoClient(mongo_url) as client:
+        database = client.danban_surveys
+        if count:
+            return sum(database[name].count_documents(query) for name in BALLOT_COLLECTIONS)
+        return [document for name in BALLOT_COLLECTIONS for document in database[name].find(query)]
+
+
+def settle(mongo_url: str, poll_id: str, quiet: float = 5, limit: float = 120):  # noqa: ANN201
+    """Wait until no ballot has been stored for `quiet` seconds. Locust stops its
+    phones mid-household: a cast already sent is still in the broker or the surveys
+    service, and is stored after the phones stopped (the gateway's calls expire in
+    the broker after its RPC timeout, 10 s here, but one the service has taken is
+    done). (stored when the phones had stopped, stored once quiet, seconds waited)."""
+    started = time.perf_counter()
+    first = last = stored_ballots(mongo_url, poll_id, count=True)
+    since = time.perf_counter()
+    while time.perf_counter() - since < quiet and time.perf_counter() - started < limit:
+        time.sleep(1)
+        now = stored_ballots(mongo_url, poll_id, count=True)
+        if now != last:
+            last, since = now, time.perf_counter()
+    return first, last, time.perf_counter() - started
+
+
 def check_counts(rpc: RpcClient, amqp_uri: str, mongo_url: str, poll_id: str, folder: Path):
-    """Every receipt shown is stored once; the service's tally equals a recount."""
+    """Every receipt shown is stored once, with the answer its phone sent; the
+    service's tally equals a recount of the stored ballots. Both are read once the
+    stack is quiet (no ballot stored for 5 s), and the tally is the first count the
+    service made from the ballots as they were then, so the two count the same
+    ballots; like with like: the online ballots' answers against the tally's online
+    counts, the households stored by channel against the tally's. Any difference is
+    reported by option and by channel, with the ballots stored meanwhile."""
     shown = {}
     refused = Counter()
     for tag in ("fast", "paced"):
         run = json.loads((folder / f"{tag}.json").read_text())
         shown |= run["accepted"]
         refused.update(run["refused"])
+    stopped, settled, settle_seconds = settle(mongo_url, poll_id)
     voted_until = datetime.now(UTC)
     started = time.perf_counter()
-    with MongoClient(mongo_url) as client:
-        stored = list(client.danban_surveys.participation.find({"poll_id": poll_id}))
+    stored = stored_ballots(mongo_url, poll_id)
     read_seconds = time.perf_counter() - started
-    stored_hashes = Counter(doc["receipt_hash"] for doc in stored)
+    stored_hashes = Counter(doc["receipt_hash"] for doc in stored if "receipt_hash" in doc)
     lost = sum(receipt_hash(ballot["receipt"]) not in stored_hashes for ballot in shown.values())
     duplicates = sum(n - 1 for n in stored_hashes.values() if n > 1)
-    # the tally must equal a recount from the stored ballots; the answers the
-    # phones sent must be what is stored for every receipt shown
-    recount = Counter(document["answers"]["q1"][0] for document in stored)
-    by_hash = {document["receipt_hash"]: document["answers"]["q1"][0] for document in stored}
-    sent_as_stored = all(
-        by_hash.get(receipt_hash(ballot["receipt"])) == ballot["answer"]
+    # what the service counts: the online ballots' answers (a public poll's are on
+    # the stored ballot), and the households that took part by each channel
+    online = [doc for doc in stored if doc["channel"] == "online" and "answers" in doc]
+    recount = Counter(value for doc in online for value in doc["answers"].get("q1", []))
+    took_part = Counter(doc["channel"] for doc in stored)
+    by_hash = {doc["receipt_hash"]: doc["answers"].get("q1") for doc in online}
+    not_as_sent = sum(
+        by_hash.get(receipt_hash(ballot["receipt"]), [ballot["answer"]]) != [ballot["answer"]]
         for ballot in shown.values()
-    )
+    )  # a receipt not stored at all is counted in `lost`
 
-    async def tally() -> dict:
-        """The first live count made after the last ballot came in."""
+    async def tally() -> dict | None:
+        """The first live count that read the ballots after the stack was quiet (the
+        service counts in the background, again 10 s or more after its last count:
+        see LIVE_COUNT_SECONDS), or None within 5 minutes. A count finished after
+        `voted_until` may have begun reading before the last ballot came: it is
+        taken if it saw as many households as are stored, else the next one is,
+        which began after it."""
         await rpc.start()
         try:
-            while True:
+            deadline, first = time.perf_counter() + 300, None
+            while time.perf_counter() < deadline:
                 query = {"poll_id": poll_id, "actor": "admin"}
                 results = await rpc.call("surveys", "get_results", query)
-                if datetime.fromisoformat(results["computed_at"]) > voted_until:
-                    return results
+                computed = datetime.fromisoformat(results["computed_at"])
+                if computed > voted_until:
+                    if sum(results["participated"].values()) == len(stored):
+                        return results
+                    if first is not None and computed > first:
+                        return results  # began after the quiet: its difference is real
+                    first = first or computed
                 await asyncio.sleep(1)
+            return None
         finally:
             await rpc.close()
 
     started = time.perf_counter()
-    totals = asyncio.run(tally())["totals"]["q1"]
+    results = asyncio.run(tally())
     count_seconds = time.perf_counter() - started
-    service = {option: sum(by.values()) for option, by in totals.items()}
+    stored_after = stored_ballots(mongo_url, poll_id, count=True) - len(stored)
+    differences = []
+    if results is None:
+        differences.append("no live count was made after the last ballot within 300 s")
+    else:
+        totals = results["totals"].get("q1", {})
+        counted = {option: by.get("online", 0) for option, by in totals.items()}
+        for option in sorted(set(counted) | set(recount)):
+            if counted.get(option, 0) != recount[option]:
+                differences.append(
+                    f"{option}: counted {counted.get(option, 0)}, recounted {recount[option]}"
+                )
+        for channel in sorted(set(results["participated"]) | set(took_part)):
+            if results["participated"].get(channel, 0) != took_part[channel]:
+                differences.append(
+                    f"took part by {channel}: counted {results['participated'].get(channel, 0)}"
+                    f", stored {took_part[channel]}"
+                )
+        other = {f"{option} by {channel}": n for option, by in totals.items()
+                 for channel, n in by.items() if channel != "online" and n}  # fmt: skip
+        if other:
+            differences.append(f"counted though no phone sent them: {other}")
+    if differences and stored_after:
+        differences.append(f"ballots stored after the recount read them: {stored_after}")
     return {
         "shown": len(shown), "stored": len(stored), "lost": lost, "duplicates": duplicates,
-        "recount_equal": service == dict(recount) and sent_as_stored, "refused": dict(refused),
+        "recount_equal": not differences, "differences": differences,
+        "not_as_sent": not_as_sent, "refused": dict(refused),
+        "stored_after_stop": settled - stopped, "settle_seconds": settle_seconds,
         "count_seconds": count_seconds, "read_seconds": read_seconds,
     }  # fmt: skip
 
 
 def report(args, bare, fast, paced, counted, sampler, cpu, shares, failures) -> None:  # noqa: ANN001
     cast, paced_cast = fast["/b/[card]/cast"], paced["/b/[card]/cast"]
-    bare_rps = float(bare["row"]["Requests/s"])
-    ballots = int(cast["Request Count"]) - int(cast["Failure Count"])
-    fast_rps = accepted_per_second(cast)
+    bare_rate = bare["per_second"]
+    ballots = households(fast)
+    fast_rate = accepted_per_second(cast)
 
     def errors_of(rows: dict) -> int:
         return sum(int(r["Failure Count"]) for name, r in rows.items() if name != "Aggregated")
@@ -404,13 +525,18 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares, failures) -> 
         " (tries that met a fault, each sent again)" if args.faults else ""
     )
     memory = ", ".join(f"{name} {rss / 2**20:.0f} MB" for name, rss in sampler.peak.items())
+    tally = f"tally = recount: {counted['recount_equal']}" + (
+        f" ({'; '.join(counted['differences'])})" if counted["differences"] else ""
+    )
     line = (
-        f"ballots accepted {fast_rps:.1f}/s (as fast as phones go), bare limit {bare_rps:.0f}/s, "
-        f"ratio {fast_rps / bare_rps:.3f}; cast p50/p95/p99 {cast['50%']}/{cast['95%']}/"
-        f"{cast['99%']} ms flat out, {paced_cast['50%']}/{paced_cast['95%']}/{paced_cast['99%']} "
-        f"ms with {args.users} phones pausing ~1 s; {errors}; receipts shown "
-        f"{counted['shown']}, stored {counted['stored']}, lost {counted['lost']}, duplicates "
-        f"{counted['duplicates']}, tally = recount: {counted['recount_equal']}"
+        f"households through the stack {fast_rate:.1f} households/s (as fast as phones go), "
+        f"through the bare flow {bare_rate:.0f} households/s (the same four steps, "
+        f"{args.users} users, {args.workers} workers), ratio {fast_rate / bare_rate:.3f}; cast "
+        f"p50/p95/p99 {cast['50%']}/{cast['95%']}/{cast['99%']} ms flat out, "
+        f"{paced_cast['50%']}/{paced_cast['95%']}/{paced_cast['99%']} ms with {args.users} "
+        f"phones pausing ~1 s; {errors}; receipts shown {counted['shown']}, stored "
+        f"{counted['stored']}, lost {counted['lost']}, duplicates {counted['duplicates']}, "
+        f"answers not as sent {counted['not_as_sent']}, {tally}"
         + (" (with faults in the paced run)" if args.faults else "")
     )
     per_ballot = {name: 1000 * seconds / max(ballots, 1) for name, seconds in cpu.items()}
@@ -419,18 +545,32 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares, failures) -> 
     stack_ms = sum(ms for name, ms in per_ballot.items() if name != "locust")
     calls = sum(shares.values())
     surveys_ms = sum(ms for name, ms in per_ballot.items() if name.startswith("surveys"))
+    machine = args.seconds * (os.cpu_count() or 1)  # CPU-seconds the machine had in a run
     detail = (
-        f"Where the CPU goes, ms per ballot accepted in the flat-out run (each ballot is a "
-        f"household's four requests): {where}; the stack {stack_ms:.1f} ms in all. The bare "
-        f"limit: server {bare['server_ms']:.2f} ms and locust {bare['locust_ms']:.2f} ms a "
-        f"request. Surveys: {surveys_ms:.1f} ms a household, {calls / max(ballots, 1):.1f} "
+        f"The load generator (locust, FastHttpUser, one process): {per_ballot['locust']:.1f} ms "
+        f"of CPU a household through the stack, {bare['locust_ms']:.1f} ms through the bare "
+        f"flow; it used {bare['locust_cpu']:.1f} CPU-seconds in the {args.seconds} s of the "
+        f"bare run ({100 * bare['locust_cpu'] / args.seconds:.0f}% of one CPU; near 100% the "
+        f"generator is the limit) and {cpu['locust']:.1f} in the flat-out run "
+        f"({100 * cpu['locust'] / args.seconds:.0f}%). The bare server: {bare['server_ms']:.2f} "
+        f"ms a household (four steps, {args.workers} workers), "
+        f"{100 * bare['server_cpu'] / machine:.0f}% of the machine's CPU (the stack in the "
+        f"flat-out run: {100 * sum(t for n, t in cpu.items() if n != 'locust') / machine:.0f}%"
+        f"; if these and locust's are well below 100%, a run was bound by latency, not by "
+        f"CPU: more users would go faster). Pages as locust received them "
+        f"(bytes, ballot/review/send/receipt): stack {page_sizes(fast)}, bare flow "
+        f"{page_sizes(bare['rows'])}. Where the CPU goes, ms per household accepted in the "
+        f"flat-out run (four requests each): {where}; the stack {stack_ms:.1f} ms in all. "
+        f"Surveys: {surveys_ms:.1f} ms a household, {calls / max(ballots, 1):.1f} "
         f"calls a household, {1000 * sum(cpu[n] for n in shares) / max(calls, 1):.2f} ms a "
-        f"call; calls taken by each instance: {shares}. Reading the {counted['stored']} stored "
+        f"call; calls taken by each instance: {shares}. After the phones stopped, "
+        f"{counted['stored_after_stop']} more ballots were stored and the stack was quiet in "
+        f"{counted['settle_seconds']:.0f} s. Reading the {counted['stored']} stored "
         f"ballots back from the embedded database: {counted['read_seconds']:.1f} s "
-        f"({counted['stored'] / counted['read_seconds']:.0f} ballots/s); the first live count "
-        f"made after the last ballot came {counted['count_seconds']:.0f} s later. Invalid "
-        f"requests "
-        f"refused as expected: {counted['refused']}. Failed requests: {failures or 'none'}. "
+        f"({counted['stored'] / max(counted['read_seconds'], 1e-6):.0f} ballots/s); the first "
+        f"live count made after the last ballot came {counted['count_seconds']:.0f} s later. "
+        f"Invalid requests refused as expected: {counted['refused']}. Failed requests: "
+        f"{failures or 'none'}; in the bare run: {bare['failures'] or 'none'}. "
         f"Peak memory: {memory}."
     )
     print(line)

@@ -1,10 +1,13 @@
 """Locust scenario: a ward-wide poll. Each simulated phone takes the card of one
 household and opens its ballot, answers, confirms, sends, and opens the receipt,
-then goes on to the next household's card; a page that says the stack is
-unavailable (or no answer) is sent again a second later, as a resident would,
-each failed try counting as an error; a share of requests are invalid (a forged
-card, a second ballot of a household that voted, a malformed form) and must be
-refused without changing anything; a few staff refresh the live results.
+as a browser would (each form sent with the hidden fields of the page it is on,
+the receipt opened at the link the 303 gives), then goes on to the next
+household's card with no cookie kept; a page that says the stack is unavailable
+(or no answer) is sent again a second later, as a resident would, each failed try
+counting as an error; a share of requests are invalid (a forged card, a second
+ballot of a household that voted, a malformed form) and must be refused without
+changing anything; a few staff refresh the live results. Users are locust's
+FastHttpUser (geventhttpclient), the cheaper generator.
 Driven by loadtests/poll_benchmark.py, which seeds the ward and passes these
 settings in the environment:
 
@@ -14,7 +17,8 @@ settings in the environment:
     DANBAN_STAFF_PASSWORD the benchmark's admin password (staff users)
     DANBAN_INVALID_SHARE  share of invalid requests mixed in (default 0.05)
     DANBAN_THINK_SECONDS  pause between a phone's steps (0: as fast as it can)
-    DANBAN_BARE=1         only POST the ballot form (to loadtests/bare_server.py)
+    DANBAN_BARE=1         against loadtests/bare_server.py: the same four steps, no
+                          invalid requests, no staff
 
 Only loopback addresses are targets (any other host is refused at start); the
 run is bounded by --run-time and by the number of cards, and stops by itself
@@ -32,7 +36,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, constant, events, task
+from locust import between, constant, events, task
+from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
@@ -48,7 +53,12 @@ accepted: dict[str, dict] = {}  # card → {"receipt", "answer"}
 refused_as_expected = {"forged": 0, "second": 0, "malformed": 0}
 
 
-class Phone(HttpUser):
+def hidden_fields(response) -> dict[str, str]:  # noqa: ANN001
+    """The hidden fields of a page's form, which a browser sends with it."""
+    return dict(HIDDEN.findall(response.text or "")) if response is not None else {}
+
+
+class Phone(FastHttpUser):
     """Households' phones, one after the other: each task is one household's ballot
     on a phone of its own (no cookies kept); the user stops when the cards run out."""
 
@@ -65,29 +75,26 @@ class Phone(HttpUser):
         card = next(_cards, None)
         if card is None:
             raise StopUser()
-        self.client.cookies.clear()
+        self.client.cookiejar.clear()  # a phone of its own: nothing kept from the last one
         answer = random.choice(("opt1", "opt1", "opt2"))
-        if BARE:
-            self.send(card, {"submission_id": os.urandom(16).hex(), "q-q1": answer}, 303)
-            return
-        if random.random() < INVALID_SHARE:
+        if not BARE and random.random() < INVALID_SHARE:
             self.invalid(card)
-        self.again_if_unavailable(lambda: self.client.get(f"/b/{card}", name="/b/[card]"))
+        page = self.again_if_unavailable(lambda: self.client.get(f"/b/{card}", name="/b/[card]"))
+        form = {**hidden_fields(page), "q-q1": answer}
         self.pause()
         confirm = self.again_if_unavailable(
-            lambda: self.client.post(
-                f"/b/{card}/confirm", data={"q-q1": answer}, name="/b/[card]/confirm"
-            )
+            lambda: self.client.post(f"/b/{card}/confirm", data=form, name="/b/[card]/confirm")
         )
-        ballot = dict(HIDDEN.findall(confirm.text))
+        ballot = hidden_fields(confirm)
         self.pause()
         cast = self.again_if_unavailable(lambda: self.send(card, ballot, 303))
         if cast is None or cast.status_code != 303:
             return
-        receipt = cast.headers["location"].rsplit("/", 1)[1]
+        link = cast.headers["location"]  # /r/<receipt>, and what it shows, signed
+        receipt = urlsplit(link).path.rsplit("/", 1)[1]
         accepted[card] = {"receipt": receipt, "answer": answer}
-        self.client.get(cast.headers["location"], name="/r/[receipt]")
-        if random.random() < INVALID_SHARE:  # the same household tries again
+        self.client.get(link, name="/r/[receipt]")
+        if not BARE and random.random() < INVALID_SHARE:  # the same household tries again
             again = {**ballot, "submission_id": os.urandom(16).hex()}
             if self.refused(card, again, 409, "second ballot (refused)"):
                 refused_as_expected["second"] += 1
@@ -131,8 +138,8 @@ class Phone(HttpUser):
             return response
 
 
-class Staff(HttpUser):
-    """A clerk watching the live results."""
+class Staff(FastHttpUser):
+    """A clerk watching the live results (signed in: the session cookie is kept)."""
 
     weight = 1
     wait_time = between(4, 6)
@@ -150,7 +157,12 @@ class Staff(HttpUser):
     @task
     def watch_results(self) -> None:
         poll = os.environ["DANBAN_POLL_ID"]
-        self.client.get(f"/polls/{poll}/results", name="/polls/[poll]/results (staff)")
+        with self.client.get(
+            f"/polls/{poll}/results", name="/polls/[poll]/results (staff)",
+            allow_redirects=False, catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code != 200:  # a 303 to the sign-in page: the session lost
+                response.failure(f"expected 200, got {response.status_code}")
 
 
 @events.init.add_listener
