@@ -36,6 +36,7 @@ from gateway.routes import (
     unit_changes,
 )
 from gateway.rpc import RpcClient
+from gateway.wrong_codes import WrongCodes
 from shared.config import ConfigurationError, Settings, load_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -95,4 +96,5 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
     )
     app.state.settings = settings
     app.state.rpc = client
+    app.state.wrong_codes = WrongCodes()
     return app

@@ -59,6 +59,10 @@ BAD_CARD_CODE = (
     "Mã phiếu chưa đúng. Mã gồm mã hộ, dấu gạch ngang và 8 ký tự, "
     "ví dụ HA7K2M-3F9Q2XK7. Vui lòng nhập lại đúng như in trên phiếu."
 )
+TOO_MANY_WRONG_CODES = (
+    "Đã có nhiều mã phiếu sai được gửi từ mạng của bạn trong một phút qua. Vui lòng "
+    "chờ một phút rồi nhập lại, kiểm tra từng ký tự đúng như in trên phiếu."
+)
 UNKNOWN_CARD = (
     "Không tìm thấy phiếu có mã này. Vui lòng kiểm tra lại từng ký tự trên phiếu. "
     "Nếu hộ đã được cấp phiếu mới thì phiếu cũ không còn dùng được."
@@ -103,13 +107,32 @@ async def enter_code(request: Request) -> Response:
     return RedirectResponse(f"/b/{'-'.join(parts)}", status_code=303)
 
 
+class TooManyWrongCodes(NotFound):
+    """This address sent too many wrong card codes lately (gateway/wrong_codes.py)."""
+
+
 def card_code_of(request: Request) -> str:
     """The card code in the URL, normalised; NotFound (as for a forged card, without
-    asking the service) if it cannot be one."""
+    asking the service) if it cannot be one, or if this address has sent too many
+    wrong ones lately."""
+    if request.app.state.wrong_codes.blocked(sender(request)):
+        raise TooManyWrongCodes()
     parts = split_card_code(request.path_params["card_code"])
     if parts is None:
         raise NotFound()
     return "-".join(parts)
+
+
+def sender(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def wrong_card(request: Request, typed: str, refused: NotFound) -> Response:
+    """The page for a card code that opens nothing, counted against its sender."""
+    if isinstance(refused, TooManyWrongCodes):
+        return card_code_page(request, typed, TOO_MANY_WRONG_CODES, 429)
+    request.app.state.wrong_codes.record(sender(request))
+    return card_code_page(request, typed, UNKNOWN_CARD, 404)
 
 
 async def open_ballot(request: Request, card_code: str) -> BallotView:
@@ -165,8 +188,8 @@ async def ballot(request: Request) -> Response:
     try:
         card_code = card_code_of(request)
         view = await ballot_view(request, card_code, form)
-    except NotFound:
-        return card_code_page(request, typed, UNKNOWN_CARD, 404)
+    except NotFound as refused:
+        return wrong_card(request, typed, refused)
     except PollNotOpen as refused:
         return refused_page(request, refused)
     if request.method == "GET" and card_code != typed:
@@ -185,8 +208,8 @@ async def confirm(request: Request) -> Response:
     try:
         card_code = card_code_of(request)
         view = await ballot_view(request, card_code, form)
-    except NotFound:
-        return card_code_page(request, typed, UNKNOWN_CARD, 404)
+    except NotFound as refused:
+        return wrong_card(request, typed, refused)
     except PollNotOpen as refused:
         return refused_page(request, refused)
     except ServiceUnavailable:
@@ -221,8 +244,8 @@ async def cast(request: Request) -> Response:
             CastBallot, {"card_code": card_code, "submission_id": submission_id, "answers": answers}
         )
         reply = await rpc(request).call("surveys", "cast_ballot", command.model_dump(mode="json"))
-    except NotFound:
-        return card_code_page(request, typed, UNKNOWN_CARD, 404)
+    except NotFound as refused:
+        return wrong_card(request, typed, refused)
     except (AlreadyVoted, PollNotOpen) as refused:
         return refused_page(request, refused)
     except ServiceUnavailable:
@@ -300,10 +323,9 @@ def client_key(request: Request) -> str:
     address: a keyed hash of the sender's address and today's date, which changes
     every day and cannot be turned back into the address without the gateway's
     secret key. Behind a proxy, uvicorn --proxy-headers gives the real address."""
-    host = request.client.host if request.client else ""
     today = vietnam_day(datetime.now(UTC)).isoformat()
     secret = request.app.state.settings.secret_key
-    return hashlib.sha256(f"{secret}|{today}|{host}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{secret}|{today}|{sender(request)}".encode()).hexdigest()[:32]
 
 
 async def get_survey(request: Request) -> Poll:

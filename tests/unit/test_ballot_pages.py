@@ -513,3 +513,16 @@ def test_a_card_link_that_cannot_be_a_code_is_a_404_without_asking_the_service(
     assert response.status_code == 404
     assert "Không tìm thấy phiếu có mã này" in response.text
     assert rpc.calls_to("surveys", "open_ballot") == []
+
+
+def test_an_address_that_sends_many_wrong_card_codes_is_stopped_before_the_service(
+    client, surveys, rpc
+):
+    forged = "HA7K2M-AAAAAAAA"
+    for _ in range(30):
+        assert client.get(f"/b/{forged}").status_code == 404
+    asked = len(rpc.calls)
+    stopped = client.post(f"/b/{READY}/cast", data={"submission_id": "a" * 32, "q-choice": "agree"})
+    assert stopped.status_code == 429
+    assert "chờ một phút" in text_of(stopped.text)
+    assert len(rpc.calls) == asked  # the service was not asked
