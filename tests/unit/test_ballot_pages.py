@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from gateway.wrong_codes import WRONG_CODES_PER_MINUTE
 from shared.errors import AlreadyVoted, InvalidInput, NotFound, PollNotOpen, ServiceUnavailable
 from tests.unit.fake_rpc import FakeRpc
 
@@ -519,7 +520,7 @@ def test_an_address_that_sends_many_wrong_card_codes_is_stopped_before_the_servi
     client, surveys, rpc
 ):
     forged = "HA7K2M-AAAAAAAA"
-    for _ in range(30):
+    for _ in range(WRONG_CODES_PER_MINUTE):
         assert client.get(f"/b/{forged}").status_code == 404
     asked = len(rpc.calls)
     stopped = client.post(f"/b/{READY}/cast", data={"submission_id": "a" * 32, "q-choice": "agree"})
