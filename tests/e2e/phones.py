@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections import Counter
+from urllib.parse import urlsplit
 
 import requests
 from pymongo import MongoClient
@@ -69,7 +70,8 @@ class Phone:
                     timeout=10,
                 )
                 if sent.status_code == 303:
-                    self.receipt = sent.headers["location"].rsplit("/", 1)[1]
+                    # /r/<receipt>?s=<what the receipt page shows, signed>
+                    self.receipt = urlsplit(sent.headers["location"]).path.rsplit("/", 1)[1]
                     return
                 assert sent.status_code == 503, sent.text  # "unavailable": nothing else may happen
             except requests.RequestException:
