@@ -37,6 +37,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -50,6 +51,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psutil
+import requests
 from pymongo import MongoClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,14 +81,18 @@ RESULTS = ROOT / "loadtests" / "RESULTS.md"
 # --- seeding ----------------------------------------------------------------------
 
 
-async def seed(rpc: RpcClient, households: int, groups: int, folder: Path) -> tuple[str, list]:
+async def seed(
+    rpc: RpcClient, households: int, groups: int, folder: Path, timings: dict[str, float]
+) -> tuple[str, list]:
     """The ward, its households (through the import, as a clerk would), one open
-    commune-wide decision, and every household's card code."""
+    commune-wide decision, and every household's card code; how long the import,
+    creating the poll and opening it took go into `timings`."""
     path = folder / "ds.csv"
     write(path, roster_rows(households, groups))
     started = time.perf_counter()
     imported = await run_import(rpc, path.read_bytes(), path.name)
-    print(f"imported {imported['households']} households in {time.perf_counter() - started:.0f} s")
+    timings["import"] = time.perf_counter() - started
+    print(f"imported {imported['households']} households in {timings['import']:.0f} s")
     now = datetime.now(UTC)
     poll_id = uuid.uuid4().hex
     question = {
@@ -103,9 +109,12 @@ async def seed(rpc: RpcClient, households: int, groups: int, folder: Path) -> tu
         "opens_at": now.isoformat(), "closes_at": (now + timedelta(hours=3)).isoformat(),
         "online_opt_in": households // 2 + 1,
     }  # fmt: skip
+    started = time.perf_counter()
     for attempt in range(12):
         try:  # the same request id: a retry creates the poll once
             await rpc.call("surveys", "create_poll", command)
+            timings["create"] = time.perf_counter() - started
+            timings["create_tries"] = attempt + 1
             break
         except ServiceUnavailable:  # the directory is still busy with the import
             print(f"creating the poll: no answer yet (attempt {attempt + 1}), trying again")
@@ -115,7 +124,8 @@ async def seed(rpc: RpcClient, households: int, groups: int, folder: Path) -> tu
     started = time.perf_counter()
     while (await rpc.call("surveys", "get_poll", {"poll_id": poll_id}))["status"] != "open":
         await asyncio.sleep(1)
-    print(f"the poll opened with its electorate in {time.perf_counter() - started:.0f} s")
+    timings["open"] = time.perf_counter() - started
+    print(f"created the poll in {timings['create']:.1f} s, it opened in {timings['open']:.1f} s")
     cards = []
     for number in range(1, groups + 1):
         command = {"actor": "admin", "poll_id": poll_id, "unit_id": f"tdp-{number}"}
@@ -336,15 +346,19 @@ def main() -> None:
         try:
             rpc = RpcClient(amqp_uri, timeout=60)
 
+            timings: dict[str, float] = {}
+
             async def prepare() -> tuple[str, list]:
                 await rpc.start()
                 try:
-                    return await seed(rpc, args.households, args.groups, folder)
+                    return await seed(rpc, args.households, args.groups, folder, timings)
                 finally:
                     await rpc.close()
 
+            started_rss = resident_memory(stack_processes(stack, args.instances))
             poll_id, cards = asyncio.run(prepare())
             processes = stack_processes(stack, args.instances)
+            seeded_rss = resident_memory(processes)
             surveys = {n: p.pid for n, p in processes.items() if n.startswith("surveys")}
             sampler = Sampler(processes)
             sampler.start()
@@ -378,10 +392,76 @@ def main() -> None:
             if args.faults:
                 faults.join(timeout=args.seconds)
             sampler.stopping.set()
+            pages = staff_pages(stack.base_url, poll_id)
             counted = check_counts(rpc, amqp_uri, stack.mongo_url, poll_id, folder)
         finally:
             stack.stop()
     report(args, bare, fast, paced, counted, sampler, cpu, shares, failures)
+    report_scale(args, timings, pages, started_rss, seeded_rss)
+
+
+def resident_memory(processes: dict[str, psutil.Process]) -> dict[str, int]:
+    return {name: process.memory_info().rss for name, process in processes.items()}
+
+
+STAFF_PAGES = {
+    "home": "/",
+    "commune": f"/communes/{WARD}",
+    "polls": f"/communes/{WARD}/polls",
+    "poll": "/polls/{poll}",
+    "results": "/polls/{poll}/results",
+    "results CSV": "/polls/{poll}/results.csv",
+    "households (search)": f"/communes/{WARD}/households?q=Nguy%E1%BB%85n",
+    "audit log": f"/communes/{WARD}/audit",
+    "imports": f"/communes/{WARD}/imports",
+    "messages": f"/communes/{WARD}/thong-bao",
+}
+
+
+def staff_pages(base_url: str, poll_id: str, tries: int = 3) -> dict[str, tuple[int, float]]:
+    """Each staff page, signed in as the ward's administrator after the poll: its
+    status and its slowest time of `tries` (the promise: 1 s at most, whatever the
+    ward's size)."""
+    with requests.Session() as session:
+        form = session.get(f"{base_url}/staff/sign-in", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        session.post(
+            f"{base_url}/staff/sign-in",
+            data={"username": "admin", "password": PASSWORD, "csrf_token": token, "next": "/"},
+            timeout=30,
+        )
+        timed = {}
+        for name, path in STAFF_PAGES.items():
+            slowest, status = 0.0, 0
+            for _ in range(tries):
+                started = time.perf_counter()
+                response = session.get(base_url + path.format(poll=poll_id), timeout=60)
+                slowest = max(slowest, time.perf_counter() - started)
+                status = response.status_code
+            timed[name] = (status, slowest)
+        return timed
+
+
+def report_scale(args, timings, pages, started_rss, seeded_rss) -> None:  # noqa: ANN001
+    """What a clerk waits for at this size, and memory before and after the seeding."""
+    shown = ", ".join(
+        f"{name} {seconds * 1000:.0f} ms" + ("" if status == 200 else f" (HTTP {status})")
+        for name, (status, seconds) in pages.items()
+    )
+    memory = ", ".join(
+        f"{name} {started_rss[name] / 2**20:.0f} → {seeded_rss.get(name, 0) / 2**20:.0f} MB"
+        for name in started_rss
+    )
+    line = (
+        f"At {args.households} households: the import took {timings['import']:.0f} s, "
+        f"creating the ward-wide poll {timings['create']:.1f} s "
+        f"({timings['create_tries']:.0f} tries), opening it with its electorate "
+        f"{timings['open']:.1f} s. Staff pages after the poll, slowest of 3: {shown}. "
+        f"Resident memory when the stack started → after the import and the poll: {memory}."
+    )
+    print(line)
+    with RESULTS.open("a") as results:
+        results.write(f"\n{line}\n")
 
 
 TOOK_PART = {"channel": {"$exists": True}}
