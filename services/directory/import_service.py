@@ -196,6 +196,10 @@ class ImportEntrypoints:
         if record is None or record.status != ImportStatus.APPLYING:
             return  # applied already: a redelivery
         actor = record.applied_by or record.actor
+        if self.store.imported_any(record.import_id):
+            # Applied before, and died midway: what it inserted after its last count
+            # was never counted (store.py, "Kept counts").
+            self.store.rebuild_unit_counts([u.id for u in self.store.children(record.commune_id)])
         rows = tpool.execute(
             roster.read_table, "checked.csv", self.store.checked_table(record.import_id)
         )

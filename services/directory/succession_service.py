@@ -91,6 +91,11 @@ class SuccessionEntrypoints:
                 self._carry_out(plan, APPLYING)
             except WireError as refused:  # abandoned: a name or unit was taken meanwhile
                 log.warning("change %s abandoned: %s", plan.succession.id, refused)
+                continue
+            # The request died midway, perhaps between carrying a household and
+            # counting it (store.py, "Kept counts").
+            succession = plan.succession
+            self.store.rebuild_unit_counts([*succession.from_unit_ids, *succession.to_unit_ids])
 
     def _change(
         self, command: C, unit_ids: list[str], planner: Callable[[C, Context, str], Plan]
