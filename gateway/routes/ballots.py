@@ -140,10 +140,15 @@ async def open_ballot(request: Request, card_code: str) -> BallotView:
     return BallotView.model_validate(reply)
 
 
-async def ballot_view(request: Request, card_code: str, form) -> BallotView:
-    """The view the page before signed into the form (no call), or the service's."""
-    view = signed.ballot_view(request, form.get("view"), card_code)
-    return view if view is not None else await open_ballot(request, card_code)
+async def ballot_view(request: Request, card_code: str, form) -> tuple[BallotView, str]:
+    """The view the page before signed into the form (no call), or the service's,
+    with its signed form to carry to the next page (signed once, passed on)."""
+    carried = form.get("view")
+    view = signed.ballot_view(request, carried, card_code)
+    if view is not None:
+        return view, str(carried)
+    view = await open_ballot(request, card_code)
+    return view, signed.sign(request, view, card_code)
 
 
 # --- the ballot -------------------------------------------------------------------
@@ -152,13 +157,14 @@ async def ballot_view(request: Request, card_code: str, form) -> BallotView:
 def form_page(
     request: Request,
     view: BallotView,
+    signed_view: str,
     card_code: str,
     values: Answers,
     errors: dict[str, str],
     status: int = 200,
 ) -> Response:
     context = {"view": view, "poll": view.poll, "card_code": card_code}
-    context |= {"signed_view": signed.sign(request, view, card_code)}
+    context |= {"signed_view": signed_view}
     return page(
         request, "ballot_form.html", {**context, "values": values, "errors": errors}, status
     )
@@ -187,7 +193,7 @@ async def ballot(request: Request) -> Response:
     form = await request.form() if request.method == "POST" else {}
     try:
         card_code = card_code_of(request)
-        view = await ballot_view(request, card_code, form)
+        view, signed_view = await ballot_view(request, card_code, form)
     except NotFound as refused:
         return wrong_card(request, typed, refused)
     except PollNotOpen as refused:
@@ -197,7 +203,7 @@ async def ballot(request: Request) -> Response:
     if view.state != BallotState.READY:
         return state_page(request, view)
     values = answers_for(view.poll.questions, form) if form else {}
-    return form_page(request, view, card_code, values, {})
+    return form_page(request, view, signed_view, card_code, values, {})
 
 
 async def confirm(request: Request) -> Response:
@@ -207,7 +213,7 @@ async def confirm(request: Request) -> Response:
     form = await request.form()
     try:
         card_code = card_code_of(request)
-        view = await ballot_view(request, card_code, form)
+        view, signed_view = await ballot_view(request, card_code, form)
     except NotFound as refused:
         return wrong_card(request, typed, refused)
     except PollNotOpen as refused:
@@ -220,14 +226,14 @@ async def confirm(request: Request) -> Response:
     try:
         answers = check_answers(view.poll.questions, values)
     except InvalidInput as invalid:
-        return form_page(request, view, card_code, values, invalid.fields, 422)
+        return form_page(request, view, signed_view, card_code, values, invalid.fields, 422)
     context = {
         "view": view,
         "poll": view.poll,
         "card_code": card_code,
         "answers": answers,
         "submission_id": new_id(),
-        "signed_view": signed.sign(request, view, card_code),
+        "signed_view": signed_view,  # as it came: signed once, on the ballot page
         "retry": False,
     }
     return page(request, "ballot_confirm.html", context)
@@ -253,9 +259,9 @@ async def cast(request: Request) -> Response:
         # service records one submission once however often it arrives.
         return retry_page(request, f"/b/{card_code}/cast", answers, submission_id)
     except InvalidInput as invalid:
-        view = await ballot_view(request, card_code, form)
+        view, signed_view = await ballot_view(request, card_code, form)
         errors = invalid.fields or {"__root__": invalid.detail or invalid.message_vi}
-        return form_page(request, view, card_code, answers, errors, 422)
+        return form_page(request, view, signed_view, card_code, answers, errors, 422)
     receipt = BallotReceipt.model_validate(reply)
     return RedirectResponse(receipt_link(request, receipt, form, card_code), status_code=303)
 
