@@ -2,7 +2,8 @@
 (e.g. a decision record within 5 working days, Law 10/2022 Art 20.3).
 
 Public offices work Monday to Friday; the public holidays, with the days off
-given in their place, come from the `holidays` package. Also Vietnam's time
+given in their place and the Saturdays worked in exchange, come from the
+`holidays` package. Also Vietnam's time
 zone, for what residents read, and the quarters of a year (the notice board's
 quarterly index). Pure: no I/O.
 """
@@ -27,12 +28,15 @@ def vietnam_time(moment: datetime) -> str:
 
 
 @cache
-def _days_off(year: int) -> frozenset[date]:
-    return frozenset(holidays.VN(years=year))
+def _vietnam_calendar(year: int) -> holidays.HolidayBase:
+    return holidays.VN(years=year)
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _days_off(day.year)
+    """Monday to Friday but the public holidays and the days off given in their
+    place, and the Saturdays worked to make up for a bridge day (e.g. 22/08/2026,
+    worked for Monday 31/08/2026): `holidays` knows both."""
+    return _vietnam_calendar(day.year).is_working_day(day)
 
 
 def add_working_days(start: date, count: int) -> date:

@@ -23,3 +23,12 @@ def test_deadlines_in_working_days_skip_weekends_and_public_holidays(start, coun
 def test_a_day_given_off_in_place_of_a_holiday_is_not_a_working_day():
     assert not is_working_day(date(2026, 4, 27))  # Hùng Kings' day fell on a Sunday
     assert is_working_day(date(2026, 4, 28))
+
+
+def test_a_saturday_worked_in_exchange_for_a_bridge_day_is_a_working_day():
+    # 2026: Monday 31/08 is given off before National Day, worked on Saturday 22/08.
+    assert is_working_day(date(2026, 8, 22))
+    assert not is_working_day(date(2026, 8, 31))
+    assert not is_working_day(date(2026, 8, 29))  # an ordinary Saturday
+    assert add_working_days(date(2026, 8, 21), 1) == date(2026, 8, 22)
+    assert add_working_days(date(2026, 8, 28), 1) == date(2026, 9, 3)  # 31/08, 01-02/09 off
