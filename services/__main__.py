@@ -27,6 +27,7 @@ SERVICE_CLASSES = {
     "directory": "services.directory.service:DirectoryService",
     "surveys": "services.surveys.service:SurveysService",
     "notifications": "services.notifications.service:NotificationsService",
+    "feedback": "services.feedback.service:FeedbackService",
 }
 assert set(SERVICE_CLASSES) == set(SERVICE_NAMES)
 

@@ -3,8 +3,8 @@
 - `MongoStore`, a DependencyProvider: one MongoClient per service process,
   opened at start (indexes ensured), closed at stop; each worker gets a thin
   store object around it.
-- The outbox: an event (and an audit entry) is written in the same document
-  write as the change that caused it, then relayed. A crash between the two
+- The outbox: an event (and an audit entry, and a count to keep) is written in
+  the same document write as the change that caused it, then relayed. A crash between the two
   delays the event; it never loses it (nameko-notes: "write, then dispatch").
 - `on_event`: an event handler that validates its payload, drops only what can
   never succeed, and requeues other failures after a pause, a bounded number
@@ -184,6 +184,9 @@ class Store:
                 with suppress(DuplicateKeyError):  # appended once already, before a crash
                     self.db.audit_log.insert_one({"_id": item["id"], **item["payload"]})
                 done.append(item["id"])
+            elif item["kind"] == "count":
+                self._apply_count(item)
+                done.append(item["id"])
             elif not broker_failed:  # events keep their order: stop at the first that fails
                 try:
                     dispatch(item["event_type"], item["payload"])  # waits for the confirm
@@ -208,6 +211,38 @@ class Store:
             {"$unset": {RELAY_AFTER: "", PENDING: "", RELAY_ATTEMPTS: ""}},
         )
         return len(done)
+
+
+    def _apply_count(self, item: dict[str, Any]) -> None:
+        """Add a count item's increments to its counter document once: the counter
+        remembers the items it took, so a relay repeated after a crash adds nothing."""
+        counters = self.db[item["collection"]]
+        with suppress(DuplicateKeyError):  # taken already: the upsert met the document
+            counters.update_one(
+                {"_id": item["key"], "applied": {"$ne": item["id"]}},
+                {
+                    "$inc": item["inc"],
+                    "$push": {"applied": item["id"]},
+                    "$setOnInsert": item["fields"],
+                },
+                upsert=True,
+            )
+
+
+def count_item(
+    collection: str, key: str, inc: dict[str, int], fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A pending count: add `inc` to the counter document `key` of `collection`
+    (made with `fields` if it is new), exactly once, with the document write that
+    causes it. Counts kept as things happen, so a page never recounts."""
+    return {
+        "id": uuid.uuid4().hex,
+        "kind": "count",
+        "collection": collection,
+        "key": key,
+        "inc": inc,
+        "fields": fields,
+    }
 
 
 def event_item(event: Event) -> dict[str, Any]:

@@ -84,6 +84,15 @@ class PollNotOpen(WireError):
     message_en = "This poll is not accepting ballots now."
 
 
+class TooManyRequests(WireError):
+    """Too many submissions from one source in a short time (e.g. filings of
+    feedback from one address); `detail` says when to try again."""
+
+    http_status = 429
+    message_vi = "Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau."
+    message_en = "Too many submissions in a short time. Please try again later."
+
+
 class ServiceUnavailable(WireError):
     """Raised by the gateway itself when a service does not answer."""
 
@@ -107,6 +116,7 @@ WIRE_ERRORS: tuple[type[WireError], ...] = (
     Forbidden,
     AlreadyVoted,
     PollNotOpen,
+    TooManyRequests,
     ServiceUnavailable,
 )
 _BY_NAME = {cls.__name__: cls for cls in WIRE_ERRORS}

@@ -53,6 +53,9 @@ __all__ = ["OPEN_END", "DirectoryStore"]
 # Fields kept for queries only, not part of a Household (name_keys: before search_text).
 DERIVED_FIELDS = ("current_unit", "current_start", "search_text", "name_keys", "imported_by")
 COUNT_TRIES = 3  # recounts of a unit that lost the race with a write, then it waits
+# Matches of a household search read for each household shown: the rest are filtered
+# out by unit (a group head sees only their own group's households).
+SEARCH_READ_FACTOR = 10
 
 
 def _placement(periods: list[dict[str, Any]]) -> dict[str, str]:
@@ -343,7 +346,9 @@ class DirectoryStore(SuccessionRecords, ImportRecords, StaffRecords):
             wanted = name_key(text)
         query = {"search_text": {"$regex": re.escape(wanted)}}
         found = [self.db.households.find_one({"_id": text.strip().upper()}, {"periods": 1})]
-        found += self.db.households.find(query, {"periods": 1})
+        # A common name ("Nguyễn") matches a third of a ward: read only enough of
+        # them to fill the page after the unit filter, not every match.
+        found += self.db.households.find(query, {"periods": 1}).limit(limit * SEARCH_READ_FACTOR)
         units = set(unit_ids)
         codes = sorted({d["_id"] for d in found if d and counting.lived_in(d["periods"], units)})
         return [_household(d) for d in map(self._document, codes[:limit]) if d]

@@ -236,6 +236,8 @@ def facts(event: Event, public_url: str) -> dict[str, Any]:
         written["kind_en"] = POLL_KIND_EN[event.kind]
         written["link"] = f"{public_url}/communes/{event.commune_id}"
         written["survey_link"] = f"{public_url}/s/{event.poll_id}"
+    if isinstance(event, PetitionEvent):
+        written["link"] = f"{public_url}/feedback/{event.petition_id}"  # the filer's case page
     if isinstance(event, PollDecided):
         written["verdict_vi"] = VERDICT_VI[event.passes]
         written["verdict_en"] = VERDICT_EN[event.passes]
@@ -303,13 +305,16 @@ def drafts_for_poll(event: PollEvent, public_url: str) -> list[Draft]:
 
 
 def drafts_for_petition(event: PetitionEvent, public_url: str) -> list[Draft]:
-    """The petitioner hears of each step; an overdue petition also goes to the
+    """The petitioner hears of each step, if they may be reached (never a denouncer:
+    Denunciation Law 2018 Art 47); an overdue petition also goes to the
     commune's administrators, who must answer it, and to its People's Inspection
     Board, which supervises how petitions are handled (Law 10/2022 Art 36)."""
     purpose = {PetitionReceived: "petition_received", PetitionAnswered: "petition_answered"}.get(
         type(event), "petition_overdue"
     )
-    drafts = [draft(event, purpose, audience_of(event.petitioner), public_url)]
+    drafts = []
+    if event.petitioner is not None:  # None: anonymous, or a denouncer (protected)
+        drafts.append(draft(event, purpose, audience_of(event.petitioner), public_url))
     if isinstance(event, PetitionOverdue):
         for role in (Role.COMMUNE_ADMIN, Role.INSPECTOR):
             drafts.append(

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from shared.contracts.common import Contract, Event, Text
 from shared.contracts.households import HouseholdCode, PersonName, normalize_phone
@@ -31,7 +31,8 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 # cannot be mistaken for one another (services/feedback/domain.py: new_case_code).
 CaseCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^PA-[0-9A-Z]{8}$"),
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^PA-[0-9A-Z]{8}$"),
 ]
 
 PHOTOS_PER_CASE = 3  # a filing's photos at most
@@ -219,7 +220,9 @@ class PublicCase(Contract):
     """What the resident sees with the receipt code, and anyone on the public list:
     no identity, personal data masked in every text."""
 
-    code: CaseCode
+    case_id: str
+    # None on the public list: the code is the filer's key to rate and reopen the case
+    code: CaseCode | None
     commune_id: str
     category: str
     category_name: str
@@ -281,7 +284,9 @@ class PublicCaseList(Contract):
 
 
 class PhotoRef(Contract):
-    """A case's photo: by the filer's code, or for staff (`actor`) by case id."""
+    """`feedback.get_file`: a case's photo or an answer's attachment: by the filer's
+    code; for staff (`actor`) by case id; for anyone, an attachment of an answer on
+    the public list, by case id."""
 
     photo_id: Text
     code: CaseCode | None = None

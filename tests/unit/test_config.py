@@ -18,6 +18,7 @@ def test_each_service_gets_its_own_database_which_can_be_renamed():
         "directory": "phuong7_directory",
         "surveys": "phuong7_surveys",
         "notifications": "inbox",
+        "feedback": "phuong7_feedback",
     }
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
 

@@ -6,7 +6,7 @@ import pytest
 
 from services.notifications import messages
 from shared.contracts.disclosures import Disclosure, DisclosurePosted
-from shared.contracts.feedback import PetitionOverdue
+from shared.contracts.feedback import PetitionOverdue, PetitionReceived
 from shared.contracts.notifications import AudienceKind, Language, Owner
 from shared.contracts.surveys import PollDecided, PollOpened
 from shared.contracts.training import RegistrationConfirmed
@@ -187,3 +187,16 @@ def test_a_disclosure_goes_to_the_commune_and_items_7_to_12_also_to_the_group_he
     assert [d.audience.kind for d in drafts] == audiences
     assert all(d.official and d.audience.role in (None, "group_head") for d in drafts)
     assert "từ 01/12/2026 đến 30/12/2026" in drafts[0].texts[Language.VI][1]
+
+
+def test_a_protected_denouncer_is_never_a_recipient_of_petition_messages():
+    """Denunciation Law 2018 Art 47: the feedback service sends no petitioner for a
+    denunciation; an overdue one still reaches the admins and the inspection board."""
+    facts = {"event_id": "e4", "occurred_at": NOW, "petition_id": "PA-7", "commune_id": "huong-an"}
+    received = PetitionReceived(
+        **facts, title="Tố cáo", received_at=NOW, answer_due="2026-11-20", petitioner=None
+    )
+    assert messages.drafts_for_petition(received, "") == []
+    overdue = PetitionOverdue(**facts, title="Tố cáo", answer_due="2026-11-20")
+    drafts = messages.drafts_for_petition(overdue, "https://danban.example")
+    assert [d.audience.role for d in drafts] == ["commune_admin", "inspector"]

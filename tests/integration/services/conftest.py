@@ -150,3 +150,13 @@ def ward(directory):
     directory.create_account(account("tuyet", ("group_head", "tdp-1")))
     directory.create_account(account("lamnh", ("group_head", "tdp-2")))
     return directory
+
+
+@pytest.fixture
+def feedback(directory: Any, start_service: Any, config: dict[str, Any]) -> Iterator[Any]:
+    """A running feedback service beside the `directory` fixture's; yields an RPC proxy."""
+    from services.feedback.service import FeedbackService
+
+    start_service(FeedbackService)
+    with ServiceRpcProxy("feedback", config) as proxy:
+        yield proxy
