@@ -24,11 +24,15 @@ from gateway.routes import (
     audit,
     ballots,
     board,
+    feedback,
+    feedback_settings,
+    feedback_staff,
     health,
     households,
     imports,
     inbox,
     messages,
+    open311,
     pages,
     polls,
     results,
@@ -75,7 +79,11 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *board.routes,
             *inbox.routes,
             *messages.routes,
+            *feedback.routes,
+            *feedback_staff.routes,
+            *feedback_settings.routes,
             *health.routes,
+            Mount("/api/open311/v2", routes=open311.routes),  # before /api, which takes all
             Mount("/api", routes=api.routes),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
@@ -97,4 +105,6 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
     app.state.settings = settings
     app.state.rpc = client
     app.state.wrong_codes = WrongCodes()
+    # Filings counted per address as wrong codes are, over an hour.
+    app.state.filings = WrongCodes(feedback.FILINGS_PER_HOUR, window=3600.0)
     return app

@@ -38,6 +38,20 @@ ACTIONS_VI = {
     "post_disclosure": "Đăng công khai",
     "send_message": "Gửi thông báo",
     "retry_delivery": "Gửi lại thông báo không gửi được",
+    "file_case": "Tiếp nhận đơn phản ánh, kiến nghị",
+    "triage_case": "Phân loại, thụ lý đơn",
+    "split_case": "Tách đơn",
+    "transfer_case": "Chuyển đơn",
+    "start_handling": "Bắt đầu giải quyết đơn",
+    "extend_case": "Gia hạn giải quyết tố cáo",
+    "answer_case": "Trả lời đơn",
+    "close_case": "Kết thúc vụ việc",
+    "view_filer_identity": "Xem thông tin người gửi đơn",
+    "view_denouncer_identity": "Xem thông tin người tố cáo",
+    "case_overdue": "Đơn quá hạn giải quyết",
+    "save_categories": "Lưu lĩnh vực phản ánh",
+    "save_reception_schedule": "Lưu lịch tiếp công dân",
+    "record_reception": "Ghi nhận buổi tiếp công dân",
 }
 
 # "id" is already the entry's target; the rest say who and when, which the entry does

@@ -1,5 +1,5 @@
 """What staff pages share beyond templates: a form's command with the page's own
-errors added to the model's, and a PDF to download."""
+errors added to the model's, and a file to download."""
 
 import unicodedata
 from urllib.parse import quote
@@ -21,11 +21,16 @@ def parse_form[M: BaseModel](model: type[M], payload: dict, errors: dict[str, st
     return command
 
 
-def pdf_download(content: bytes, filename: str) -> Response:
-    """A PDF to save, named in ASCII for old browsers and in UTF-8 for others (RFC 6266)."""
+def attachment(filename: str) -> str:
+    """A Content-Disposition to save a file, named in ASCII for old browsers and in
+    UTF-8 for others (RFC 6266)."""
     plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
-    plain = plain.encode("ascii", "ignore").decode()
-    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
+    plain = plain.encode("ascii", "ignore").decode().replace('"', "")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def pdf_download(content: bytes, filename: str) -> Response:
+    """A PDF to save."""
     return Response(
-        content, media_type="application/pdf", headers={"Content-Disposition": disposition}
+        content, media_type="application/pdf", headers={"Content-Disposition": attachment(filename)}
     )

@@ -44,11 +44,11 @@ def results_csv(results: PollResults) -> str:
                 numbers = [by_channel.get(channel, 0) for channel in CHANNELS]
                 writer.writerow(
                     [
-                        _cell(name),
+                        safe_cell(name),
                         households,
                         *(participated.get(channel, 0) for channel in CHANNELS),
-                        _cell(question.text),
-                        _cell(label),
+                        safe_cell(question.text),
+                        safe_cell(label),
                         *numbers,
                         sum(numbers),
                     ]
@@ -56,5 +56,6 @@ def results_csv(results: PollResults) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def _cell(text: str) -> str:
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula."""
     return f"'{text}" if text.startswith(_FORMULA_START) else text

@@ -1,7 +1,8 @@
 """The audit log of a commune, for its administrators and People's Inspection Board:
 the directory's changes, the surveys' (polls, cards, paper and meeting entries,
-sign-offs) and the notifications' (disclosures posted, messages sent), newest first
-(Law 10/2022 Art 9: results must not be falsified)."""
+sign-offs), the notifications' (disclosures posted, messages sent) and the
+feedback service's (cases handled, and each view of a denouncer's identity), newest
+first (Law 10/2022 Art 9: results must not be falsified)."""
 
 import asyncio
 
@@ -58,6 +59,12 @@ async def audit_log(request: Request) -> Response:
         down.append("thông báo, công khai")
     else:
         entries += AuditLog.model_validate(notices).entries
+    try:
+        cases = await rpc(request).call("feedback", "list_audit", query.model_dump())
+    except ServiceUnavailable:
+        down.append("phản ánh, kiến nghị")
+    else:
+        entries += AuditLog.model_validate(cases).entries
     entries = sorted(entries, key=lambda entry: entry.at, reverse=True)[:LIMIT]
     rows = [
         (

@@ -12,7 +12,7 @@ from services.feedback.base import AUDIT_ROLES, HANDLING_ROLES
 from services.feedback.filing_service import FilingEntrypoints
 from services.feedback.handling_service import HandlingEntrypoints
 from services.feedback.reception import check_schedule
-from shared.chassis import utcnow
+from shared.chassis import audit_entry, audit_item, utcnow
 from shared.contracts.common import ServiceHealth
 from shared.contracts.feedback import (
     Categories,
@@ -45,7 +45,9 @@ class FeedbackService(HandlingEntrypoints, FilingEntrypoints):
         command = parse(SaveCategories, payload)
         self._signed_by(command.actor, command.commune_id, HANDLING_ROLES)
         categories = [category.model_dump() for category in command.categories]
-        self.store.save_categories(command.commune_id, categories)
+        audit = self._settings_audit(command.actor, "save_categories", command.commune_id)
+        self.store.save_categories(command.commune_id, categories, [audit])
+        self.store.relay_events(self.dispatch, only=("categories", command.commune_id))
         self.store.forget(("categories", command.commune_id))
         reply = Categories(commune_id=command.commune_id, categories=command.categories)
         return reply.model_dump(mode="json")
@@ -59,7 +61,9 @@ class FeedbackService(HandlingEntrypoints, FilingEntrypoints):
         check_schedule(command.slots)
         now = utcnow()
         slots = [slot.model_dump() for slot in command.slots]
-        self.store.save_schedule(command.commune_id, slots, now)
+        audit = self._settings_audit(command.actor, "save_reception_schedule", command.commune_id)
+        self.store.save_schedule(command.commune_id, slots, now, [audit])
+        self.store.relay_events(self.dispatch, only=("schedules", command.commune_id))
         reply = ReceptionSchedule(
             commune_id=command.commune_id, slots=command.slots, updated_at=now
         )
@@ -81,7 +85,17 @@ class FeedbackService(HandlingEntrypoints, FilingEntrypoints):
             "case_ids": [],
             "recorded_by": command.actor,
         }
-        self.store.insert_reception(document)
+        audit = audit_item(
+            audit_entry(
+                command.actor,
+                "record_reception",
+                command.request_id,
+                command.commune_id,
+                after={"day": document["day"], "received_by": command.received_by},
+            )
+        )
+        self.store.insert_reception(document, [audit])
+        self.store.relay_events(self.dispatch, only=("receptions", command.request_id))
         return _session(self.store.reception(command.request_id)).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -99,6 +113,9 @@ class FeedbackService(HandlingEntrypoints, FilingEntrypoints):
         self._require(query.actor, query.commune_id, AUDIT_ROLES)
         entries = self.store.audit_entries(query.commune_id, query.limit)
         return AuditLog(entries=entries).model_dump(mode="json")
+
+    def _settings_audit(self, actor: str, action: str, commune_id: str) -> dict:
+        return audit_item(audit_entry(actor, action, commune_id, commune_id))
 
     @timer(interval=OVERDUE_SWEEP_SECONDS)
     def watch_deadlines(self) -> None:

@@ -46,7 +46,7 @@ def iso(day: date | None) -> str | None:
 
 
 class FeedbackStore(Store):
-    OUTBOX_COLLECTIONS = ("cases",)
+    OUTBOX_COLLECTIONS = ("cases", "categories", "schedules", "receptions")
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
@@ -231,32 +231,39 @@ class FeedbackStore(Store):
         document = self.db.categories.find_one({"_id": commune_id})
         return document["categories"] if document else None
 
-    def save_categories(self, commune_id: str, categories: list[dict[str, Any]]) -> None:
+    def save_categories(
+        self, commune_id: str, categories: list[dict[str, Any]], items: list[dict[str, Any]]
+    ) -> None:
         self.db.categories.update_one(
-            {"_id": commune_id}, {"$set": {"categories": categories}}, upsert=True
+            {"_id": commune_id}, set_with_pending({"categories": categories}, items), upsert=True
         )
 
     def schedule(self, commune_id: str) -> dict[str, Any] | None:
         return self.db.schedules.find_one({"_id": commune_id})
 
-    def save_schedule(self, commune_id: str, slots: list[dict[str, Any]], now: datetime) -> None:
-        self.db.schedules.update_one(
-            {"_id": commune_id}, {"$set": {"slots": slots, "updated_at": now}}, upsert=True
-        )
+    def save_schedule(
+        self,
+        commune_id: str,
+        slots: list[dict[str, Any]],
+        now: datetime,
+        items: list[dict[str, Any]],
+    ) -> None:
+        update = set_with_pending({"slots": slots, "updated_at": now}, items)
+        self.db.schedules.update_one({"_id": commune_id}, update, upsert=True)
 
-    def insert_reception(self, document: dict[str, Any]) -> None:
+    def insert_reception(self, document: dict[str, Any], items: list[dict[str, Any]]) -> None:
         with suppress(DuplicateKeyError):  # the same form sent twice
-            self.db.receptions.insert_one(document)
+            self.db.receptions.insert_one(with_pending(document, items))
 
     def reception(self, reception_id: str) -> dict[str, Any] | None:
-        return self.db.receptions.find_one({"_id": reception_id})
+        return self.db.receptions.find_one({"_id": reception_id}, {"_pending": 0})
 
     def receptions(self, commune_id: str, year: int) -> list[dict[str, Any]]:
         query = {
             "commune_id": commune_id,
             "day": {"$gte": f"{year}-01-01", "$lte": f"{year}-12-31"},
         }
-        return list(self.db.receptions.find(query).sort("day", DESCENDING))
+        return list(self.db.receptions.find(query, {"_pending": 0}).sort("day", DESCENDING))
 
     def add_case_to_reception(self, reception_id: str, case_id: str) -> None:
         self.db.receptions.update_one({"_id": reception_id}, {"$addToSet": {"case_ids": case_id}})

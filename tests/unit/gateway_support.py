@@ -83,7 +83,8 @@ def fake_directory() -> FakeRpc:
     fake.answer("directory", "check_session", check_session)
     fake.answer("directory", "sign_out", lambda ref: sessions.pop(ref["session_id"], None))
     fake.answer("surveys", "list_polls", lambda query: {"polls": []})
-    for service in ("directory", "surveys", "notifications"):
+    fake.answer("feedback", "list_audit", lambda query: {"entries": []})
+    for service in ("directory", "surveys", "notifications", "feedback"):
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
     return fake
 
