@@ -3,12 +3,17 @@ patches (deploy/embedded_mongo.py): `skip_needless_id_scans` refuses duplicate
 ids of every kind, `batch_wire_inserts` reports each refused document of a
 batch as MongoDB does, `skip_gap_documents` rests on the server serving no
 change streams, and `scan_with_the_planned_index` finds through an index exactly
-what a scan of every document finds, and `update_by_id_reads_one_doc` updates
-by `_id` exactly when the rest of the filter matches."""
+what a scan of every document finds, `update_by_id_reads_one_doc` updates
+by `_id` exactly when the rest of the filter matches, and
+`one_index_per_entry_table` keeps indexed reads right with one SQLite index per
+entry table, in a new file and in one made before it."""
 
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import pytest
 from bson import ObjectId
@@ -18,17 +23,18 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from tests.support import ROOT, free_port, python_env
 
 
-@pytest.fixture
-def client(tmp_path) -> Iterator[MongoClient]:
+@contextmanager
+def served(data: Path, *options: str) -> Iterator[MongoClient]:
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "deploy.embedded_mongo",
             "--data",
-            str(tmp_path / "db.sqlite"),
+            str(data),
             "--port",
             str(free_port()),
+            *options,
         ],
         cwd=ROOT,
         env=python_env(),
@@ -36,11 +42,19 @@ def client(tmp_path) -> Iterator[MongoClient]:
         text=True,
     )
     uri = process.stdout.readline().strip().removeprefix("ready ")
-    with MongoClient(uri) as mongo:
+    try:
+        with MongoClient(uri) as mongo:
+            yield mongo
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.fixture
+def client(tmp_path) -> Iterator[MongoClient]:
+    with served(tmp_path / "db.sqlite") as mongo:
         yield mongo
-    process.terminate()
-    process.wait(timeout=10)
-    process.stdout.close()
 
 
 @pytest.mark.parametrize(
@@ -164,3 +178,54 @@ def test_a_conditional_update_by_id_changes_that_document_only_when_it_matches(c
     changed = {d["_id"] for d in electors.find({"$or": [{"channel": "online"}, {"x": 1}]})}
     assert changed == {"p:H1", "p:H2", 7}
     assert electors.count_documents({}) == 7
+
+
+def entry_indexes(data: Path) -> list[str]:
+    with closing(sqlite3.connect(f"file:{data}?mode=ro", uri=True)) as db:
+        query = "SELECT name FROM sqlite_master WHERE name LIKE 'scidx%' OR name LIKE 'mkidx%'"
+        return sorted(name for (name,) in db.execute(query))
+
+
+def fill(mongo: MongoClient) -> None:
+    electors = mongo.db.electors
+    for field in ("household", "receipt_hash", "unit_id"):
+        electors.create_index(field)
+    mongo.db.boxes.create_index("ballots.r")
+    electors.insert_many(
+        [{"_id": f"e{n}", "household": f"H{n}", "unit_id": f"u{n % 5}"} for n in range(200)]
+    )
+    mongo.db.boxes.insert_many(
+        [{"_id": f"b{n}", "ballots": [{"r": f"r{n}"}, {"r": f"s{n}"}]} for n in range(20)]
+    )
+
+
+def check_indexed_reads(mongo: MongoClient) -> None:
+    electors = mongo.db.electors
+    assert electors.find_one({"household": "H77"})["_id"] == "e77"
+    assert len(list(electors.find({"unit_id": "u3"}))) == 40
+    assert mongo.db.boxes.find_one({"ballots.r": "s12"})["_id"] == "b12"
+    electors.update_one({"_id": "e5"}, {"$set": {"receipt_hash": "abc"}})
+    electors.insert_one({"_id": "new", "household": "HNEW", "unit_id": "u1"})
+    assert electors.find_one({"receipt_hash": "abc"})["_id"] == "e5"
+    assert electors.find_one({"household": "HNEW"})["_id"] == "new"
+    electors.drop_index("unit_id_1")  # the shared index stays for the others
+    assert electors.find_one({"household": "H78"})["_id"] == "e78"
+    assert len(list(electors.find({"unit_id": "u3"}))) == 40
+
+
+def test_one_sqlite_index_serves_every_index_of_a_new_file(tmp_path):
+    data = tmp_path / "new.sqlite"
+    with served(data) as mongo:
+        fill(mongo)
+        check_indexed_reads(mongo)
+    assert entry_indexes(data) == ["mkidx_shared", "scidx_shared"]
+
+
+def test_a_file_made_with_one_sqlite_index_per_index_is_migrated_at_start(tmp_path):
+    data = tmp_path / "old.sqlite"
+    with served(data, "--stock") as mongo:  # mongoeco as it comes: one per index
+        fill(mongo)
+    assert len(entry_indexes(data)) > 2  # several per table
+    with served(data) as mongo:
+        check_indexed_reads(mongo)
+    assert entry_indexes(data) == ["mkidx_shared", "scidx_shared"]
