@@ -40,7 +40,10 @@ IMPORT_STATUS_VI = {
 
 
 def vn_date(value: date | datetime | None) -> str:
-    """Dates as Vietnamese readers write them: 01/07/2025."""
+    """Dates as Vietnamese readers write them: 01/07/2025; a moment's day is its day
+    in Vietnam (20:41 UTC on 5 December is already 6 December there)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(VIETNAM)
     return value.strftime("%d/%m/%Y") if value else ""
 
 

@@ -276,7 +276,8 @@ def inject_faults(stack, seconds: int) -> None:  # noqa: ANN001
 
 def stack_processes(stack, instances: int) -> dict[str, psutil.Process]:  # noqa: ANN001
     """Every process of the stack, the gateway's workers and RabbitMQ, by name."""
-    names = ["mongo", "directory", *instance_names("surveys", instances), "notifications"]
+    surveys = instance_names("surveys", instances)
+    names = ["mongo", "directory", *surveys, "notifications", "feedback"]
     processes = {name: psutil.Process(stack.pid(name)) for name in [*names, "gateway"]}
     workers = [
         child

@@ -212,7 +212,6 @@ class Store:
         )
         return len(done)
 
-
     def _apply_count(self, item: dict[str, Any]) -> None:
         """Add a count item's increments to its counter document once: the counter
         remembers the items it took, so a relay repeated after a crash adds nothing."""

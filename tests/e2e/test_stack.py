@@ -25,7 +25,7 @@ from tests.support import (
 )
 
 PASSWORD = "mật-khẩu-e2e-đủ-dài"
-CHILDREN = ("mongo", "directory", "surveys", "notifications", "gateway")
+CHILDREN = ("mongo", "directory", "surveys", "notifications", "feedback", "gateway")
 RPC_TIMEOUT = 3
 
 

@@ -625,3 +625,13 @@ def test_an_official_who_may_not_list_receptions_still_files_a_case(client, feed
     form = client.get("/staff/communes/huong-an/feedback/new")
     assert form.status_code == 200 and 'name="reception_id"' in form.text
     assert "Kiến nghị của Ban Thanh tra nhân dân" in form.text  # an inspector files those
+
+
+def test_a_moments_date_is_its_day_in_vietnam():
+    from datetime import UTC, date, datetime
+
+    from gateway.templating import vn_date
+
+    assert vn_date(datetime(2026, 12, 5, 20, 41, tzinfo=UTC)) == "06/12/2026"  # 03:41 there
+    assert vn_date(date(2026, 12, 5)) == "05/12/2026"
+    assert vn_date(None) == ""
