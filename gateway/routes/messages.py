@@ -72,7 +72,7 @@ async def write(request: Request) -> Response:
     values.update({field: str(form.get(field, "")).strip() for field in fields})
     kind = values["kind"]
     audience = {"kind": kind}
-    if kind in set(AudienceKind):  # only the field the chosen kind needs
+    if kind in AUDIENCE_FIELD:  # only the field the chosen kind needs
         field = AUDIENCE_FIELD[AudienceKind(kind)]
         audience[field] = values[field] or None
     try:

@@ -12,7 +12,7 @@ from services.feedback.store import FeedbackStore
 from shared.calendar import vietnam_day
 from shared.chassis import AsksDirectory, MongoStore, audit_entry, audit_item, utcnow
 from shared.contracts.directory import CommuneOverview, GetCommuneOverview
-from shared.contracts.feedback import CaseType, Category
+from shared.contracts.feedback import CaseType, Category, Contact
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Role
 from shared.errors import Forbidden, NotFound
@@ -89,3 +89,16 @@ def petitioner(document: dict[str, Any], household: str | None) -> Owner | None:
     if document.get("filed_by"):
         return Owner(username=document["filed_by"])
     return None
+
+
+def reply_to(document: dict[str, Any], identity: dict[str, Any] | None) -> Contact | None:
+    """The phone or email a filer with no household left for replies, for the
+    notifications service; never a denouncer's (Denunciation Law 2018 Art 47)."""
+    if identity is None or identity.get("household") or not identity.get("contact"):
+        return None
+    if document.get("confidential") or document.get("type") == CaseType.DENUNCIATION:
+        return None
+    contact = identity["contact"]
+    if not (contact.get("phone") or contact.get("email")):
+        return None
+    return Contact(phone=contact.get("phone"), email=contact.get("email"))

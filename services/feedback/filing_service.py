@@ -11,7 +11,13 @@ from nameko.rpc import rpc
 from pymongo.errors import DuplicateKeyError
 
 from services.feedback import domain
-from services.feedback.base import HANDLING_ROLES, READING_ROLES, FeedbackBase, petitioner
+from services.feedback.base import (
+    HANDLING_ROLES,
+    READING_ROLES,
+    FeedbackBase,
+    petitioner,
+    reply_to,
+)
 from services.feedback.cases import (
     FILER,
     ONLINE,
@@ -163,7 +169,7 @@ class FilingEntrypoints(FeedbackBase):
             }
         for _ in range(CODE_ATTEMPTS):
             case["code"] = domain.new_case_code()
-            items = self._filing_items(case, command, now)
+            items = self._filing_items(case, command, identity, now)
             try:
                 self.store.insert_case(case, identity, files, items)
                 break
@@ -175,7 +181,9 @@ class FilingEntrypoints(FeedbackBase):
         self._relay(command.request_id)
         return self._receipt(self._case(command.request_id))
 
-    def _filing_items(self, case: dict[str, Any], command: FileCase, now: Any) -> list[dict]:
+    def _filing_items(
+        self, case: dict[str, Any], command: FileCase, identity: dict[str, Any] | None, now: Any
+    ) -> list[dict]:
         due = case["due"]
         event = PetitionReceived(
             event_id=new_id(),
@@ -183,6 +191,7 @@ class FilingEntrypoints(FeedbackBase):
             petition_id=case["code"],
             commune_id=case["commune_id"],
             petitioner=petitioner(case, command.household),
+            reply_to=reply_to(case, identity),
             title=case["public_title"],
             received_at=now,
             answer_due=due,

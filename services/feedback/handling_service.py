@@ -18,6 +18,7 @@ from services.feedback.base import (
     READING_ROLES,
     FeedbackBase,
     petitioner,
+    reply_to,
     today,
 )
 from services.feedback.cases import (
@@ -283,6 +284,7 @@ class HandlingEntrypoints(FeedbackBase):
                     petition_id=child["code"],
                     commune_id=child["commune_id"],
                     petitioner=petitioner(child, identity.get("household") if identity else None),
+                    reply_to=reply_to(child, identity),
                     title=child["public_title"],
                     received_at=child["received_at"],
                     answer_due=child["due"],
@@ -456,6 +458,7 @@ class HandlingEntrypoints(FeedbackBase):
             petition_id=document["code"],
             commune_id=document["commune_id"],
             petitioner=petitioner(document, identity.get("household") if identity else None),
+            reply_to=reply_to(document, identity),
             title=document["public_title"],
             answered_at=now,
             answer=answer.text[:1000],
@@ -551,6 +554,7 @@ class HandlingEntrypoints(FeedbackBase):
                 petition_id=document["code"],
                 commune_id=document["commune_id"],
                 petitioner=petitioner(document, identity.get("household") if identity else None),
+                reply_to=reply_to(document, identity),
                 title=document["public_title"],
                 answer_due=document["due"],
             )

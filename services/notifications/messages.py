@@ -282,7 +282,24 @@ def draft(
 
 
 def _audience_value(audience: Audience) -> str:
+    if audience.kind == AudienceKind.CONTACT:
+        return f"{audience.phone or ''}|{audience.email or ''}"
     return str(getattr(audience, AUDIENCE_FIELD[audience.kind]))
+
+
+def contact_preferences(audience: Audience, available: list[Channel]) -> dict[str, Any]:
+    """What `deliveries_for` needs of a contact with no inbox: SMS to the phone and
+    email to the address it left, over the channels this deployment has, in
+    Vietnamese."""
+    wanted = [(Channel.SMS, audience.phone), (Channel.EMAIL, audience.email)]
+    channels = [channel.value for channel, address in wanted if address and channel in available]
+    return {
+        "_id": f"c:{audience.phone or audience.email}",
+        "channels": channels,
+        "phone": audience.phone,
+        "email": audience.email,
+        "language": Language.VI.value,
+    }
 
 
 def audience_of(owner: Owner) -> Audience:
@@ -315,6 +332,11 @@ def drafts_for_petition(event: PetitionEvent, public_url: str) -> list[Draft]:
     drafts = []
     if event.petitioner is not None:  # None: anonymous, or a denouncer (protected)
         drafts.append(draft(event, purpose, audience_of(event.petitioner), public_url))
+    elif event.reply_to is not None:  # no household: the phone or email left for replies
+        contact = Audience(
+            kind=AudienceKind.CONTACT, phone=event.reply_to.phone, email=event.reply_to.email
+        )
+        drafts.append(draft(event, purpose, contact, public_url))
     if isinstance(event, PetitionOverdue):
         for role in (Role.COMMUNE_ADMIN, Role.INSPECTOR):
             drafts.append(

@@ -270,7 +270,10 @@ class MessagingEntrypoints:
             self.store.add_deliveries([messages.undeliverable(message, "-", draft.error)])
             return self.store.finish_fan_out(draft.id, inboxes=0, unknown=1)
         audience = draft.audience
-        if audience.kind == AudienceKind.UNIT:
+        if audience.kind == AudienceKind.CONTACT:  # no inbox: straight to its channels
+            chosen = [messages.contact_preferences(audience, self._available)]
+            inboxes, unknown = 0, {}
+        elif audience.kind == AudienceKind.UNIT:
             self.store.add_inbox_items(message, [messages.unit_key(audience.unit_id)])
             chosen = list(self.store.preferences_in_unit(audience.unit_id))
             inboxes = self._households_in(audience.unit_id)

@@ -628,6 +628,9 @@ class PetitionEvent(Event):
     # them; None for an anonymous filing and ALWAYS for a denunciation (its
     # denouncer is protected: Denunciation Law 2018 Art 47).
     petitioner: Owner | None = None
+    # The phone or email a filer with no household left for replies; never a
+    # denouncer's (None then, as petitioner).
+    reply_to: Contact | None = None
     title: str
 
 

@@ -79,6 +79,9 @@ class AudienceKind(StrEnum):
     UNIT = "unit"  # every household of a residential group, or of the whole commune
     ROLE = "role"  # every holder of a role in the commune (all group heads, all inspectors)
     POLL_PARTICIPANTS = "poll_participants"  # the households that took part in a poll
+    # a phone number or an email address a resident left for replies, with no
+    # household or account (e.g. a petition's filer); only services' events use it
+    CONTACT = "contact"
 
 
 AUDIENCE_FIELD = {
@@ -99,10 +102,15 @@ class Audience(Contract):
     unit_id: Text | None = None
     role: Role | None = None
     poll_id: Text | None = None
+    phone: str | None = None  # a contact's
+    email: str | None = None
 
     @model_validator(mode="after")
     def _names_its_recipients(self) -> "Audience":
-        if getattr(self, AUDIENCE_FIELD[self.kind]) is None:
+        if self.kind == AudienceKind.CONTACT:
+            if not (self.phone or self.email):
+                raise ValueError("a contact audience needs a phone number or an email address")
+        elif getattr(self, AUDIENCE_FIELD[self.kind]) is None:
             raise ValueError(f"a {self.kind} audience needs {AUDIENCE_FIELD[self.kind]}")
         return self
 
@@ -121,6 +129,12 @@ class SendMessage(Contract):
     audience: Audience
     title: Subject
     body: Body
+
+    @model_validator(mode="after")
+    def _to_people_the_commune_knows(self) -> "SendMessage":
+        if self.audience.kind == AudienceKind.CONTACT:
+            raise ValueError("Chỉ gửi cho hộ, cán bộ, đơn vị hoặc vai trò trong xã.")
+        return self
 
 
 class MessageSent(Contract):

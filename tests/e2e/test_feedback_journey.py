@@ -175,6 +175,16 @@ def test_a_case_is_filed_handled_answered_rated_and_reopened_and_the_denouncer_k
     assert "Đèn đường kiệt 3 hỏng" in public and "0905" not in public
     assert "Tố cáo thu phí" not in public and lamp_code not in public
 
+    # Nor does any other public surface: the case through Open311, the figures' CSV.
+    for surface in (
+        f"{base}/api/open311/v2/requests/{fee_code}.json",
+        f"{base}/api/open311/v2/requests.json?jurisdiction_id={WARD}",
+        f"{base}/communes/{WARD}/feedback/figures.csv",
+    ):
+        shown = requests.get(surface)
+        assert shown.status_code == 200, surface
+        assert "Trần Thị Bình" not in shown.text and "0912345678" not in shown.text
+
     # The inspection board reads who viewed the denouncer, and when.
     audit = wait_until(
         lambda: (
@@ -185,3 +195,23 @@ def test_a_case_is_filed_handled_answered_rated_and_reopened_and_the_denouncer_k
         timeout=15,
     )
     assert "chutich" in audit
+
+
+def test_script_typed_into_a_case_is_shown_as_text_never_run(stack):
+    base = stack.base_url
+    phone = requests.Session()
+    form = phone.get(f"{base}/communes/{WARD}/feedback/new").text
+    filed = phone.post(
+        f"{base}/communes/{WARD}/feedback/new",
+        data={
+            "request_id": re.search(r'name="request_id" value="([0-9a-f]{32})"', form).group(1),
+            "category": "other",
+            "title": "<script>alert(1)</script> cống tắc",
+            "text": "Cống tắc <img src=x onerror=alert(2)> ở kiệt 5, nước tràn vào nhà.",
+        },
+        allow_redirects=False,
+    )
+    assert filed.status_code == 303
+    page = phone.get(base + filed.headers["location"]).text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<img src=x" not in page

@@ -6,8 +6,8 @@ import pytest
 
 from services.notifications import messages
 from shared.contracts.disclosures import Disclosure, DisclosurePosted
-from shared.contracts.feedback import PetitionOverdue, PetitionReceived
-from shared.contracts.notifications import AudienceKind, Language, Owner
+from shared.contracts.feedback import PetitionAnswered, PetitionOverdue, PetitionReceived
+from shared.contracts.notifications import AudienceKind, Channel, Language, Owner
 from shared.contracts.surveys import PollDecided, PollOpened
 from shared.contracts.training import RegistrationConfirmed
 
@@ -200,3 +200,15 @@ def test_a_protected_denouncer_is_never_a_recipient_of_petition_messages():
     overdue = PetitionOverdue(**facts, title="Tố cáo", answer_due="2026-11-20")
     drafts = messages.drafts_for_petition(overdue, "https://danban.example")
     assert [d.audience.role for d in drafts] == ["commune_admin", "inspector"]
+
+
+def test_a_filer_with_no_household_is_reached_at_the_contact_left_over_configured_channels():
+    facts = {"event_id": "e5", "occurred_at": NOW, "petition_id": "PA-7", "commune_id": "huong-an"}
+    answered = PetitionAnswered(
+        **facts, title="Đèn", answered_at=NOW, answer="Đã sửa.", reply_to={"phone": "0905111222"}
+    )
+    [draft] = messages.drafts_for_petition(answered, "https://danban.example")
+    assert draft.audience.kind == AudienceKind.CONTACT and draft.audience.phone == "0905111222"
+    preferences = messages.contact_preferences(draft.audience, [Channel.EMAIL])
+    assert preferences["channels"] == []  # no SMS provider here: nothing to send it over
+    assert messages.contact_preferences(draft.audience, [Channel.SMS])["channels"] == ["sms"]

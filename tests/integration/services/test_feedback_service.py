@@ -120,8 +120,22 @@ def test_a_resident_files_from_a_phone_and_follows_the_case_with_the_receipt_cod
     assert "Trần Thị Bình" not in str(document) and "0912345678" not in str(document)
     [event] = PetitionWatcher.seen
     assert event.petition_id == receipt["code"] and event.petitioner.household == "HAAAA2"
+    assert event.reply_to is None  # the household's inbox and channels reach them
     assert event.answer_due.isoformat() == receipt["inform_due"]
     assert databases["feedback"].cases.count_documents({"_pending": {"$exists": True}}) == 0
+
+
+def test_a_filer_with_no_household_is_answered_at_the_phone_they_left_never_a_denouncer(
+    feedback, ward, watcher
+):
+    with entrypoint_waiter(watcher, "received", timeout=10):
+        feedback.file_case(filing(contact={"name": "Lê Thị Hoa", "phone": "0905 111 222"}))
+    with entrypoint_waiter(watcher, "received", timeout=10):
+        feedback.file_case(filing(contact={"phone": "0905111222"}, wants_type="denunciation"))
+    told, protected = PetitionWatcher.seen
+    assert told.petitioner is None and told.reply_to.phone == "0905111222"
+    assert told.reply_to.name is None  # the number, not the name
+    assert protected.reply_to is None and protected.petitioner is None
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from services.notifications.service import NotificationsService
 from services.surveys.service import SurveysService
 from shared.calendar import vietnam_day
 from shared.chassis import utcnow
-from shared.contracts.feedback import PetitionOverdue
+from shared.contracts.feedback import PetitionAnswered, PetitionOverdue
 from shared.contracts.surveys import PollOpened
 from shared.contracts.training import RegistrationConfirmed
 from shared.errors import Forbidden, InvalidInput, NotFound
@@ -284,6 +284,34 @@ def test_an_overdue_petition_reaches_the_petitioner_and_the_ward_admins(
     assert titles(notifications, username="lan") == ["Quá hạn trả lời: Đèn đường hỏng"]
     body = inbox(notifications, username="lan")["items"][0]["body"]
     assert "PA-0007" in body and "20/11/2026" in body
+
+
+def test_an_answer_reaches_a_filer_with_no_household_at_the_phone_and_email_they_left(
+    notifications, config, databases, smtp, sms
+):
+    answered = PetitionAnswered(
+        event_id=new_id(),
+        occurred_at=utcnow(),
+        petition_id="PA-7K2M9QXB",
+        commune_id="huong-an",
+        reply_to={"phone": "0912345678", "email": "binh@example.com"},
+        title="Đèn đường hỏng",
+        answered_at=utcnow(),
+        answer="Đã thay bóng đèn.",
+    )
+    publish(notifications, config, "feedback", answered, "tell_petitioner_answered")
+
+    wait_until(lambda: smtp.messages and sms.requests, timeout=15)
+    assert smtp.messages[0]["To"] == "binh@example.com"
+    assert "Đã thay bóng đèn." in smtp.messages[0].get_body(("plain",)).get_content()
+    assert sms.requests[0].body["to"] == "0912345678"
+    assert sms.requests[0].body["text"].endswith("http://x/feedback/PA-7K2M9QXB")
+    assert databases["notifications"].inbox.count_documents({}) == 0  # no inbox to put it in
+
+
+def test_staff_cannot_message_a_bare_phone_number(notifications):
+    with pytest.raises(InvalidInput):
+        send(notifications, {"kind": "contact", "phone": "0912345678"})
 
 
 def test_a_registration_is_confirmed_and_reminded_by_the_scheduled_work(
