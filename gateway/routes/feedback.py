@@ -106,8 +106,9 @@ async def new_case(request: Request) -> Response:
         if filings.blocked(sender(request)):
             return refused({"__root__": TOO_MANY_FILINGS}, 429)
         try:
-            # A keyed hash of the address, not the address: the service keeps it with
-            # the case, and a denouncer's address is theirs (Denunciation Law Art 47).
+            # A keyed hash of the address, not the address: the service counts filings
+            # by it for an hour, and a denouncer's address is theirs (Denunciation Law
+            # Art 47).
             source = client_key(request)
             receipt = await file_case(request, form, values, commune_id=commune_id, source=source)
         except (InvalidInput, Conflict, TooManyRequests) as problem:
