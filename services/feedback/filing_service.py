@@ -12,7 +12,6 @@ from pymongo.errors import DuplicateKeyError
 
 from services.feedback import domain
 from services.feedback.base import (
-    HANDLING_ROLES,
     READING_ROLES,
     FeedbackBase,
     petitioner,
@@ -385,14 +384,17 @@ class FilingEntrypoints(FeedbackBase):
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def get_file(self, payload: dict) -> dict:
-        """A photo for the filer (by code) or staff; an answer's attachment also for
-        anyone once the answer is public."""
+        """A case's photo for the filer (by code) or staff (by case id); an answer's
+        attachment also for anyone once the answer is public. The file must be one
+        of that case's: the cases split from a letter share its photos."""
         ref = parse(PhotoRef, payload)
         file = self.store.file(ref.photo_id)
-        if file is None:
-            raise NotFound("Không tìm thấy tệp này.")
-        case = self.store.get_case(file["case_id"])
-        if case is None or not self._may_open(ref, file, case):
+        case = None
+        if ref.code is not None:
+            case = self.store.case_by_code(ref.code)
+        elif ref.case_id is not None:
+            case = self.store.get_case(ref.case_id)
+        if file is None or case is None or not self._may_open(ref, file, case):
             raise NotFound("Không tìm thấy tệp này.")
         return StoredFile(
             content_type=file["content_type"],
@@ -401,14 +403,13 @@ class FilingEntrypoints(FeedbackBase):
         ).model_dump(mode="json")
 
     def _may_open(self, ref: PhotoRef, file: dict[str, Any], case: dict[str, Any]) -> bool:
-        if ref.code is not None:
-            return ref.code == case["code"]
-        if ref.case_id != case["_id"] and file["case_id"] != ref.case_id:
+        attachments = (case.get("answer") or {}).get("attachments", [])
+        if file["_id"] not in case.get("photo_ids", []) and file["_id"] not in attachments:
             return False
+        if ref.code is not None:  # the filer's own case
+            return True
         if ref.actor:
-            return bool(
-                self._roles(ref.actor, case["commune_id"]) & (READING_ROLES | HANDLING_ROLES)
-            )
+            return bool(self._roles(ref.actor, case["commune_id"]) & READING_ROLES)
         return file["kind"] == "attachment" and case.get("public", False)
 
     @rpc(expected_exceptions=WIRE_ERRORS)

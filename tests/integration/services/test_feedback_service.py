@@ -179,7 +179,8 @@ def test_a_flood_of_filings_from_one_address_is_refused_for_the_hour(feedback, w
 def test_staff_triage_split_transfer_answer_and_the_filer_rates_and_reopens(
     feedback, ward, watcher, databases
 ):
-    receipt = feedback.file_case(filing(household="HAAAA2"))
+    photos = [{"filename": "den.jpg", "data_base64": photo_with_gps()}]
+    receipt = feedback.file_case(filing(household="HAAAA2", photos=photos))
     letter = receipt["case_id"]
     with pytest.raises(Forbidden):
         feedback.triage_case({"actor": "thanh-tra", "case_id": letter, "type": "feedback"})
@@ -202,6 +203,13 @@ def test_staff_triage_split_transfer_answer_and_the_filer_rates_and_reopens(
     parent = feedback.get_case({"actor": "thanh-tra", "case_id": letter})
     assert parent["status"] == "closed" and parent["children"] == [lamp, fee]
     assert feedback.get_case({"actor": "can-bo", "case_id": fee})["parent_id"] == letter
+    # the parts keep the letter's photo, for staff and for the filer of each part
+    [photo_id] = feedback.get_case({"actor": "can-bo", "case_id": lamp})["photo_ids"]
+    assert feedback.get_file({"photo_id": photo_id, "case_id": lamp, "actor": "thanh-tra"})
+    lamp_code = feedback.get_case({"actor": "can-bo", "case_id": lamp})["code"]
+    assert feedback.get_file({"photo_id": photo_id, "code": lamp_code})
+    with pytest.raises(NotFound):  # a photo is never public
+        feedback.get_file({"photo_id": photo_id, "case_id": lamp})
 
     triaged = feedback.triage_case(
         {"actor": "can-bo", "case_id": lamp, "type": "feedback", "assignee": "can-bo"}
