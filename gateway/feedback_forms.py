@@ -7,7 +7,7 @@ import base64
 import re
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +33,7 @@ from shared.contracts.feedback import (
     StoredFile,
     Upload,
 )
-from shared.errors import InvalidInput, WireError, invalid_input_from
+from shared.errors import InvalidInput, WireError, parse
 from shared.ids import new_id
 
 # What a filer may say their case is; staff decide (an Inspection Board recommendation
@@ -109,18 +109,12 @@ def page_number(request: Request) -> int:
 
 
 def parse_command[M: BaseModel](model: type[M], payload: dict, errors: dict[str, str]) -> M:
-    """The command, or InvalidInput with the page's own `errors` and the model's, where
-    a validator's own sentence (the feedback contracts say why in Vietnamese, e.g.
-    "Cần cả vĩ độ và kinh độ.") replaces pydantic's "Giá trị không hợp lệ."."""
+    """The command, or InvalidInput with the model's refusals (the feedback contracts
+    give their own reasons in Vietnamese) and the page's own `errors`."""
     try:
-        command = model.model_validate(payload)
-    except ValidationError as invalid:
-        fields = invalid_input_from(invalid).fields
-        for item in invalid.errors():
-            if item["type"] == "value_error":
-                name = ".".join(str(part) for part in item["loc"]) or "__root__"
-                fields[name] = str(item["ctx"]["error"])
-        raise InvalidInput(fields={**fields, **errors}) from None
+        command = parse(model, payload)
+    except InvalidInput as invalid:
+        raise InvalidInput(fields={**invalid.fields, **errors}) from None
     if errors:
         raise InvalidInput(fields=errors)
     return command

@@ -8,6 +8,7 @@ wire; the gateway rebuilds it with `from_wire` and shows `message_vi` (or
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 
 class WireError(Exception):
@@ -148,12 +149,24 @@ _FIELD_MESSAGES_VI = {
 }
 
 
+REASON_VI = "reason_vi"  # the error type of a contract's own reason, in Vietnamese
+
+
+def reason_vi(message: str) -> PydanticCustomError:
+    """Raise in a contract's validator to tell the person `message` as it is written
+    (other validators' messages are for developers and become a generic one)."""
+    return PydanticCustomError(REASON_VI, message)
+
+
 def invalid_input_from(error: ValidationError) -> InvalidInput:
     """Turn pydantic's errors into one InvalidInput with a Vietnamese message per field."""
     fields: dict[str, str] = {}
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]) or "__root__"
         kind, ctx = item["type"], item.get("ctx") or {}
+        if kind == REASON_VI:
+            fields.setdefault(name, item["msg"])
+            continue
         if kind == "string_too_short" and ctx.get("min_length", 1) > 1:
             kind = "string_shorter_than_minimum"  # "too short", not "empty"
         template = _FIELD_MESSAGES_VI.get(kind, "Giá trị không hợp lệ.")

@@ -1,10 +1,14 @@
 """What every feedback entrypoint uses: its store, its events, the directory, the
 permission checks and the commune's categories."""
 
+import base64
+import binascii
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from nameko.events import EventDispatcher
+from pymongo.errors import DuplicateKeyError
 
 from services.feedback import domain
 from services.feedback.cases import signature
@@ -15,7 +19,7 @@ from shared.contracts.directory import CommuneOverview, GetCommuneOverview
 from shared.contracts.feedback import CaseType, Category, Contact
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Role
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 
 # who receives, triages and answers cases
 HANDLING_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -27,6 +31,7 @@ READING_ROLES = HANDLING_ROLES | {Role.INSPECTOR}
 DENOUNCER_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN})
 AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.INSPECTOR})
 CATEGORIES_KEPT_SECONDS = 30.0  # a filing reads the commune's categories at most this often
+CODE_ATTEMPTS = 5  # new codes tried if one is taken (about 2^39 codes: almost never)
 
 
 def today() -> date:
@@ -78,27 +83,50 @@ class FeedbackBase(AsksDirectory):
     def _relay(self, case_id: str) -> None:
         self.store.relay_events(self.dispatch, only=("cases", case_id))
 
+    def _insert_new_case(
+        self,
+        case: dict[str, Any],
+        identity: dict[str, Any] | None,
+        files: list[dict[str, Any]],
+        items_for: Callable[[dict[str, Any]], list[dict[str, Any]]],
+    ) -> None:
+        """Store a new case under a fresh receipt code, drawing another if one is
+        taken; a case stored already (the same form sent twice) stays as it is.
+        `items_for(case)` makes its outbox items, which name the code."""
+        for _ in range(CODE_ATTEMPTS):
+            case["code"] = domain.new_case_code()
+            try:
+                self.store.insert_case(case, identity, files, items_for(case))
+                return
+            except DuplicateKeyError:  # insert_case raises it only for a taken code
+                continue
 
-def petitioner(document: dict[str, Any], household: str | None) -> Owner | None:
-    """Who the notifications service may tell of a case: the filer's household, or
-    the official who filed it; never a denouncer (Denunciation Law 2018 Art 47)."""
+
+def reached_as(document: dict[str, Any], identity: dict[str, Any] | None) -> dict[str, Any]:
+    """How the notifications service may reach a case's filer (an event's
+    `petitioner` and `reply_to`): their household, else the official who filed it,
+    else the phone or email they left; never a denouncer (Denunciation Law 2018
+    Art 47)."""
+    nobody: dict[str, Any] = {"petitioner": None, "reply_to": None}
     if document.get("confidential") or document.get("type") == CaseType.DENUNCIATION:
-        return None
+        return nobody
+    household = identity.get("household") if identity else None
     if household:
-        return Owner(household=household)
+        return {**nobody, "petitioner": Owner(household=household)}
     if document.get("filed_by"):
-        return Owner(username=document["filed_by"])
-    return None
+        return {**nobody, "petitioner": Owner(username=document["filed_by"])}
+    contact = (identity or {}).get("contact") or {}
+    if contact.get("phone") or contact.get("email"):
+        return {
+            **nobody,
+            "reply_to": Contact(phone=contact.get("phone"), email=contact.get("email")),
+        }
+    return nobody
 
 
-def reply_to(document: dict[str, Any], identity: dict[str, Any] | None) -> Contact | None:
-    """The phone or email a filer with no household left for replies, for the
-    notifications service; never a denouncer's (Denunciation Law 2018 Art 47)."""
-    if identity is None or identity.get("household") or not identity.get("contact"):
-        return None
-    if document.get("confidential") or document.get("type") == CaseType.DENUNCIATION:
-        return None
-    contact = identity["contact"]
-    if not (contact.get("phone") or contact.get("email")):
-        return None
-    return Contact(phone=contact.get("phone"), email=contact.get("email"))
+def decoded(data_base64: str, field: str) -> bytes:
+    """An uploaded file's bytes, or InvalidInput naming `field`."""
+    try:
+        return base64.b64decode(data_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(fields={field: "Tệp gửi lên bị hỏng."}) from None

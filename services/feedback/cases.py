@@ -8,7 +8,6 @@ from typing import Any
 from services.feedback import domain
 from shared.calendar import vietnam_day
 from shared.contracts.feedback import (
-    CASE_STATUS_VI,
     CaseStatus,
     CaseSummary,
     CaseType,
@@ -193,8 +192,18 @@ def staff_case(document: dict[str, Any], today: date, has_identity: bool) -> Sta
     )
 
 
-def status_note(status: CaseStatus) -> str:
-    return CASE_STATUS_VI[status]
+def known_personal_data(identity: dict[str, Any] | None, place: dict[str, Any] | None) -> list[str]:
+    """What the filer gave about themselves (household code, name, phone, email) and
+    the address they typed: masked wherever it appears in public."""
+    contact = (identity or {}).get("contact") or {}
+    known = [
+        (place or {}).get("address"),
+        (identity or {}).get("household"),
+        contact.get("name"),
+        contact.get("phone"),
+        contact.get("email"),
+    ]
+    return [value for value in known if value]
 
 
 def is_public(case_type: CaseType | None) -> bool:

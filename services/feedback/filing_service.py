@@ -4,18 +4,16 @@ cases, the reception schedule and the figures (Law 10/2022 Art 35.2.a: a
 continuously running system where residents give feedback and rate the commune)."""
 
 import base64
-import binascii
 from typing import Any
 
 from nameko.rpc import rpc
-from pymongo.errors import DuplicateKeyError
 
 from services.feedback import domain
 from services.feedback.base import (
     READING_ROLES,
     FeedbackBase,
-    petitioner,
-    reply_to,
+    decoded,
+    reached_as,
 )
 from services.feedback.cases import (
     FILER,
@@ -23,6 +21,7 @@ from services.feedback.cases import (
     category_names,
     due_fields,
     figures_cell,
+    known_personal_data,
     public_case,
     step,
 )
@@ -63,24 +62,7 @@ from shared.errors import (
 )
 from shared.ids import new_id
 
-CODE_ATTEMPTS = 5  # new codes tried if one is taken (about 2^39 codes: almost never)
 NOT_FOUND = "Không tìm thấy phản ánh, kiến nghị có mã này. Vui lòng kiểm tra lại mã."
-
-
-def decoded(data_base64: str, field: str) -> bytes:
-    try:
-        return base64.b64decode(data_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput(fields={field: "Tệp gửi lên bị hỏng."}) from None
-
-
-def known_personal_data(command: FileCase) -> list[str]:
-    """What the filer typed about themselves, masked wherever it appears in public."""
-    contact = command.contact
-    known = [command.household, command.place.address]
-    if contact:
-        known += [contact.name, contact.phone, contact.email]
-    return [value for value in known if value]
 
 
 class FilingEntrypoints(FeedbackBase):
@@ -107,9 +89,16 @@ class FilingEntrypoints(FeedbackBase):
         files = [
             self._photo_file(command.request_id, upload.data_base64) for upload in command.photos
         ]
+        identity = None
+        if command.household or command.contact:
+            identity = {
+                "_id": command.request_id,
+                "household": command.household,
+                "contact": command.contact.model_dump() if command.contact else None,
+            }
         now = utcnow()
         received = vietnam_day(now)
-        known = known_personal_data(command)
+        known = known_personal_data(identity, command.place.model_dump())
         confidential = CaseType.DENUNCIATION in (command.wants_type, case_type)
         deadlines = (
             domain.deadlines_of(case_type, received, received)
@@ -159,22 +148,9 @@ class FilingEntrypoints(FeedbackBase):
         }
         if case_type:
             case["timeline"].append(step(CaseStatus.ACCEPTED, now, signed_by))
-        identity = None
-        if command.household or command.contact:
-            identity = {
-                "_id": command.request_id,
-                "household": command.household,
-                "contact": command.contact.model_dump() if command.contact else None,
-            }
-        for _ in range(CODE_ATTEMPTS):
-            case["code"] = domain.new_case_code()
-            items = self._filing_items(case, command, identity, now)
-            try:
-                self.store.insert_case(case, identity, files, items)
-                break
-            except DuplicateKeyError:
-                if self.store.get_case(command.request_id) is not None:
-                    break  # sent twice at once: the other one stored it
+        self._insert_new_case(
+            case, identity, files, lambda new: self._filing_items(new, command, identity, now)
+        )
         if command.reception_id:
             self.store.add_case_to_reception(command.reception_id, command.request_id)
         self._relay(command.request_id)
@@ -189,8 +165,7 @@ class FilingEntrypoints(FeedbackBase):
             occurred_at=now,
             petition_id=case["code"],
             commune_id=case["commune_id"],
-            petitioner=petitioner(case, command.household),
-            reply_to=reply_to(case, identity),
+            **reached_as(case, identity),
             title=case["public_title"],
             received_at=now,
             answer_due=due,

@@ -3,13 +3,10 @@ mixing types, transfer, extend, answer and close it, on the law's deadlines
 (law-brief §5); the dashboard of what is due; who filed, only for those who must
 know (Denunciation Law 2018 Art 47)."""
 
-import base64
-import binascii
 from datetime import date
 from typing import Any
 
 from nameko.rpc import rpc
-from pymongo.errors import DuplicateKeyError
 
 from services.feedback import domain
 from services.feedback.base import (
@@ -17,8 +14,8 @@ from services.feedback.base import (
     HANDLING_ROLES,
     READING_ROLES,
     FeedbackBase,
-    petitioner,
-    reply_to,
+    decoded,
+    reached_as,
     today,
 )
 from services.feedback.cases import (
@@ -27,6 +24,7 @@ from services.feedback.cases import (
     due_fields,
     figures_cell,
     is_public,
+    known_personal_data,
     staff_case,
     step,
 )
@@ -252,7 +250,7 @@ class HandlingEntrypoints(FeedbackBase):
         now = utcnow()
         received = vietnam_day(document["received_at"])
         identity = self.store.identity(document["_id"])
-        known = _known(identity, document)
+        known = known_personal_data(identity, document.get("place"))
         key, fields = figures_cell(document)
         child_ids = []
         for number, part in enumerate(command.parts, start=1):
@@ -276,26 +274,22 @@ class HandlingEntrypoints(FeedbackBase):
                     step(CaseStatus.RECEIVED, now, signed_by, f"Tách từ đơn {document['code']}"),
                 ],
             }
-            for _ in range(5):
-                child["code"] = domain.new_case_code()
+            child_identity = {**identity, "_id": child_id} if identity else None
+
+            def items_for(new: dict[str, Any]) -> list[dict[str, Any]]:
                 event = PetitionReceived(
                     event_id=new_id(),
                     occurred_at=now,
-                    petition_id=child["code"],
-                    commune_id=child["commune_id"],
-                    petitioner=petitioner(child, identity.get("household") if identity else None),
-                    reply_to=reply_to(child, identity),
-                    title=child["public_title"],
-                    received_at=child["received_at"],
-                    answer_due=child["due"],
+                    petition_id=new["code"],
+                    commune_id=new["commune_id"],
+                    **reached_as(new, identity),
+                    title=new["public_title"],
+                    received_at=new["received_at"],
+                    answer_due=new["due"],
                 )
-                items = [event_item(event), count_item("figures", key, {"received": 1}, fields)]
-                child_identity = {**identity, "_id": child_id} if identity else None
-                try:
-                    self.store.insert_case(child, child_identity, [], items)
-                    break
-                except DuplicateKeyError:  # the code is taken: draw another
-                    continue
+                return [event_item(event), count_item("figures", key, {"received": 1}, fields)]
+
+            self._insert_new_case(child, child_identity, [], items_for)
             self._relay(child_id)
             child_ids.append(child_id)
         codes = ", ".join(self._case(child_id)["code"] for child_id in child_ids)
@@ -437,7 +431,9 @@ class HandlingEntrypoints(FeedbackBase):
         identity = self.store.identity(document["_id"])
         now = utcnow()
         answer = PublicAnswer(
-            text=mask_personal_data(command.text, _known(identity, document)),
+            text=mask_personal_data(
+                command.text, known_personal_data(identity, document.get("place"))
+            ),
             at=now,
             by_role=signed_by,
             attachments=[file["_id"] for file in files],
@@ -457,8 +453,7 @@ class HandlingEntrypoints(FeedbackBase):
             occurred_at=now,
             petition_id=document["code"],
             commune_id=document["commune_id"],
-            petitioner=petitioner(document, identity.get("household") if identity else None),
-            reply_to=reply_to(document, identity),
+            **reached_as(document, identity),
             title=document["public_title"],
             answered_at=now,
             answer=answer.text[:1000],
@@ -487,11 +482,9 @@ class HandlingEntrypoints(FeedbackBase):
         return count_item("figures", key, inc, fields)
 
     def _attachment(self, case_id: str, data_base64: str, filename: str) -> dict[str, Any]:
-        try:
-            data = base64.b64decode(data_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(fields={"attachments": "Tệp gửi lên bị hỏng."}) from None
-        data, content_type, safe_name = clean_attachment(data, filename)
+        data, content_type, safe_name = clean_attachment(
+            decoded(data_base64, "attachments"), filename
+        )
         return {
             "_id": new_id(),
             "case_id": case_id,
@@ -511,7 +504,8 @@ class HandlingEntrypoints(FeedbackBase):
         changes = {"status": closed.value, "open": False}
         audit = self._audit(command.actor, "close_case", document, after={"note": command.note})
         note = mask_personal_data(
-            command.note, _known(self.store.identity(document["_id"]), document)
+            command.note,
+            known_personal_data(self.store.identity(document["_id"]), document.get("place")),
         )
         updated = self._change(
             document, changes, [audit], timeline=[step(closed, utcnow(), signed_by, note)]
@@ -553,8 +547,7 @@ class HandlingEntrypoints(FeedbackBase):
                 occurred_at=utcnow(),
                 petition_id=document["code"],
                 commune_id=document["commune_id"],
-                petitioner=petitioner(document, identity.get("household") if identity else None),
-                reply_to=reply_to(document, identity),
+                **reached_as(document, identity),
                 title=document["public_title"],
                 answer_due=document["due"],
             )
@@ -565,13 +558,3 @@ class HandlingEntrypoints(FeedbackBase):
                 self._relay(document["_id"])
                 announced += 1
         return announced
-
-
-def _known(identity: dict[str, Any] | None, document: dict[str, Any]) -> list[str]:
-    """The filer's own details, masked wherever they appear in public."""
-    known = [(document.get("place") or {}).get("address")]
-    if identity:
-        known.append(identity.get("household"))
-        contact = identity.get("contact") or {}
-        known += [contact.get("name"), contact.get("phone"), contact.get("email")]
-    return [value for value in known if value]

@@ -26,7 +26,7 @@ audit_log, event_failures: see shared/chassis.py
 """
 
 from contextlib import suppress
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -34,15 +34,10 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared.chassis import Store, set_with_pending, with_pending
-from shared.contracts.feedback import CaseStatus
 
 PAGE_SIZE = 20
 DASHBOARD_LIMIT = 50  # cases in each list of the dashboard
 OVERDUE_BATCH = 100  # cases the overdue sweep takes at a time
-
-
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 class FeedbackStore(Store):
@@ -125,19 +120,18 @@ class FeedbackStore(Store):
 
     def cases(self, query: dict[str, Any], page: int) -> tuple[list[dict[str, Any]], bool]:
         """One page of cases, newest first, and whether there are more."""
-        cursor = (
-            self.db.cases.find(query, {"_pending": 0})
-            .sort("received_at", DESCENDING)
-            .skip((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
-        found = list(cursor)
-        return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+        return self._page(query, "received_at", page)
 
     def public_cases(self, query: dict[str, Any], page: int) -> tuple[list[dict[str, Any]], bool]:
+        """One page of answered public cases, newest answer first."""
+        return self._page(query, "answered_at", page)
+
+    def _page(
+        self, query: dict[str, Any], newest_by: str, page: int
+    ) -> tuple[list[dict[str, Any]], bool]:
         cursor = (
             self.db.cases.find(query, {"_pending": 0})
-            .sort("answered_at", DESCENDING)
+            .sort(newest_by, DESCENDING)
             .skip((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE + 1)
         )
@@ -275,7 +269,3 @@ class FeedbackStore(Store):
         if month is not None:
             query["month"] = month
         return list(self.db.figures.find(query, {"applied": 0}))
-
-
-def case_status(document: dict[str, Any]) -> CaseStatus:
-    return CaseStatus(document["status"])

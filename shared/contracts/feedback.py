@@ -21,6 +21,7 @@ from shared.contracts.common import Contract, Event, Text
 from shared.contracts.households import HouseholdCode, PersonName, normalize_phone
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Username
+from shared.errors import reason_vi
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{32}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150)]
@@ -125,7 +126,7 @@ class Place(Contract):
     @model_validator(mode="after")
     def _both_coordinates(self) -> "Place":
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("Cần cả vĩ độ và kinh độ.")
+            raise reason_vi("Cần cả vĩ độ và kinh độ.")
         return self
 
 
@@ -181,9 +182,9 @@ class FileCase(Contract):
     @model_validator(mode="after")
     def _anonymous_gives_no_identity(self) -> "FileCase":
         if self.anonymous and (self.household or self.contact):
-            raise ValueError("Đơn ẩn danh không ghi mã hộ hay thông tin liên hệ.")
+            raise reason_vi("Đơn ẩn danh không ghi mã hộ hay thông tin liên hệ.")
         if self.anonymous and self.wants_type == CaseType.DENUNCIATION:
-            raise ValueError("Tố cáo phải ghi rõ họ tên, địa chỉ người tố cáo (Luật Tố cáo 2018).")
+            raise reason_vi("Tố cáo phải ghi rõ họ tên, địa chỉ người tố cáo (Luật Tố cáo 2018).")
         return self
 
 
@@ -256,7 +257,7 @@ class RateAnswer(Contract):
     @model_validator(mode="after")
     def _reason_when_unhappy(self) -> "RateAnswer":
         if not self.satisfied and len(self.reason) < 3:
-            raise ValueError("Xin cho biết vì sao bạn chưa hài lòng.")
+            raise reason_vi("Xin cho biết vì sao bạn chưa hài lòng.")
         return self
 
 
@@ -466,7 +467,7 @@ class TransferCase(Contract):
     @model_validator(mode="after")
     def _somewhere(self) -> "TransferCase":
         if not (self.to_unit_id or self.to_assignee or self.to_body):
-            raise ValueError("Cần ghi chuyển đến đơn vị, người xử lý hoặc cơ quan nào.")
+            raise reason_vi("Cần ghi chuyển đến đơn vị, người xử lý hoặc cơ quan nào.")
         return self
 
 

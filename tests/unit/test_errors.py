@@ -82,3 +82,24 @@ def test_a_value_shorter_than_its_minimum_is_called_too_short_not_missing():
     with pytest.raises(InvalidInput) as refused:
         parse(Secret, {"password": "ngan"})
     assert refused.value.fields == {"password": "Quá ngắn: ít nhất 12 ký tự."}
+
+
+def test_a_contracts_own_reason_in_vietnamese_reaches_the_person_as_written():
+    from pydantic import model_validator
+
+    from shared.contracts.common import Contract
+    from shared.errors import reason_vi
+
+    class Both(Contract):
+        a: int | None = None
+        b: int | None = None
+
+        @model_validator(mode="after")
+        def _both(self) -> "Both":
+            if (self.a is None) != (self.b is None):
+                raise reason_vi("Cần cả hai số.")
+            return self
+
+    with pytest.raises(InvalidInput) as refused:
+        parse(Both, {"a": 1})
+    assert refused.value.fields == {"__root__": "Cần cả hai số."}

@@ -17,7 +17,7 @@ from services.feedback.service import FeedbackService
 from shared.chassis import MongoStore, Store, on_event
 from shared.contracts.feedback import PetitionAnswered, PetitionOverdue, PetitionReceived
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
-from tests.integration.services.conftest import ADMIN_PASSWORD
+from tests.integration.services.conftest import account
 from tests.samples import household, residential_group
 
 
@@ -42,26 +42,17 @@ def filing(**changes) -> dict:
     }
 
 
-def staff(directory, username: str, role: str, unit_id: str = "huong-an") -> None:
-    directory.create_account(
-        {
-            "actor": "admin",
-            "username": username,
-            "full_name": username.title(),
-            "password": ADMIN_PASSWORD,
-            "roles": [{"role": role, "unit_id": unit_id}],
-        }
-    )
-
-
 @pytest.fixture
 def ward(directory):
     directory.register_unit(residential_group(1))
     directory.register_unit(residential_group(2))
     directory.register_household(household("HAAAA2", "tdp-1"))
-    staff(directory, "can-bo", "commune_staff")
-    staff(directory, "chu-tich", "commune_admin")
-    staff(directory, "thanh-tra", "inspector")
+    for username, role in (
+        ("can-bo", "commune_staff"),
+        ("chu-tich", "commune_admin"),
+        ("thanh-tra", "inspector"),
+    ):
+        directory.create_account(account(username, (role, "huong-an")))
     return directory
 
 
