@@ -28,6 +28,7 @@ SERVICE_CLASSES = {
     "surveys": "services.surveys.service:SurveysService",
     "notifications": "services.notifications.service:NotificationsService",
     "feedback": "services.feedback.service:FeedbackService",
+    "training": "services.training.service:TrainingService",
 }
 assert set(SERVICE_CLASSES) == set(SERVICE_NAMES)
 

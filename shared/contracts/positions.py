@@ -4,8 +4,9 @@ officials and staff, People's Inspection Board and Community Investment Supervis
 Board members, heads of thôn / tổ dân phố, heads of the Front work committees, the
 teams that draft village conventions).
 
-A holding is one person in one position over dates: `starts_on` to `ends_on`
-(inclusive; None while held). Three positions follow the staff roles (a role
+A holding is one person in one position over dates: from `starts_on` until
+`ends_on`, the day they left it (not held from that day: they stop counting for it
+from that date; None while held). Three positions follow the staff roles (a role
 granted opens a holding, revoked closes it); the other three belong to people with
 no account, whom commune staff enter or import. A person (`person_id`) may hold
 several positions; "account:<username>" for an official, a generated id otherwise.
@@ -21,7 +22,9 @@ from shared.contracts.common import Contract, Text
 from shared.contracts.households import HouseholdCode, PersonName, normalize_phone
 from shared.contracts.staff import Role, Username
 
-PersonId = Annotated[str, StringConstraints(pattern=r"^(account:[a-z0-9._-]{3,32}|p-[a-f0-9]{16})$")]
+PersonId = Annotated[
+    str, StringConstraints(pattern=r"^(account:[a-z0-9._-]{3,32}|p-[a-f0-9]{16})$")
+]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
@@ -89,10 +92,10 @@ class Holding(Contract):
     position: Position
     person: Person
     starts_on: date
-    ends_on: date | None = None  # the last day held; None while held
+    ends_on: date | None = None  # the day they left; None while held
 
     def held_on(self, day: date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
 
 
 class AddHolding(Contract):
@@ -129,8 +132,7 @@ class AddHolding(Contract):
 
 
 class EndHolding(Contract):
-    """`directory.end_holding`: the person left the position; `ends_on` is their last
-    day in it."""
+    """`directory.end_holding`: the person left the position on `ends_on`."""
 
     actor: Text
     holding_id: Text

@@ -19,6 +19,7 @@ def test_each_service_gets_its_own_database_which_can_be_renamed():
         "surveys": "phuong7_surveys",
         "notifications": "inbox",
         "feedback": "phuong7_feedback",
+        "training": "phuong7_training",
     }
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
 
