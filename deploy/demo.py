@@ -5,12 +5,14 @@ Loading is idempotent: units have fixed ids and households fixed codes, so
 running it again changes nothing. The names are invented.
 """
 
+import hashlib
 import random
 from datetime import date
 
 from gateway.rpc import RpcClient
 from shared.contracts.directory import RegisterUnit, UnitKind
 from shared.contracts.households import Member, RegisterHousehold
+from shared.contracts.positions import AddHolding, Position
 from shared.ids import CODE_ALPHABET
 
 PROVINCE = RegisterUnit(
@@ -83,3 +85,40 @@ async def load_demo_ward(rpc: RpcClient) -> None:
     for group, size in zip(demo_groups(), GROUP_SIZES, strict=True):
         for household in demo_households(group, size, rng):
             await rpc.call("directory", "register_household", household.model_dump(mode="json"))
+    await load_demo_holdings(rpc)
+
+
+# Holders of the positions staff enter (Law 10/2022 Art 8.1): position, group number
+# (0: the ward itself), name.
+DEMO_HOLDERS = (
+    (Position.FRONT_COMMITTEE_HEAD, 1, "Nguyễn Thị Hạnh"),
+    (Position.FRONT_COMMITTEE_HEAD, 2, "Trần Văn Hòa"),
+    (Position.FRONT_COMMITTEE_HEAD, 3, "Lê Thị Thu"),
+    (Position.INVESTMENT_SUPERVISION, 0, "Phạm Văn Khánh"),
+    (Position.INVESTMENT_SUPERVISION, 0, "Hoàng Thị Ngọc"),
+    (Position.INVESTMENT_SUPERVISION, 0, "Võ Minh Tâm"),
+    (Position.INVESTMENT_SUPERVISION, 0, "Đặng Thị Yến"),
+    (Position.INVESTMENT_SUPERVISION, 0, "Bùi Quốc Việt"),
+    (Position.CONVENTION_DRAFTER, 4, "Đỗ Văn Sơn"),
+    (Position.CONVENTION_DRAFTER, 4, "Phan Thị Loan"),
+    (Position.CONVENTION_DRAFTER, 5, "Nguyễn Hữu Thắng"),
+    (Position.CONVENTION_DRAFTER, 5, "Lê Thị Xuân"),
+)
+
+
+async def load_demo_holdings(rpc: RpcClient) -> None:
+    """A few people in the positions commune staff enter; each under a fixed
+    request_id, so loading again adds no one twice."""
+    groups = [WARD, *demo_groups()]
+    for number, (position, group, name) in enumerate(DEMO_HOLDERS, start=1):
+        holding = AddHolding(
+            actor="admin",
+            request_id=hashlib.sha256(f"demo-holder-{number}".encode()).hexdigest()[:32],
+            commune_id=WARD.id,
+            unit_id=groups[group].id,
+            position=position,
+            full_name=name,
+            phone=f"0905{number:06d}",
+            starts_on=date(2025, 9, 1),
+        )
+        await rpc.call("directory", "add_holding", holding.model_dump(mode="json"))

@@ -9,6 +9,7 @@ from nameko.timer import timer
 
 from services.directory import access, domain, residence, succession
 from services.directory.import_service import ImportEntrypoints
+from services.directory.positions_service import PositionEntrypoints
 from services.directory.staff_service import StaffEntrypoints
 from services.directory.store import DirectoryStore
 from services.directory.succession_service import SuccessionEntrypoints
@@ -49,7 +50,9 @@ from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
 
-class DirectoryService(SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoints):
+class DirectoryService(
+    PositionEntrypoints, SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoints
+):
     name = "directory"
 
     store: DirectoryStore = MongoStore(DirectoryStore)

@@ -2,6 +2,7 @@
 sessions, the audit log. Mixed into DirectoryService (one service, one queue)."""
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -52,6 +53,8 @@ DUMMY_HASH = HASHER.hash("no such account, but as slow to check")
 class StaffEntrypoints:
     store: DirectoryStore
     dispatch: Any  # DirectoryService's EventDispatcher
+    # PositionEntrypoints': a role that is a position opens or closes its holding.
+    _follow_roles: Callable[[StaffAccount], None]
 
     def _relay(self, username: str) -> None:
         """Append the account change's audit entry to the log now."""
@@ -116,6 +119,7 @@ class StaffEntrypoints:
             ),
         )
         self._relay(account.username)
+        self._follow_roles(account)
         return account.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -123,6 +127,7 @@ class StaffEntrypoints:
         command = parse(ChangeRole, payload)
         before = self._account(command.username)
         if command.grant in before.roles:
+            self._follow_roles(before)  # sent again: repairs a first try that failed after the role
             return before.model_dump(mode="json")
         roles = [*before.roles, command.grant]
         self._check_grants(command.actor, [command.grant], all_roles=roles)
@@ -291,6 +296,7 @@ class StaffEntrypoints:
             ),
         )
         self._relay(after.username)
+        self._follow_roles(after)
         return after.model_dump(mode="json")
 
     @staticmethod

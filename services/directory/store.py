@@ -37,6 +37,7 @@ from services.directory import counting
 from services.directory.counting import OPEN_END
 from services.directory.domain import name_key
 from services.directory.import_store import ImportRecords
+from services.directory.positions_store import PositionRecords
 from services.directory.staff_store import StaffRecords
 from services.directory.succession_store import SuccessionRecords
 from shared.chassis import audit_item, event_item, set_with_pending, with_pending, without_pending
@@ -167,8 +168,15 @@ def _unit(document: dict[str, Any]) -> AdministrativeUnit:
     return AdministrativeUnit.model_validate(document)
 
 
-class DirectoryStore(SuccessionRecords, ImportRecords, StaffRecords):
-    OUTBOX_COLLECTIONS = ("units", "households", "staff_accounts", "imports", "unit_successions")
+class DirectoryStore(PositionRecords, SuccessionRecords, ImportRecords, StaffRecords):
+    OUTBOX_COLLECTIONS = (
+        "units",
+        "households",
+        "staff_accounts",
+        "imports",
+        "unit_successions",
+        "holdings",
+    )
 
     @classmethod
     def ensure_indexes(cls, database: Database) -> None:
