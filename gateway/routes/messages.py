@@ -1,6 +1,11 @@
 """Staff pages for messages to people (thông báo): write one to a household, a group,
-the whole commune, the holders of a role or a poll's participants; see what was sent
-and how each delivery went; and send again what could not be delivered."""
+the whole commune, the holders of a role, a poll's participants or a training course's
+(or session's) participants; see what was sent and how each delivery went; and send
+again what could not be delivered.
+
+The training pages link to the form for their course or session:
+`/communes/<commune_id>/thong-bao/moi?khoa=<course_id>&buoi=<session_id>` (`buoi`
+optional) opens it with that audience chosen."""
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -11,6 +16,7 @@ from gateway.routes.pages import current_polls, rpc
 from gateway.templating import templates
 from shared.contracts.notifications import (
     AUDIENCE_FIELD,
+    AUDIENCE_OPTIONAL_FIELDS,
     CHANNEL_NAMES_VI,
     DELIVERY_STATUS_VI,
     AudienceKind,
@@ -20,10 +26,13 @@ from shared.contracts.notifications import (
     SendMessage,
 )
 from shared.contracts.staff import ROLE_NAMES_VI, Role
-from shared.errors import InvalidInput, parse
+from shared.errors import InvalidInput, NotFound, parse
 from shared.ids import new_id
 
-AUDIENCE_FIELDS = tuple(AUDIENCE_FIELD.values())
+AUDIENCE_FIELDS = (
+    *AUDIENCE_FIELD.values(),
+    *(field for fields in AUDIENCE_OPTIONAL_FIELDS.values() for field in fields),
+)
 # A message to the 30,000 households that took part in a ward-wide poll fills 30,000
 # inboxes: about 10 s on the embedded server. The clerk waits for the receipt.
 SEND_TIMEOUT = 60.0
@@ -57,6 +66,10 @@ async def write(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
     overview = await directory.commune_overview(rpc(request), commune_id)
     values = {"kind": AudienceKind.UNIT.value, "unit_id": commune_id, "request_id": new_id()}
+    if course_id := request.query_params.get("khoa", "").strip():  # from a training page
+        values["kind"] = AudienceKind.TRAINING_PARTICIPANTS.value
+        values["course_id"] = course_id
+        values["session_id"] = request.query_params.get("buoi", "").strip()
     context = {
         **LABELS,
         "overview": overview,
@@ -72,9 +85,10 @@ async def write(request: Request) -> Response:
     values.update({field: str(form.get(field, "")).strip() for field in fields})
     kind = values["kind"]
     audience = {"kind": kind}
-    if kind in AUDIENCE_FIELD:  # only the field the chosen kind needs
-        field = AUDIENCE_FIELD[AudienceKind(kind)]
-        audience[field] = values[field] or None
+    if kind in AUDIENCE_FIELD:  # only the fields of the chosen kind
+        chosen = AudienceKind(kind)
+        for field in (AUDIENCE_FIELD[chosen], *AUDIENCE_OPTIONAL_FIELDS.get(chosen, ())):
+            audience[field] = values[field] or None
     try:
         command = parse(
             SendMessage,
@@ -92,6 +106,11 @@ async def write(request: Request) -> Response:
     except InvalidInput as refused:
         context["errors"] = _form_errors(refused, audience)
         return templates.TemplateResponse(request, "message_new.html", context, status_code=422)
+    except NotFound as missing:  # a course or session code typed wrong
+        if kind != AudienceKind.TRAINING_PARTICIPANTS:
+            raise
+        context["errors"] = {"course_id": missing.detail or missing.message_vi}
+        return templates.TemplateResponse(request, "message_new.html", context, status_code=422)
     receipt = MessageSent.model_validate(reply)
     request.session["flash"] = _receipt_line(receipt)
     return RedirectResponse(f"/communes/{commune_id}/thong-bao", status_code=303)
@@ -106,6 +125,8 @@ def _form_errors(refused: InvalidInput, audience: dict) -> dict[str, str]:
             problem = "Vui lòng cho biết gửi cho ai."
         if field == "household":
             problem = "Mã hộ chưa đúng: 6 ký tự, ví dụ HA7K2M."
+        if field == "course_id":
+            problem = "Vui lòng cho biết mã khóa tập huấn."
         errors[field] = problem
     return errors
 

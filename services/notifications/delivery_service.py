@@ -75,14 +75,16 @@ class DeliveryWork:
 
     def _run_job(self, job: dict[str, Any]) -> None:
         payload = job["payload"]
+        if not self.store.still_due(job):  # cancelled or rescheduled since it was read
+            return
         if job["kind"] == "session_reminder":
             event = REGISTRATION_EVENTS[payload["event_type"]].model_validate(payload["event"])
-            self._send(messages.draft_reminder(event, self.config.get("PUBLIC_URL", "")))
+            self._send_all(messages.draft_reminder(event, self.config.get("PUBLIC_URL", "")))
         elif job["kind"] == "set_units":
             self.store.set_units(payload["owner_keys"], payload["units"])
         else:
             raise ValueError(f"no such kind of job: {job['kind']}")
-        self.store.finish_job(job["_id"])
+        self.store.finish_job(job)
 
     def _send_due_deliveries(self, seconds: float) -> None:
         pool = eventlet.GreenPool(SENDERS_AT_ONCE)

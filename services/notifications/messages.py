@@ -23,6 +23,7 @@ from shared.contracts.feedback import (
 )
 from shared.contracts.notifications import (
     AUDIENCE_FIELD,
+    AUDIENCE_OPTIONAL_FIELDS,
     Audience,
     AudienceKind,
     Channel,
@@ -30,6 +31,7 @@ from shared.contracts.notifications import (
     Language,
     Owner,
 )
+from shared.contracts.positions import Person
 from shared.contracts.recognition import CommendationDecided
 from shared.contracts.staff import Role
 from shared.contracts.surveys import (
@@ -40,7 +42,14 @@ from shared.contracts.surveys import (
     PollKind,
     PollOpened,
 )
-from shared.contracts.training import MovedOffWaitlist, RegistrationEvent
+from shared.contracts.training import (
+    CertificateIssued,
+    InvitedToTraining,
+    MovedOffWaitlist,
+    RegistrationCancelled,
+    RegistrationEvent,
+    recipient_of,
+)
 
 MESSAGE_IDS = uuid.UUID("5b0c3d4e-6a71-4f0e-9f51-2f8a8c3e0d11")  # uuid5 namespace
 REMINDER_BEFORE = timedelta(hours=24)  # a training session's reminder, a day before
@@ -122,35 +131,76 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
             "by {answer_due_en} and has not been.",
         ),
     },
+    # {whom_vi}, {whom_en}: the person by name (a household's inbox is read by all of
+    # it), or "bạn" / "you"
     "registration_confirmed": {
         Language.VI: (
             "Đã xác nhận đăng ký: {course_title}",
-            "Bạn đã có chỗ trong lớp. Buổi học bắt đầu lúc {starts_at_vi} tại {place}.",
+            "Đã có chỗ cho {whom_vi} trong lớp. Buổi học bắt đầu lúc {starts_at_vi} tại {place}.",
         ),
         Language.EN: (
             "Registration confirmed: {course_title}",
-            "You have a place. The session starts at {starts_at_en} at {place}.",
+            "A place is kept for {whom_en}. The session starts at {starts_at_en} at {place}.",
         ),
     },
     "moved_off_waitlist": {
         Language.VI: (
-            "Đã có chỗ cho bạn: {course_title}",
-            "Bạn được chuyển từ danh sách chờ vào lớp. Buổi học bắt đầu lúc {starts_at_vi} "
-            "tại {place}.",
+            "Đã có chỗ trong lớp: {course_title}",
+            "Một chỗ đã trống: {whom_vi} được chuyển từ danh sách chờ vào lớp. Buổi học bắt "
+            "đầu lúc {starts_at_vi} tại {place}.",
         ),
         Language.EN: (
-            "A place for you: {course_title}",
-            "You moved off the waiting list. The session starts at {starts_at_en} at {place}.",
+            "A place in the class: {course_title}",
+            "A place came free: {whom_en} moved off the waiting list. The session starts at "
+            "{starts_at_en} at {place}.",
+        ),
+    },
+    "registration_cancelled": {
+        Language.VI: (
+            "Đã hủy đăng ký: {course_title}",
+            "Đã hủy chỗ của {whom_vi} ở buổi học lúc {starts_at_vi} tại {place}; sẽ không có "
+            "tin nhắc lịch buổi này.",
+        ),
+        Language.EN: (
+            "Registration cancelled: {course_title}",
+            "The place of {whom_en} in the session at {starts_at_en} at {place} is cancelled; "
+            "there will be no reminder of it.",
         ),
     },
     "session_reminder": {
         Language.VI: (
             "Nhắc lịch học: {course_title}",
-            "Buổi học bắt đầu lúc {starts_at_vi} tại {place}.",
+            "Buổi học của {whom_vi} bắt đầu lúc {starts_at_vi} tại {place}.",
         ),
         Language.EN: (
             "Reminder: {course_title}",
-            "The session starts at {starts_at_en} at {place}.",
+            "The session for {whom_en} starts at {starts_at_en} at {place}.",
+        ),
+    },
+    "certificate_issued": {
+        Language.VI: (
+            "Giấy chứng nhận: {course_title}",
+            "{full_name} đã hoàn thành khóa tập huấn “{course_title}”. Mã xác minh giấy "
+            "chứng nhận: {code}. Ai cũng kiểm tra được tại {link}",
+        ),
+        Language.EN: (
+            "Certificate: {course_title}",
+            "{full_name} completed the training course “{course_title}”. The certificate's "
+            "verification code is {code}; anyone can check it at {link}",
+        ),
+    },
+    "training_invitation": {
+        Language.VI: (
+            "Mời đăng ký tập huấn: {course_title}",
+            "Kính mời {full_name} đăng ký khóa tập huấn “{course_title}”, hạn đăng ký đến "
+            "hết ngày {registration_closes_on_vi}. Đăng ký tại đường dẫn riêng của {full_name} "
+            "(xin đừng chia sẻ): {link}",
+        ),
+        Language.EN: (
+            "Invitation to training: {course_title}",
+            "{full_name} is invited to register for the training course “{course_title}” "
+            "by {registration_closes_on_en}. Register through this personal link (please "
+            "do not share it): {link}",
         ),
     },
     "disclosure_posted": {
@@ -231,6 +281,12 @@ def facts(event: Event, public_url: str) -> dict[str, Any]:
     if isinstance(event, RegistrationEvent):
         written["starts_at_vi"] = written["session_starts_at_vi"]
         written["starts_at_en"] = written["session_starts_at_en"]
+        written["whom_vi"] = event.full_name or "bạn"
+        written["whom_en"] = event.full_name or "you"
+    if isinstance(event, CertificateIssued):
+        written["link"] = f"{public_url}{event.link}"  # the public check of the code
+    if isinstance(event, InvitedToTraining):
+        written["link"] = f"{public_url}/tap-huan/ma/{event.code}"  # theirs alone
     if isinstance(event, PollEvent):
         written["kind_vi"] = POLL_KIND_VI[event.kind]
         written["kind_en"] = POLL_KIND_EN[event.kind]
@@ -284,7 +340,8 @@ def draft(
 def _audience_value(audience: Audience) -> str:
     if audience.kind == AudienceKind.CONTACT:
         return f"{audience.phone or ''}|{audience.email or ''}"
-    return str(getattr(audience, AUDIENCE_FIELD[audience.kind]))
+    fields = (AUDIENCE_FIELD[audience.kind], *AUDIENCE_OPTIONAL_FIELDS.get(audience.kind, ()))
+    return "|".join(str(getattr(audience, field) or "") for field in fields)
 
 
 def contact_preferences(audience: Audience, available: list[Channel]) -> dict[str, Any]:
@@ -345,12 +402,68 @@ def drafts_for_petition(event: PetitionEvent, public_url: str) -> list[Draft]:
     return drafts
 
 
+def person_audience(
+    event: RegistrationEvent | CertificateIssued | InvitedToTraining,
+) -> Audience | None:
+    """How a training event reaches its person: an official's or their household's
+    inbox, else the phone or email they gave (no inbox); None if they gave none."""
+    owner = recipient_of(event)
+    if owner is not None:
+        return audience_of(owner)
+    if event.phone or event.email:
+        return Audience(kind=AudienceKind.CONTACT, phone=event.phone, email=event.email)
+    return None
+
+
+def _to_the_person(
+    event: RegistrationEvent | CertificateIssued | InvitedToTraining, purpose: str, public_url: str
+) -> list[Draft]:
+    audience = person_audience(event)
+    return [] if audience is None else [draft(event, purpose, audience, public_url)]
+
+
 def drafts_for_registration(event: RegistrationEvent, public_url: str) -> list[Draft]:
-    purpose = (
-        "moved_off_waitlist" if isinstance(event, MovedOffWaitlist) else "registration_confirmed"
-    )
-    person = Audience(kind=AudienceKind.PERSON, username=event.username)
-    return [draft(event, purpose, person, public_url)]
+    """The person hears that they have a place, or that it is cancelled."""
+    if isinstance(event, RegistrationCancelled):
+        purpose = "registration_cancelled"
+    elif isinstance(event, MovedOffWaitlist):
+        purpose = "moved_off_waitlist"
+    else:
+        purpose = "registration_confirmed"
+    return _to_the_person(event, purpose, public_url)
+
+
+def drafts_for_certificate(event: CertificateIssued, public_url: str) -> list[Draft]:
+    return _to_the_person(event, "certificate_issued", public_url)
+
+
+def drafts_for_invitation(event: InvitedToTraining, public_url: str) -> list[Draft]:
+    """A person's personal link to register: how those without an account get it."""
+    return _to_the_person(event, "training_invitation", public_url)
+
+
+def participant_recipients(
+    people: list[Person],
+) -> tuple[list[str], list[Audience], dict[str, str]]:
+    """Where a message to a course's participants goes: the inbox keys of those with an
+    account or a household (once per inbox), the contacts of those with only a phone
+    or email, and those who cannot be reached (key → why)."""
+    keys: dict[str, None] = {}
+    contacts: dict[str, Audience] = {}
+    unreachable: dict[str, str] = {}
+    for person in people:
+        if person.username:
+            keys[Owner(username=person.username).key] = None
+        elif person.household:
+            keys[Owner(household=person.household).key] = None
+        elif person.phone or person.email:
+            contact = Audience(kind=AudienceKind.CONTACT, phone=person.phone, email=person.email)
+            contacts[_audience_value(contact)] = contact
+        else:
+            unreachable[f"p:{person.person_id}"] = (
+                f"{person.full_name} không có tài khoản, mã hộ, số điện thoại hay thư điện tử."
+            )
+    return list(keys), list(contacts.values()), unreachable
 
 
 def start_of(day: date, now: datetime) -> datetime:
@@ -366,9 +479,15 @@ def reminder_due(event: RegistrationEvent, now: datetime) -> datetime | None:
     return max(event.session_starts_at - REMINDER_BEFORE, now)
 
 
-def draft_reminder(event: RegistrationEvent, public_url: str) -> Draft:
-    person = Audience(kind=AudienceKind.PERSON, username=event.username)
-    return draft(event, "session_reminder", person, public_url)
+def reminder_job(registration_id: str) -> str:
+    """A registration's reminder: one job, whichever event scheduled it, so that its
+    cancellation finds it."""
+    return message_id(f"registration:{registration_id}", "reminder")
+
+
+def draft_reminder(event: RegistrationEvent, public_url: str) -> list[Draft]:
+    """The day-before reminder, to whom the registration's own message went."""
+    return _to_the_person(event, "session_reminder", public_url)
 
 
 def drafts_for_disclosure(event: DisclosurePosted, public_url: str) -> list[Draft]:
@@ -459,14 +578,20 @@ def deliveries_for(
     inbox needs none (the message is in it already)."""
     language = Language(preferences.get("language") or Language.VI)
     title, body = text_in(stored_texts(message), language)
-    inbox = "/hop-thu" if preferences["_id"].startswith("h:") else "/can-bo/hop-thu"
-    link = message.get("link") or f"{public_url}{inbox}"
+    link = message.get("link") or _inbox_link(preferences["_id"], public_url)
     return [
         _delivery(message, preferences["_id"], Channel(channel), title, body)
         | {"address": preferences[ADDRESS_FIELD[Channel(channel)]], "link": link}
         for channel in preferences.get("channels", [])
         if preferences.get(ADDRESS_FIELD[Channel(channel)])
     ]
+
+
+def _inbox_link(key: str, public_url: str) -> str | None:
+    """Where the recipient of `key` reads their inbox; a bare contact has none."""
+    if key.startswith("c:"):
+        return None
+    return f"{public_url}/hop-thu" if key.startswith("h:") else f"{public_url}/can-bo/hop-thu"
 
 
 def undeliverable(message: dict[str, Any], recipient: str, reason: str) -> dict[str, Any]:

@@ -45,11 +45,21 @@ from shared.contracts.notifications import (
     SendMessage,
     SentMessage,
 )
+from shared.contracts.positions import Person
 from shared.contracts.recognition import CommendationDecided
 from shared.contracts.staff import Role, RoleHolders, Usernames
 from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import HouseholdCodes, PollClosingSoon, PollDecided, PollOpened
-from shared.contracts.training import MovedOffWaitlist, RegistrationConfirmed, RegistrationEvent
+from shared.contracts.training import (
+    CertificateIssued,
+    InvitedToTraining,
+    MovedOffWaitlist,
+    ParticipantList,
+    Participants,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationEvent,
+)
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 
 UNREAD_COUNTED = 200  # an inbox counts its unread among its newest this many
@@ -59,6 +69,7 @@ class MessagingEntrypoints:
     store: NotificationsStore
     config: dict = Config()
     surveys = RpcProxy("surveys")
+    training = RpcProxy("training")
 
     # --- staff send ---------------------------------------------------------------
 
@@ -68,6 +79,9 @@ class MessagingEntrypoints:
         self._require(command.actor, command.commune_id, STAFF_ROLES)
         if command.audience.kind == AudienceKind.UNIT:  # a unit of the actor's own commune
             self._require(command.actor, command.audience.unit_id, STAFF_ROLES)
+        if command.audience.kind == AudienceKind.TRAINING_PARTICIPANTS:
+            # a course of another commune, or none, is refused before anything is stored
+            self._participants(command.commune_id, command.audience)
         draft = messages.staff_draft(
             command.request_id, command.commune_id, command.audience, command.title, command.body
         )
@@ -214,6 +228,23 @@ class MessagingEntrypoints:
     def tell_moved_off_waitlist(self, event: MovedOffWaitlist) -> None:
         self._register(event)
 
+    @on_event("training", RegistrationCancelled)
+    def tell_registration_cancelled(self, event: RegistrationCancelled) -> None:
+        """No reminder of the session, and a short word that the place is given up."""
+        job_id = messages.reminder_job(event.registration_id)
+        if self.store.superseded(job_id, event.occurred_at):
+            return  # a later event of this registration came first: this one is stale
+        self.store.cancel_reminder(job_id, event.occurred_at)
+        self._send_all(messages.drafts_for_registration(event, self._public_url))
+
+    @on_event("training", CertificateIssued)
+    def tell_of_certificate(self, event: CertificateIssued) -> None:
+        self._send_all(messages.drafts_for_certificate(event, self._public_url))
+
+    @on_event("training", InvitedToTraining)
+    def invite_to_training(self, event: InvitedToTraining) -> None:
+        self._send_all(messages.drafts_for_invitation(event, self._public_url))
+
     @on_event("notifications", DisclosurePosted)
     def announce_disclosure(self, event: DisclosurePosted) -> None:
         self._send_all(messages.drafts_for_disclosure(event, self._public_url))
@@ -234,13 +265,16 @@ class MessagingEntrypoints:
 
     def _register(self, event: RegistrationEvent) -> None:
         """Confirm now, and remind a day before the session (kept in the database, so a
-        restart loses no reminder)."""
-        self._send_all(messages.drafts_for_registration(event, self._public_url))
+        restart loses no reminder), unless the registration was cancelled later."""
+        job_id = messages.reminder_job(event.registration_id)
+        if self.store.superseded(job_id, event.occurred_at):
+            return  # its cancellation was handled first: no place to confirm or remind of
+        drafts = messages.drafts_for_registration(event, self._public_url)
+        self._send_all(drafts)
         due = messages.reminder_due(event, utcnow())
-        if due is not None:
-            job_id = messages.message_id(event.event_id, "reminder")
+        if drafts and due is not None:  # no drafts: the person cannot be reached
             payload = {"event_type": event.event_type, "event": event.model_dump(mode="json")}
-            self.store.schedule(job_id, "session_reminder", due, payload)
+            self.store.schedule_reminder(job_id, due, payload, event.occurred_at)
 
     def _send_all(self, drafts: list[Draft]) -> None:
         for draft in drafts:
@@ -278,6 +312,13 @@ class MessagingEntrypoints:
             chosen = list(self.store.preferences_in_unit(audience.unit_id))
             inboxes = self._households_in(audience.unit_id)
             unknown: dict[str, str] = {}
+        elif audience.kind == AudienceKind.TRAINING_PARTICIPANTS:
+            people = self._participants(draft.commune_id, audience)
+            keys, contacts, unknown = messages.participant_recipients(people)
+            self.store.add_inbox_items(message, keys)
+            chosen = list(self.store.preferences_of(keys))
+            chosen += [messages.contact_preferences(c, self._available) for c in contacts]
+            inboxes = len(keys)
         else:
             keys, unknown = self._recipients(draft.commune_id, audience)
             self.store.add_inbox_items(message, keys)
@@ -314,6 +355,17 @@ class MessagingEntrypoints:
                     raise Forbidden("Cuộc lấy ý kiến này không thuộc xã, phường này.")
                 return [Owner(household=code).key for code in reply.household_codes], {}
         raise ValueError(f"not an audience of named people: {audience.kind}")
+
+    def _participants(self, commune_id: str, audience: Audience) -> list[Person]:
+        """The people registered for the audience's course (or session), from the
+        training service; Forbidden for another commune's course."""
+        query = Participants(course_id=audience.course_id, session_id=audience.session_id)
+        reply = ParticipantList.model_validate(
+            ask(self.training, "participants", query.model_dump())
+        )
+        if reply.commune_id != commune_id:
+            raise Forbidden("Khóa tập huấn này không thuộc xã, phường này.")
+        return reply.people
 
     def _role_holders(self, commune_id: str, role: Role | None) -> list[str]:
         query = RoleHolders(commune_id=commune_id, role=role).model_dump()

@@ -12,8 +12,10 @@ deliveries:  {_id: "<message>|<key>|<channel>", message_id, commune_id, recipien
               last_error, last_failed_at, sent_at, provider_id, sent_by, claimed_until}
 code_misses: {_id: client key (a keyed hash of the sender and the day), misses, at}
 leases:      {_id: work name, holder, until}: who runs the cluster's scheduled work
-scheduled:   {_id, kind, due_at, payload, status, attempts, last_error}: work for later
-             (reminders; households following their unit's rename, merge or split)
+scheduled:   {_id, kind, due_at, payload, status, attempts, last_error, as_of}: work for
+             later (reminders; households following their unit's rename, merge or split);
+             a training registration's reminder is one job (status waiting, done or
+             cancelled) whose `as_of` is when the latest event about it happened
 """
 
 import contextlib
@@ -320,9 +322,14 @@ class MessagingRecords(Store):
             self.db.scheduled.find({"status": "waiting", "due_at": {"$lte": now}}).limit(100)
         )
 
-    def finish_job(self, job_id: str) -> None:
+    def still_due(self, job: dict[str, Any]) -> bool:
+        """Whether a job read a moment ago is still waiting as it was read (a reminder's
+        registration may have been cancelled, or given a new place, meanwhile)."""
+        return self.db.scheduled.find_one(_as_read(job) | {"status": "waiting"}) is not None
+
+    def finish_job(self, job: dict[str, Any]) -> None:
         self.db.scheduled.update_one(
-            {"_id": job_id}, {"$set": {"status": "done", "done_at": utcnow()}}
+            _as_read(job), {"$set": {"status": "done", "done_at": utcnow()}}
         )
 
     def postpone_job(self, job: dict[str, Any], error: Exception, retry_at: datetime) -> None:
@@ -332,5 +339,56 @@ class MessagingRecords(Store):
         status = "failed" if attempts >= JOB_ATTEMPTS else "waiting"
         fields = {"due_at": retry_at, "attempts": attempts, "status": status}
         self.db.scheduled.update_one(
-            {"_id": job["_id"]}, {"$set": {**fields, "last_error": repr(error)[:500]}}
+            _as_read(job), {"$set": {**fields, "last_error": repr(error)[:500]}}
         )
+
+    # --- a training registration's reminder ---------------------------------------
+    # Its events come through separate queues, so a cancellation may be handled before
+    # the confirmation it cancels, and any of them again: each applies only if it is
+    # later than the latest one applied (`as_of`, when it happened at the training
+    # service).
+
+    def superseded(self, job_id: str, as_of: datetime) -> bool:
+        """Whether a later event of the registration was handled already."""
+        later = {"_id": job_id, "as_of": {"$gt": _stored(as_of)}}
+        return self.db.scheduled.find_one(later, {"_id": 1}) is not None
+
+    def schedule_reminder(
+        self, job_id: str, due_at: datetime, payload: dict[str, Any], as_of: datetime
+    ) -> None:
+        """Remind of the session at `due_at` (a new place after a cancellation is
+        reminded again); an event older than the latest one applied changes nothing."""
+        job = {
+            "kind": "session_reminder",
+            "due_at": due_at,
+            "payload": payload,
+            "status": "waiting",
+            "attempts": 0,
+            "as_of": _stored(as_of),
+        }
+        self._apply_if_later(job_id, {"$set": job, "$unset": {"last_error": ""}})
+
+    def cancel_reminder(self, job_id: str, as_of: datetime) -> None:
+        """No reminder, even if the event that schedules it is handled after this one."""
+        fields = {"kind": "session_reminder", "status": "cancelled", "as_of": _stored(as_of)}
+        self._apply_if_later(job_id, {"$set": {**fields, "cancelled_at": utcnow()}})
+
+    def _apply_if_later(self, job_id: str, update: dict[str, Any]) -> None:
+        as_of = update["$set"]["as_of"]
+        # no document yet: inserted; one as late or later: the insert collides, and stays
+        with contextlib.suppress(DuplicateKeyError):
+            self.db.scheduled.update_one(
+                {"_id": job_id, "as_of": {"$lt": as_of}}, update, upsert=True
+            )
+
+
+def _stored(moment: datetime) -> datetime:
+    """A moment as the database keeps it (milliseconds), so that the same event's
+    moment compares equal to what it stored."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _as_read(job: dict[str, Any]) -> dict[str, Any]:
+    """A job's filter, matching only if no later event has rescheduled or cancelled it
+    since it was read (`as_of` None also matches jobs that have none)."""
+    return {"_id": job["_id"], "as_of": job.get("as_of")}

@@ -79,6 +79,9 @@ class AudienceKind(StrEnum):
     UNIT = "unit"  # every household of a residential group, or of the whole commune
     ROLE = "role"  # every holder of a role in the commune (all group heads, all inspectors)
     POLL_PARTICIPANTS = "poll_participants"  # the households that took part in a poll
+    # the people registered for a training course, or for one of its sessions; those
+    # with no account or household are reached at their phone or email
+    TRAINING_PARTICIPANTS = "training_participants"
     # a phone number or an email address a resident left for replies, with no
     # household or account (e.g. a petition's filer); only services' events use it
     CONTACT = "contact"
@@ -90,7 +93,10 @@ AUDIENCE_FIELD = {
     AudienceKind.UNIT: "unit_id",
     AudienceKind.ROLE: "role",
     AudienceKind.POLL_PARTICIPANTS: "poll_id",
+    AudienceKind.TRAINING_PARTICIPANTS: "course_id",
 }
+# Fields an audience kind may narrow itself with besides the one it needs.
+AUDIENCE_OPTIONAL_FIELDS = {AudienceKind.TRAINING_PARTICIPANTS: ("session_id",)}
 
 
 class Audience(Contract):
@@ -102,6 +108,8 @@ class Audience(Contract):
     unit_id: Text | None = None
     role: Role | None = None
     poll_id: Text | None = None
+    course_id: Text | None = None
+    session_id: Text | None = None  # one session of the course; None: all of them
     phone: str | None = None  # a contact's
     email: str | None = None
 
@@ -112,6 +120,8 @@ class Audience(Contract):
                 raise ValueError("a contact audience needs a phone number or an email address")
         elif getattr(self, AUDIENCE_FIELD[self.kind]) is None:
             raise ValueError(f"a {self.kind} audience needs {AUDIENCE_FIELD[self.kind]}")
+        if self.session_id is not None and self.kind != AudienceKind.TRAINING_PARTICIPANTS:
+            raise ValueError("only the participants of a course may be narrowed to a session")
         return self
 
 

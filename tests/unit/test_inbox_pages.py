@@ -197,6 +197,8 @@ def test_staff_send_to_a_group_and_get_a_receipt(client, notifications):
         "unit_id": "tổ-dân-phố-2",
         "role": None,
         "poll_id": None,
+        "course_id": None,
+        "session_id": None,
         "phone": None,
         "email": None,
     }
