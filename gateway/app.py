@@ -35,8 +35,11 @@ from gateway.routes import (
     open311,
     pages,
     polls,
+    positions,
     results,
     staff,
+    training,
+    training_staff,
     unit_changes,
 )
 from gateway.rpc import RpcClient
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *feedback.routes,
             *feedback_staff.routes,
             *feedback_settings.routes,
+            *positions.routes,
+            *training.routes,
+            *training_staff.routes,
             *health.routes,
             Mount("/api/open311/v2", routes=open311.routes),  # before /api, which takes all
             Mount("/api", routes=api.routes),

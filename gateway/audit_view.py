@@ -52,6 +52,18 @@ ACTIONS_VI = {
     "save_categories": "Lưu lĩnh vực phản ánh",
     "save_reception_schedule": "Lưu lịch tiếp công dân",
     "record_reception": "Ghi nhận buổi tiếp công dân",
+    "add_holding": "Ghi nhận người giữ chức danh",
+    "end_holding": "Ghi nhận thôi giữ chức danh",
+    "save_plan": "Lưu kế hoạch tập huấn",
+    "create_course": "Tạo khóa tập huấn",
+    "add_session": "Thêm buổi tập huấn",
+    "register": "Đăng ký tập huấn",
+    "cancel_registration": "Hủy đăng ký tập huấn",
+    "invite": "Gửi đường dẫn đăng ký cá nhân",
+    "attendance": "Điểm danh",
+    "issue_certificate": "Cấp giấy chứng nhận",
+    "revoke_certificate": "Thu hồi giấy chứng nhận",
+    "set_targets": "Đặt chỉ tiêu tập huấn",
 }
 
 # "id" is already the entry's target; the rest say who and when, which the entry does

@@ -1,25 +1,15 @@
 """Printable household ballot cards: an A4 sheet of 8 cards (2 × 4) with cut lines.
 
 Each card carries a QR code that opens the household's ballot, the same code typed
-out for people who cannot scan, and the deadline. Vietnamese needs a Unicode font:
-DejaVu (Debian package fonts-dejavu-core), from DANBAN_PDF_FONT_DIR (shared/config.py).
+out for people who cannot scan, and the deadline. Fonts and QR codes: gateway/pdf_kit.py.
 """
 
-from functools import cache
-from pathlib import Path
-
-import segno
 from fpdf import FPDF
-from fpdf.enums import RenderStyle
 
+from gateway.pdf_kit import QR_BORDER as QR_BORDER  # (the tests measure the QR with it)
+from gateway.pdf_kit import add_fonts, draw_qr, qr_code
 from gateway.templating import vn_datetime
 from shared.contracts.surveys import BallotCard, CardSheet, PollKind
-
-FONTS = {  # family, style → file
-    ("sans", ""): "DejaVuSans.ttf",
-    ("sans", "B"): "DejaVuSans-Bold.ttf",
-    ("mono", "B"): "DejaVuSansMono-Bold.ttf",
-}
 
 PAGE_W, PAGE_H = 210.0, 297.0  # A4, millimetres
 COLUMNS, ROWS = 2, 4
@@ -27,7 +17,6 @@ CARDS_PER_PAGE = COLUMNS * ROWS
 CARD_W, CARD_H = PAGE_W / COLUMNS, PAGE_H / ROWS
 PAD = 7.0  # inside each card: clear of the printer's margin and of the cut
 QR_SIZE = 40.0  # millimetres, quiet zone included
-QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
 TITLE_LINES = 2
 RIGHT_W = CARD_W - 2 * PAD - QR_SIZE - 1  # the column beside the QR code
 CODE_POINTS = 13  # the typed code's size, smaller only if a long code needs it
@@ -52,7 +41,7 @@ def qr_box(index: int) -> tuple[float, float, float]:
 
 
 def card_sheet_pdf(sheet: CardSheet, base_url: str, font_dir: str) -> bytes:
-    pdf = _document(Path(font_dir))
+    pdf = _document(font_dir)
     poll = sheet.poll
     heading = "PHIẾU BIỂU QUYẾT" if poll.kind == PollKind.DECISION else "PHIẾU LẤY Ý KIẾN"
     pdf.set_title(f"{heading}: {poll.title} ({sheet.unit_name})")
@@ -61,7 +50,7 @@ def card_sheet_pdf(sheet: CardSheet, base_url: str, font_dir: str) -> bytes:
     short_url = f"{base_url.rstrip('/')}/b"
     # Choosing a QR mask costs 80% of the time; the cards of a sheet differ in a few
     # characters only, so the first card's best mask serves them all.
-    mask = _qr_code(card_url(base_url, sheet.cards[0])).mask if sheet.cards else None
+    mask = qr_code(card_url(base_url, sheet.cards[0])).mask if sheet.cards else None
     deadline = vn_datetime(poll.closes_at)
     for number, card in enumerate(sheet.cards):
         index = number % CARDS_PER_PAGE
@@ -86,7 +75,7 @@ def card_sheet_pdf(sheet: CardSheet, base_url: str, font_dir: str) -> bytes:
         pdf.set_font("sans", "", 8)
         pdf.set_xy(left, top + 13.3)
         pdf.cell(CARD_W - 2 * PAD, 3.6, _fit(pdf, sheet.unit_name, CARD_W - 2 * PAD))
-        _qr(pdf, _qr_code(card_url(base_url, card), mask), *qr_box(index))
+        draw_qr(pdf, qr_code(card_url(base_url, card), mask), *qr_box(index))
         _right_column(pdf, card, left + QR_SIZE + 1, top + 20, instruction, deadline)
     return bytes(pdf.output())
 
@@ -120,47 +109,6 @@ def _right_column(
     pdf.set_font("sans", "B", 7.5)
     pdf.set_xy(x, y + 18.5 + 3.2 * len(instruction))
     pdf.cell(width, 4.5, f"Hạn cuối: {deadline}")
-
-
-def _qr_code(url: str, mask: int | None = None) -> segno.QRCode:
-    return segno.make_qr(url, error="m", mask=mask)
-
-
-def _qr(pdf: FPDF, code: segno.QRCode, x: float, y: float, size: float) -> None:
-    """The QR code as filled rectangles (vector, sharp on any printer)."""
-    module = size / (len(code.matrix) + 2 * QR_BORDER)
-    pdf.set_fill_color(0)
-    for row, column, width, height in _dark_blocks(code.matrix):
-        left, top = x + (column + QR_BORDER) * module, y + (row + QR_BORDER) * module
-        # (the enum, not "F": a string is parsed again for each of the ~240 blocks)
-        pdf.rect(left, top, width * module, height * module, style=RenderStyle.F)
-
-
-def _dark_blocks(matrix) -> list[tuple[int, int, int, int]]:
-    """The dark modules as (row, column, width, height) blocks: runs of a row, and a
-    run repeated just below it merged into a taller block (fewer shapes to draw)."""
-    blocks: list[tuple[int, int, int, int]] = []
-    growing: dict[tuple[int, int], int] = {}  # (column, width) → index in blocks
-    for row_number, row in enumerate(matrix):
-        still: dict[tuple[int, int], int] = {}
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            key = (start, column - start)
-            if key in growing:
-                top, left, width, height = blocks[growing[key]]
-                blocks[growing[key]] = (top, left, width, height + 1)
-                still[key] = growing[key]
-            else:
-                still[key] = len(blocks)
-                blocks.append((row_number, start, column - start, 1))
-        growing = still
-    return blocks
 
 
 def _cut_lines(pdf: FPDF) -> None:
@@ -198,25 +146,10 @@ def _fit(pdf: FPDF, text: str, width: float, force: bool = False) -> str:
     return body.rstrip() + "…"
 
 
-def _document(font_dir: Path) -> FPDF:
+def _document(font_dir: str) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_creator("DânBàn")
-    for (family, style), path in _font_files(font_dir).items():
-        pdf.add_font(family, style, str(path))
+    add_fonts(pdf, font_dir)
     return pdf
-
-
-@cache
-def _font_files(font_dir: Path) -> dict[tuple[str, str], Path]:
-    files = {key: font_dir / name for key, name in FONTS.items()}
-    missing = [str(path) for path in files.values() if not path.is_file()]
-    if missing:
-        raise RuntimeError(
-            f"Ballot cards need the DejaVu fonts, not found: {', '.join(missing)}. "
-            "Install the Debian package fonts-dejavu-core, or set DANBAN_PDF_FONT_DIR "
-            "to a folder holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and "
-            "DejaVuSansMono-Bold.ttf."
-        )
-    return files

@@ -2,11 +2,9 @@
 beside the notice board (Law 10/2022 Art 12-13). Vietnamese needs a Unicode font:
 DejaVu, from DANBAN_PDF_FONT_DIR (shared/config.py), as for the ballot cards."""
 
-from pathlib import Path
-
 from fpdf import FPDF
 
-from gateway.ballot_cards import FONTS
+from gateway.pdf_kit import add_fonts
 from gateway.templating import vn_date
 from shared.contracts.disclosures import CATEGORY_NAMES_VI, FORM_NAMES_VI, DisclosureIndex
 
@@ -16,8 +14,7 @@ LINE = 5.0
 
 def quarterly_index_pdf(index: DisclosureIndex, commune_name: str, font_dir: str) -> bytes:
     pdf = FPDF(format="A4")
-    for (family, style), file in FONTS.items():
-        pdf.add_font(family, style, str(Path(font_dir) / file))
+    add_fonts(pdf, font_dir)
     pdf.set_margins(MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     title = f"DANH MỤC NỘI DUNG CÔNG KHAI QUÝ {index.quarter}/{index.year}"

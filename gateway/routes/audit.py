@@ -1,8 +1,9 @@
 """The audit log of a commune, for its administrators and People's Inspection Board:
 the directory's changes, the surveys' (polls, cards, paper and meeting entries,
-sign-offs), the notifications' (disclosures posted, messages sent) and the
-feedback service's (cases handled, and each view of a denouncer's identity), newest
-first (Law 10/2022 Art 9: results must not be falsified)."""
+sign-offs), the notifications' (disclosures posted, messages sent), the feedback
+service's (cases handled, and each view of a denouncer's identity) and the training
+service's (courses, registrations, attendance, certificates), newest first (Law
+10/2022 Art 9: results must not be falsified)."""
 
 import asyncio
 
@@ -19,6 +20,12 @@ from shared.contracts.surveys import ListPolls, PollList
 from shared.errors import ServiceUnavailable
 
 LIMIT = 200
+# the other services' logs, by what each is about (said when one is down)
+LOGS = (
+    ("notifications", "thông báo, công khai"),
+    ("feedback", "phản ánh, kiến nghị"),
+    ("training", "tập huấn"),
+)
 
 
 async def _surveys_log(request: Request, query: ListAudit) -> tuple[AuditLog, dict[str, str]]:
@@ -53,18 +60,13 @@ async def audit_log(request: Request) -> Response:
     else:
         entries += polls_log.entries
         names |= titles
-    try:
-        notices = await rpc(request).call("notifications", "list_audit", query.model_dump())
-    except ServiceUnavailable:
-        down.append("thông báo, công khai")
-    else:
-        entries += AuditLog.model_validate(notices).entries
-    try:
-        cases = await rpc(request).call("feedback", "list_audit", query.model_dump())
-    except ServiceUnavailable:
-        down.append("phản ánh, kiến nghị")
-    else:
-        entries += AuditLog.model_validate(cases).entries
+    for service, about in LOGS:
+        try:
+            logged = await rpc(request).call(service, "list_audit", query.model_dump())
+        except ServiceUnavailable:
+            down.append(about)
+        else:
+            entries += AuditLog.model_validate(logged).entries
     entries = sorted(entries, key=lambda entry: entry.at, reverse=True)[:LIMIT]
     rows = [
         (

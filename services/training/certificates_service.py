@@ -99,7 +99,7 @@ class CertificateEntrypoints(TrainingBase):
                 why_not="Không có giấy chứng nhận nào mang mã này: mã sai hoặc bị làm giả.",
             )
             return check.model_dump(mode="json")
-        certificate = _certificate(document)
+        certificate = certificate_of(document)
         check = CertificateCheck(
             code=query.code,
             valid=not certificate.revoked,
@@ -124,7 +124,7 @@ class CertificateEntrypoints(TrainingBase):
             person, _ = self._person(query.who, document["commune_id"])
             if person.person_id != document["person"]["person_id"]:
                 raise Forbidden("Đây không phải giấy chứng nhận của bạn.")
-        return _certificate(document).model_dump(mode="json")
+        return certificate_of(document).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def revoke_certificate(self, payload: dict) -> dict:
@@ -145,7 +145,7 @@ class CertificateEntrypoints(TrainingBase):
         )
         self.store.revoke_certificate(document["_id"], command.reason, [audit])
         self._relay("certificates", document["_id"])
-        return _certificate(self.store.certificate(document["_id"])).model_dump(mode="json")
+        return certificate_of(self.store.certificate(document["_id"])).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def my_training(self, payload: dict) -> dict:
@@ -176,7 +176,7 @@ class CertificateEntrypoints(TrainingBase):
             for c in courses
         ]
         certificates = [
-            _certificate(d) for d in self.store.certificates_of_person(person.person_id)
+            certificate_of(d) for d in self.store.certificates_of_person(person.person_id)
         ]
         reply = PersonTraining(
             person=_latest(person, holdings),
@@ -194,7 +194,7 @@ def _latest(person: Person, holdings: list[Any]) -> Person:
     return holdings[-1].person if holdings else person
 
 
-def _certificate(document: dict[str, Any]) -> Certificate:
+def certificate_of(document: dict[str, Any]) -> Certificate:
     return Certificate(
         certificate_id=document["_id"],
         code=document["code"],

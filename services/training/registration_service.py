@@ -18,7 +18,7 @@ from services.training.base import (
     session_contract,
     today,
 )
-from services.training.certificates_service import CertificateEntrypoints
+from services.training.certificates_service import CertificateEntrypoints, certificate_of
 from shared.chassis import event_item, utcnow
 from shared.contracts.positions import Person
 from shared.contracts.training import (
@@ -85,15 +85,17 @@ class RegistrationEntrypoints(CertificateEntrypoints):
                 unknown = Person(person_id=person_id, full_name=person_id)
                 outcomes.append(RegistrationOutcome(person=unknown, refused=domain.NOT_ELIGIBLE))
                 continue
-            outcomes.append(self._seat(session, people[person_id], command.actor, staff=True))
+            outcomes.append(self._seat(session, people[person_id], command.actor, by_staff=True))
             session = self._session(command.session_id)
         return RegistrationResults(outcomes=outcomes).model_dump(mode="json")
 
     def _seat(
-        self, session: dict, person: Person, actor: str, *, staff: bool = False
+        self, session: dict, person: Person, actor: str, *, by_staff: bool = False
     ) -> RegistrationOutcome:
         """A seat if one is free, else the end of the waiting list; both atomic on the
-        session's document, so concurrent registrations never exceed the capacity."""
+        session's document, so concurrent registrations never exceed the capacity.
+        `by_staff`: staff chose the person among the course's holders (eligible), and
+        may do so outside the registration window, though not once it began."""
         course = self._course(session["course_id"])
         now = utcnow()
         refusal = domain.registration_refusal(
@@ -102,13 +104,14 @@ class RegistrationEntrypoints(CertificateEntrypoints):
             session["starts_at"],
             now,
         )
-        if refusal and staff and session["starts_at"] > now:
-            refusal = None  # staff may register people outside the window, not afterwards
+        if refusal and by_staff and session["starts_at"] > now:
+            refusal = None
         if refusal:
             return RegistrationOutcome(person=person, refused=refusal)
-        holdings = self._holdings_of(person.person_id)
-        if not domain.eligible_positions(holdings, course["positions"], today()):
-            return RegistrationOutcome(person=person, refused=domain.NOT_ELIGIBLE)
+        if not by_staff:
+            holdings = self._holdings_of(person.person_id)
+            if not domain.eligible_positions(holdings, course["positions"], today()):
+                return RegistrationOutcome(person=person, refused=domain.NOT_ELIGIBLE)
         entry = {
             "registration_id": f"{session['_id']}-{uuid.uuid4().hex[:12]}",
             "person": person.model_dump(mode="json"),
@@ -210,11 +213,20 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         session = self._session(query.session_id)
         self._require(query.actor, session["commune_id"], READING_ROLES)
         registrations = registrations_in(session)
+        seated = {
+            r.person.person_id for r in registrations if r.status == RegistrationStatus.SEATED
+        }
+        certificates = [
+            certificate_of(d)
+            for d in self.store.certificates_of_course(session["course_id"])
+            if d["person"]["person_id"] in seated
+        ]
         roster = SessionRoster(
             course=self._full_course(session["course_id"]),
             session=session_contract(session),
             seated=[r for r in registrations if r.status == RegistrationStatus.SEATED],
             waiting=[r for r in registrations if r.status == RegistrationStatus.WAITING],
+            certificates=certificates,
         )
         return roster.model_dump(mode="json")
 

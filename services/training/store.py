@@ -56,6 +56,7 @@ class TrainingStore(Store):
         database.certificates.create_index([("code", ASCENDING)], unique=True)
         database.certificates.create_index([("commune_id", ASCENDING), ("year", ASCENDING)])
         database.certificates.create_index([("person.person_id", ASCENDING)])
+        database.certificates.create_index([("course_id", ASCENDING)])
 
     # --- keys ---
 
@@ -257,6 +258,9 @@ class TrainingStore(Store):
 
     def certificates_of_person(self, person_id: str) -> list[dict[str, Any]]:
         return list(self.db.certificates.find({"person.person_id": person_id}, {PENDING: 0}))
+
+    def certificates_of_course(self, course_id: str) -> list[dict[str, Any]]:
+        return list(self.db.certificates.find({"course_id": course_id}, {PENDING: 0}))
 
     def certificates_in(self, commune_id: str, year: int) -> list[dict[str, Any]]:
         """A year's certificates of a commune: one per person and course, so bounded by

@@ -116,7 +116,9 @@ class AddSession(Contract):
     starts_at: datetime
     ends_at: datetime
     place: Place
-    online_link: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
+    online_link: (
+        Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None
+    ) = None
     trainer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
     capacity: int = Field(ge=1, le=CAPACITY_MAX)
 
@@ -256,6 +258,7 @@ class SessionRoster(Contract):
     session: Session
     seated: list[Registration]
     waiting: list[Registration]
+    certificates: list["Certificate"] = []  # of the course, for those seated here
 
 
 class MyTraining(Contract):
@@ -521,3 +524,4 @@ def recipient_of(event: RegistrationEvent | CertificateIssued | InvitedToTrainin
 
 
 PersonTraining.model_rebuild()
+SessionRoster.model_rebuild()

@@ -84,7 +84,8 @@ def fake_directory() -> FakeRpc:
     fake.answer("directory", "sign_out", lambda ref: sessions.pop(ref["session_id"], None))
     fake.answer("surveys", "list_polls", lambda query: {"polls": []})
     fake.answer("feedback", "list_audit", lambda query: {"entries": []})
-    for service in ("directory", "surveys", "notifications", "feedback"):
+    fake.answer("training", "list_audit", lambda query: {"entries": []})
+    for service in ("directory", "surveys", "notifications", "feedback", "training"):
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
     return fake
 
