@@ -14,8 +14,9 @@ from typing import Any
 from eventlet import tpool
 from nameko.rpc import rpc
 
-from services.directory import access, roster
+from services.directory import access, import_positions, roster
 from services.directory.store import DirectoryStore
+from shared.calendar import vietnam_day
 from shared.chassis import audit_item, on_event, utcnow
 from shared.contracts.directory import COMMUNE_LEVEL_KINDS, RESIDENTIAL_KINDS
 from shared.contracts.households import Household, HouseholdStatus
@@ -31,6 +32,7 @@ from shared.contracts.imports import (
     ListImports,
     StartImport,
 )
+from shared.contracts.positions import ENTERED_POSITIONS
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_id
 
@@ -173,7 +175,7 @@ class ImportEntrypoints:
         else:
             self.store.keep_checked_table(record.import_id, roster.as_csv(rows))
             self.store.forget_upload(record.import_id)
-            check, comparison = self._compared(record, rows)
+            check, comparison, found = self._compared(record, rows)
             report = {
                 "rows": check.rows,
                 "households": check.household_count,
@@ -184,6 +186,7 @@ class ImportEntrypoints:
                 "problem_count": len(check.problems),
                 "problems": [p.model_dump() for p in check.problems[:PROBLEMS_KEPT]],
                 "ignored_columns": check.ignored_columns,
+                "positions": len(found.named),
             }
         self.store.advance(record.import_id, ImportStatus.CHECKING, ImportStatus.CHECKED, report)
 
@@ -203,7 +206,7 @@ class ImportEntrypoints:
         rows = tpool.execute(
             roster.read_table, "checked.csv", self.store.checked_table(record.import_id)
         )
-        _, comparison = self._compared(record, rows)
+        check, comparison, found = self._compared(record, rows)
         remaining = len(comparison.new) + len(comparison.changed)
         applied, updated = max(record.to_apply - remaining, 0), record.updated
         skipped = list(record.skipped)  # a rerun goes on from what the last one noted
@@ -224,13 +227,15 @@ class ImportEntrypoints:
             applied += 1
             if applied % BATCH == 0:
                 self.store.note_progress(record.import_id, {"applied": applied, "updated": updated})
-        self._finish_import(record, actor, updated, skipped)
+        kept = [h for h in check.households if h.code not in set(skipped)]
+        opened = self._open_holdings(record, kept, found.named)
+        self._finish_import(record, actor, updated, skipped, opened)
 
     def _compared(
         self, record: ImportSummary, rows: list[list[str]]
-    ) -> tuple[roster.RosterCheck, roster.Comparison]:
-        """The table checked row by row, and its valid households compared with the
-        registry as it is now."""
+    ) -> tuple[roster.RosterCheck, roster.Comparison, import_positions.PositionCheck]:
+        """The table checked row by row, its valid households compared with the
+        registry as it is now, and the positions its rows name ("Chức danh")."""
         units = self.store.children(record.commune_id)
         # Codes the commune already uses; a code used in another commune is caught
         # when applying (the insert is refused) and reported then.
@@ -242,10 +247,36 @@ class ImportEntrypoints:
         # Households join only units with no end recorded (domain.check_open).
         open_units = [u for u in units if u.kind in RESIDENTIAL_KINDS and u.valid_to is None]
         check = tpool.execute(roster.check_roster, rows, open_units, unit_of, date.today())
-        return check, roster.compare_with_registry(check.households, registered)
+        found = tpool.execute(
+            import_positions.check_positions, rows, check, open_units, vietnam_day(utcnow())
+        )
+        return check, roster.compare_with_registry(check.households, registered), found
+
+    def _open_holdings(
+        self,
+        record: ImportSummary,
+        households: list[Household],
+        named: list[import_positions.NamedHolding],
+    ) -> int:
+        """Open the holdings the applied households' rows name, BATCH at a time; how
+        many were not held already (import_positions.py)."""
+        if not named:
+            return 0
+        existing = self.store.holdings_in(record.commune_id, [p.value for p in ENTERED_POSITIONS])
+        wanted = import_positions.holdings_to_open(
+            named,
+            {h.code: h for h in households},
+            existing,
+            record.commune_id,
+            vietnam_day(utcnow()),
+        )
+        return sum(
+            self.store.open_imported_holdings(wanted[start : start + BATCH])
+            for start in range(0, len(wanted), BATCH)
+        )
 
     def _finish_import(
-        self, record: ImportSummary, actor: str, updated: int, skipped: list[str]
+        self, record: ImportSummary, actor: str, updated: int, skipped: list[str], opened: int = 0
     ) -> None:
         created = self.store.count_imported(record.import_id)
         entry = self._entry(
@@ -254,12 +285,13 @@ class ImportEntrypoints:
             record.filename,
             record.commune_id,
             None,
-            {"created": created, "updated": updated, "skipped": skipped},
+            {"created": created, "updated": updated, "skipped": skipped, "holdings": opened},
         )
         fields = {
             "created": created,
             "updated": updated,
             "skipped": skipped,
+            "holdings_opened": opened,
             "applied": record.to_apply,
             "finished_at": utcnow(),
         }

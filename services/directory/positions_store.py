@@ -7,6 +7,8 @@ An entered holding's id is its form's request_id (a repeat finds it); a role's i
 derived from the account, position, unit and first day (see role_holding_id), so
 granting the same role twice opens one. person_id is kept at the top level, where
 the embedded server reads an index. Dates are ISO strings, as in store.py.
+An imported holding's id is derived from the commune, household, name, position and
+unit (import_positions.import_holding_id): the same file again opens none twice.
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.directory.staff_store import account_of
 from shared.calendar import vietnam_day
@@ -175,3 +177,18 @@ class PositionRecords(Store):
         self.db.holdings.update_one(
             {"_id": holding_id, "ends_on": None}, {"$set": {"ends_on": ends_on.isoformat()}}
         )
+
+    def open_imported_holdings(self, holdings: list[Holding]) -> int:
+        """Insert the holdings a household list names, in one batch; those stored
+        already (same id: the same file applied again) are left as they are. How
+        many were new."""
+        if not holdings:
+            return 0
+        try:
+            self.db.holdings.insert_many([_document(h) for h in holdings], ordered=False)
+        except BulkWriteError as failure:
+            errors = failure.details["writeErrors"]
+            if any(error["code"] != 11000 for error in errors):
+                raise
+            return len(holdings) - len(errors)
+        return len(holdings)

@@ -96,6 +96,7 @@ class ImportSummary(Contract):
     problem_count: int = 0
     problems: list[RowProblem] = []  # the first ones (see problem_count)
     ignored_columns: list[str] = []
+    positions: int = 0  # holdings the valid rows name in "Chức danh" (import_positions.py)
     applied_by: str | None = None
     valid_only: bool = False
     to_apply: int = 0  # households the apply step writes
@@ -103,6 +104,7 @@ class ImportSummary(Contract):
     created: int = 0
     updated: int = 0
     skipped: list[str] = []  # codes left alone: another commune uses them, or the household moved
+    holdings_opened: int = 0  # of `positions`, the ones not held already
     finished_at: datetime | None = None
 
     @property

@@ -228,3 +228,61 @@ def test_a_report_left_unapplied_for_a_week_asks_for_the_file_again(directory, d
         directory.apply_household_import({"actor": "admin", "import_id": import_id})
     assert "tải lên lại" in refused.value.fields["valid_only"]
     assert households(directory) == 0
+
+
+def test_positions_named_in_the_file_open_holdings_once(directory):
+    """Issue #15: "Chức danh" opens a holding per person and position, in the row's
+    unit; the same file again opens none (Law 10/2022 Art 8.1)."""
+    header = ",".join(f'"{c}"' for c in (*TEMPLATE_COLUMNS, "Chức danh", "Từ ngày"))
+    content = "\n".join(
+        [
+            header,
+            "HQAAAA,Tổ dân phố 1,Số 1,Nguyễn Văn An,Chủ hộ,1970,0912345678,01/07/2025,"
+            "Thành viên Ban Giám sát đầu tư của cộng đồng,05/01/2026",
+            "HQAAAA,,,Trần Thị Bình,Vợ,1972,,,,",
+            "HQAAAB,Tổ dân phố 2,Số 2,Lê Văn Cường,Chủ hộ,1980,,01/07/2025,"
+            '"trưởng ban công tác mặt trận; convention_drafter",',
+        ]
+    ).encode()
+
+    def holdings() -> list[tuple]:
+        found = directory.list_holdings({"commune_id": "huong-an"})["holdings"]
+        return [
+            (h["unit_id"], h["position"], h["person"]["full_name"], h["person"]["household"])
+            for h in found
+        ]
+
+    first = upload(directory, content)
+    checked = report(directory, first, "checked")
+    assert (checked["problem_count"], checked["positions"], checked["ignored_columns"]) == (
+        0,
+        3,
+        [],
+    )
+    assert holdings() == []  # nothing written before it is applied
+    done = apply(directory, first)
+    assert (done["created"], done["holdings_opened"]) == (2, 3)
+    assert sorted(holdings()) == [
+        ("tdp-1", "investment_supervision", "Nguyễn Văn An", "HQAAAA"),
+        ("tdp-2", "convention_drafter", "Lê Văn Cường", "HQAAAB"),
+        ("tdp-2", "front_committee_head", "Lê Văn Cường", "HQAAAB"),
+    ]
+    an = directory.list_holdings(
+        {"commune_id": "huong-an", "positions": ["investment_supervision"]}
+    )
+    assert an["holdings"][0]["starts_on"] == "2026-01-05"
+    assert an["holdings"][0]["person"]["phone"] == "0912345678"
+
+    again = upload(directory, content)
+    assert report(directory, again, "checked")["unchanged"] == 2
+    assert apply(directory, again)["holdings_opened"] == 0
+    assert len(holdings()) == 3
+
+
+def test_a_position_that_follows_a_staff_role_is_not_imported(directory):
+    header = ",".join(f'"{c}"' for c in (*TEMPLATE_COLUMNS, "Chức danh"))
+    row = "HQAAAA,Tổ dân phố 1,Số 1,Nguyễn Văn An,Chủ hộ,1970,,01/07/2025,Trưởng thôn"
+    checked = report(directory, upload(directory, f"{header}\n{row}".encode()), "checked")
+    assert [(p["line"], p["column"]) for p in checked["problems"]] == [(2, "Chức danh")]
+    assert "cấp vai trò thay vì nhập" in checked["problems"][0]["problem"]
+    assert (checked["new"], checked["invalid"]) == (0, 1)
