@@ -64,6 +64,7 @@ ACTIONS_VI = {
     "issue_certificate": "Cấp giấy chứng nhận",
     "revoke_certificate": "Thu hồi giấy chứng nhận",
     "set_targets": "Đặt chỉ tiêu tập huấn",
+    "change_capacity": "Đổi số chỗ của buổi tập huấn",
 }
 
 # "id" is already the entry's target; the rest say who and when, which the entry does

@@ -62,6 +62,7 @@ from deploy.sample_roster import roster_rows, write  # noqa: E402
 from gateway.rpc import RpcClient  # noqa: E402
 from loadtests.household_import import run_import  # noqa: E402
 from shared.ballot_codes import receipt_hash  # noqa: E402
+from shared.config import SERVICE_NAMES  # noqa: E402
 from shared.errors import ServiceUnavailable  # noqa: E402
 from tests.support import (  # noqa: E402
     deliveries_by_process,
@@ -277,7 +278,8 @@ def inject_faults(stack, seconds: int) -> None:  # noqa: ANN001
 def stack_processes(stack, instances: int) -> dict[str, psutil.Process]:  # noqa: ANN001
     """Every process of the stack, the gateway's workers and RabbitMQ, by name."""
     surveys = instance_names("surveys", instances)
-    names = ["mongo", "directory", *surveys, "notifications", "feedback"]
+    others = [name for name in SERVICE_NAMES if name != "surveys"]
+    names = ["mongo", *surveys, *others]
     processes = {name: psutil.Process(stack.pid(name)) for name in [*names, "gateway"]}
     workers = [
         child

@@ -37,6 +37,7 @@ from shared.contracts.training import (
     Attendance,
     CancelRegistration,
     CertificateCheck,
+    ChangeCapacity,
     CheckInCode,
     CheckInToken,
     CompletionKind,
@@ -556,6 +557,28 @@ async def cancel_registration(request: Request) -> Response:
 
 
 @auth.staff_only
+async def change_capacity(request: Request) -> Response:
+    """A bigger or smaller room; the service seats the first in line in new places."""
+    roster, form = await _session_form(request)
+    session_id = roster.session.session_id
+    payload = {
+        "actor": _actor(request),
+        "session_id": session_id,
+        "capacity": text(form, "capacity"),
+    }
+    try:
+        command = parse_form(ChangeCapacity, payload, {})
+        course = Course.model_validate(await _call(request, "change_capacity", command))
+    except (InvalidInput, Conflict) as refused:
+        return await _session_page(
+            request, roster, _errors("capacity", refused), refused.http_status
+        )
+    now = next(s for s in course.sessions if s.session_id == session_id)
+    request.session["flash"] = f"Buổi học nay có {now.capacity} chỗ, {now.seats_taken} đã có người."
+    return RedirectResponse(_session_url(session_id), status_code=303)
+
+
+@auth.staff_only
 async def revoke_certificate(request: Request) -> Response:
     """Revoke a certificate of this course, named by the code printed on it."""
     roster, form = await _session_form(request)
@@ -711,6 +734,7 @@ routes = [
     Route(SESSION, session_page, name="training_session"),
     Route(SESSION + "/diem-danh", mark_attendance, methods=["POST"], name="training_attend"),
     Route(SESSION + "/huy", cancel_registration, methods=["POST"], name="training_cancel"),
+    Route(SESSION + "/so-cho", change_capacity, methods=["POST"], name="training_capacity"),
     Route(SESSION + "/thu-hoi", revoke_certificate, methods=["POST"], name="training_revoke"),
     Route(SESSION + "/qr", check_in_qr, name="training_check_in_qr"),
 ]

@@ -10,7 +10,6 @@ drafting village conventions).
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +17,7 @@ from datetime import date, datetime, timedelta
 from shared.calendar import vietnam_day
 from shared.contracts.positions import Holding, Position
 from shared.contracts.training import CompletionKind, CompletionRule
-from shared.ids import CODE_ALPHABET
+from shared.ids import CODE_ALPHABET, new_code
 
 CHECK_IN_EARLY = timedelta(minutes=30)  # the QR code works from half an hour before
 CHECK_IN_LATE = timedelta(minutes=0)  # ... until the session ends
@@ -28,7 +27,12 @@ TOKEN_HEX = 20
 
 def new_invitation_code() -> str:
     """A person's personal code: "TH-" and 8 characters, about 2^40 codes."""
-    return "TH-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return "TH-" + new_code(8)
+
+
+def new_registration_code() -> str:
+    """A registration's receipt: "DK-" and 8 characters, about 2^40 codes."""
+    return "DK-" + new_code(8)
 
 
 def _signed(key: bytes, message: str) -> bytes:

@@ -24,6 +24,7 @@ from shared.contracts.positions import Person
 from shared.contracts.training import (
     Attendance,
     CancelRegistration,
+    ChangeCapacity,
     CheckIn,
     CheckInCode,
     CheckInToken,
@@ -113,7 +114,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
             if not domain.eligible_positions(holdings, course["positions"], today()):
                 return RegistrationOutcome(person=person, refused=domain.NOT_ELIGIBLE)
         entry = {
-            "registration_id": f"{session['_id']}-{uuid.uuid4().hex[:12]}",
+            "registration_id": domain.new_registration_code(),
             "person": person.model_dump(mode="json"),
             "registered_at": now,
             "by": actor,
@@ -206,6 +207,42 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         return self.store.give_seat_to_next(
             session["_id"], leaving, first, [cancelled, moved, audit]
         )
+
+    @rpc(expected_exceptions=WIRE_ERRORS)
+    def change_capacity(self, payload: dict) -> dict:
+        """A bigger room seats the first in line at once (each told, as after a
+        cancellation); a smaller one may not turn away anyone already seated."""
+        command = parse(ChangeCapacity, payload)
+        session = self._session(command.session_id)
+        self._require(command.actor, session["commune_id"], STAFF_ROLES)
+        course = self._course(session["course_id"])
+        for _ in range(SEAT_ATTEMPTS):
+            if command.capacity < session["seat_count"]:
+                raise InvalidInput(
+                    fields={
+                        "capacity": f"Đã có {session['seat_count']} người có chỗ: không giảm "
+                        "sức chứa xuống dưới số này được."
+                    }
+                )
+            moving = session["waiting"][: max(0, command.capacity - session["seat_count"])]
+            items = [event_item(self._event(MovedOffWaitlist, e, session, course)) for e in moving]
+            items.append(
+                self._audit(
+                    command.actor,
+                    "change_capacity",
+                    session["_id"],
+                    session["commune_id"],
+                    before={"capacity": session["capacity"]},
+                    after={"capacity": command.capacity},
+                )
+            )
+            if self.store.set_capacity(session, command.capacity, items):
+                break
+            session = self._session(session["_id"])
+        else:
+            raise Conflict("Buổi học đang thay đổi: xin thử lại.")
+        self._relay("sessions", session["_id"])
+        return self._full_course(session["course_id"]).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def session_roster(self, payload: dict) -> dict:

@@ -201,6 +201,31 @@ class TrainingStore(Store):
         )
         return result.modified_count == 1
 
+    def set_capacity(self, session: dict, capacity: int, items: list[dict]) -> bool:
+        """A new capacity, the first in line seated in any new places, in one write
+        that holds only if the session is still as it was read."""
+        moving = session["waiting"][: max(0, capacity - session["seat_count"])]
+        moved = [{**entry, "moved_at": utcnow()} for entry in moving]
+        update: dict[str, Any] = {"$set": {"capacity": capacity}}
+        if moved:
+            update["$inc"] = {"seat_count": len(moved)}
+            update["$push"] = {"seated": {"$each": moved}}
+            ids = [entry["registration_id"] for entry in moved]
+            update["$pull"] = {"waiting": {"registration_id": {"$in": ids}}}
+        result = self.db.sessions.update_one(
+            {
+                "_id": session["_id"],
+                "capacity": session["capacity"],
+                "seat_count": session["seat_count"],
+                "waiting": {"$size": len(session["waiting"])},
+                "waiting.0.registration_id": (
+                    session["waiting"][0]["registration_id"] if session["waiting"] else None
+                ),
+            },
+            _with_pending(update, items),
+        )
+        return result.modified_count == 1
+
     def leave_waiting_list(self, session_id: str, leaving: dict, items: list[dict]) -> bool:
         result = self.db.sessions.update_one(
             {"_id": session_id, "waiting.registration_id": leaving["registration_id"]},

@@ -129,6 +129,15 @@ class AddSession(Contract):
         return self
 
 
+class ChangeCapacity(Contract):
+    """`training.change_capacity`: a bigger room, or a smaller one; the first in line
+    move into new places at once, and a session never shrinks below its seats taken."""
+
+    actor: Text
+    session_id: Text
+    capacity: int = Field(ge=1, le=CAPACITY_MAX)
+
+
 class Session(Contract):
     session_id: str
     course_id: str

@@ -12,10 +12,8 @@ import pytest
 import requests
 from PIL import Image
 
+from tests.e2e.browsing import PASSWORD, WARD, add_staff, csrf, signed_in
 from tests.support import Stack, fresh_vhost, stack_env, start_stack, wait_until
-
-PASSWORD = "mật-khẩu-e2e-đủ-dài"
-WARD = "demo-huong-an"
 
 
 @pytest.fixture(scope="module")
@@ -26,39 +24,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
         if running.process.poll() is None:
             running.stop()
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def signed_in(stack: Stack, username: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{stack.base_url}/staff/sign-in").text
-    response = session.post(
-        f"{stack.base_url}/staff/sign-in",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf(page), "next": "/"},
-        allow_redirects=False,
-    )
-    assert response.status_code == 303
-    return session
-
-
-def add_staff(admin: requests.Session, stack: Stack, username: str, role: str) -> None:
-    page = admin.get(f"{stack.base_url}/communes/{WARD}/staff").text
-    created = admin.post(
-        f"{stack.base_url}/communes/{WARD}/staff",
-        data={
-            "csrf_token": csrf(page),
-            "full_name": username.title(),
-            "username": username,
-            "password": PASSWORD,
-            "role": role,
-            "unit_id": "",
-        },
-        allow_redirects=False,
-    )
-    assert created.status_code == 303
 
 
 def photo_with_gps() -> bytes:

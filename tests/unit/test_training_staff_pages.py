@@ -470,6 +470,29 @@ def test_a_cancellation_after_the_cut_off_is_shown_on_the_roster(client, trainin
     assert 'role="alert"' in response.text and "Đã quá hạn hủy đăng ký" in response.text
 
 
+def test_a_bigger_room_is_saved_and_a_smaller_one_refused_beside_its_field(client, training, rpc):
+    sent = []
+
+    def change(payload: dict):
+        sent.append(payload)
+        if payload["capacity"] < 2:
+            raise InvalidInput(fields={"capacity": "Đã có 2 người có chỗ: không giảm được."})
+        sessions = [{**SESSION_1, "capacity": payload["capacity"], "seats_taken": 2}]
+        return {**COURSE_1, "sessions": sessions}
+
+    rpc.answer("training", "change_capacity", change)
+    sign_in(client)
+    saved = post(client, SESSION + "/so-cho", SESSION, capacity="5")
+    assert saved.status_code == 303 and sent[-1]["capacity"] == 5
+    assert "Buổi học nay có 5 chỗ, 2 đã có người." in client.get(SESSION).text
+    refused = post(client, SESSION + "/so-cho", SESSION, capacity="1")
+    assert refused.status_code == 422
+    assert (
+        '<p class="error" id="capacity-capacity-error">Đã có 2 người có chỗ: không giảm được.'
+        in refused.text
+    )
+
+
 def test_a_certificate_is_revoked_by_its_code_with_a_reason(client, training):
     sign_in(client)
     response = post(

@@ -420,3 +420,26 @@ def test_participants_are_those_seated(training, ward):
     reply = training.participants({"course_id": course_id})
     assert reply["commune_id"] == "huong-an"
     assert [p["username"] for p in reply["people"]] == ["to-truong-1"]
+
+
+def test_a_bigger_room_seats_the_first_in_line_and_a_smaller_one_turns_nobody_away(
+    training, ward, watcher
+):
+    course_id = course(training, positions=("group_head",))["course_id"]
+    session_id = session(training, course_id, capacity=1)
+    for number in (1, 2, 3):
+        training.register({"who": {"actor": f"to-truong-{number}"}, "session_id": session_id})
+
+    bigger = training.change_capacity({"actor": "can-bo", "session_id": session_id, "capacity": 2})
+    assert (bigger["sessions"][0]["capacity"], bigger["sessions"][0]["seats_taken"]) == (2, 2)
+    assert [e.username for e in seen(watcher, MovedOffWaitlist)] == ["to-truong-2"]
+    roster = training.session_roster({"actor": "can-bo", "session_id": session_id})
+    assert [r["person"]["username"] for r in roster["seated"]] == ["to-truong-1", "to-truong-2"]
+    assert [(r["person"]["username"], r["place_in_line"]) for r in roster["waiting"]] == [
+        ("to-truong-3", 1)
+    ]
+    with pytest.raises(InvalidInput) as smaller:
+        training.change_capacity({"actor": "can-bo", "session_id": session_id, "capacity": 1})
+    assert "không giảm" in smaller.value.fields["capacity"]
+    with pytest.raises(Forbidden):
+        training.change_capacity({"actor": "to-truong-1", "session_id": session_id, "capacity": 9})
