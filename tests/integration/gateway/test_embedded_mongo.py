@@ -6,7 +6,9 @@ change streams, and `scan_with_the_planned_index` finds through an index exactly
 what a scan of every document finds, `update_by_id_reads_one_doc` updates
 by `_id` exactly when the rest of the filter matches, and
 `one_index_per_entry_table` keeps indexed reads right with one SQLite index per
-entry table, in a new file and in one made before it."""
+entry table, in a new file and in one made before it, and
+`one_namespace_per_document_index` with each collection's documents indexed
+apart."""
 
 import sqlite3
 import subprocess
@@ -229,3 +231,43 @@ def test_a_file_made_with_one_sqlite_index_per_index_is_migrated_at_start(tmp_pa
     with served(data) as mongo:
         check_indexed_reads(mongo)
     assert entry_indexes(data) == ["mkidx_shared", "scidx_shared"]
+
+
+def document_indexes(data: Path) -> dict[str, str]:
+    """mongoeco's indexes over its shared documents table: name → CREATE statement."""
+    with closing(sqlite3.connect(f"file:{data}?mode=ro", uri=True)) as db:
+        query = (
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'documents' AND name LIKE 'idx_%'"
+        )
+        return dict(db.execute(query).fetchall())
+
+
+def check_each_index_covers_its_collection(data: Path) -> None:
+    created = document_indexes(data)
+    assert created  # the electors' and the boxes' indexes
+    for sql in created.values():
+        assert sql.endswith("WHERE db_name = 'db' AND coll_name = 'electors'") or sql.endswith(
+            "WHERE db_name = 'db' AND coll_name = 'boxes'"
+        )
+
+
+def test_each_collections_documents_are_indexed_apart_in_a_new_file(tmp_path):
+    data = tmp_path / "new.sqlite"
+    with served(data) as mongo:
+        fill(mongo)
+        mongo.db.electors.create_index([("unit_id", 1), ("household", -1)])
+        mongo.db.other.insert_one({"_id": "x", "household": "H77", "unit_id": "u3"})
+        check_indexed_reads(mongo)
+        ordered = mongo.db.electors.find({"unit_id": "u2"}).sort("household", -1).limit(3)
+        assert [d["household"] for d in ordered] == ["H97", "H92", "H87"]
+    check_each_index_covers_its_collection(data)
+
+
+def test_a_file_with_indexes_over_every_collection_is_migrated_at_start(tmp_path):
+    data = tmp_path / "old.sqlite"
+    with served(data, "--stock") as mongo:
+        fill(mongo)
+    assert all(" WHERE " not in sql for sql in document_indexes(data).values())
+    with served(data) as mongo:
+        check_indexed_reads(mongo)
+    check_each_index_covers_its_collection(data)
