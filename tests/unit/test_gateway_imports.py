@@ -136,3 +136,13 @@ def test_a_failed_import_says_what_to_do_and_stops_refreshing(client, directory)
     page = client.get(f"/communes/huong-an/imports/{IMPORT_ID}").text
     assert "Vui lòng tải lên lại sau ít phút." in page and "không hoàn tất" in page
     assert "http-equiv" not in page
+
+
+def test_the_report_counts_the_position_holders_named_and_those_recorded(client, directory):
+    sign_in(client)
+    directory["record"] = summary(rows=3, households=2, new=2, positions=3)
+    page = client.get(f"/communes/huong-an/imports/{IMPORT_ID}").text
+    assert re.search(r"Người giữ chức danh \(cột “Chức danh”\)</th><td class=\"num\">3<", page)
+    directory["record"] = summary(status="done", created=2, holdings_opened=2)
+    page = client.get(f"/communes/huong-an/imports/{IMPORT_ID}").text
+    assert "2 hộ mới, 0 hộ cập nhật, 2 người giữ chức danh mới ghi nhận" in page
