@@ -93,6 +93,8 @@ def registration_refusal(
 
 def cancellation_refusal(starts_at: datetime, hours_before: int, now: datetime) -> str | None:
     cutoff = starts_at - timedelta(hours=hours_before)
+    if now >= cutoff and hours_before == 0:
+        return "Buổi học đã bắt đầu: không hủy đăng ký được nữa. Xin liên hệ cán bộ phụ trách."
     if now >= cutoff:
         return (
             f"Đã quá hạn hủy đăng ký (chậm nhất {hours_before} giờ trước khi buổi học "

@@ -41,6 +41,7 @@ def test_registration_opens_and_closes_on_the_clerks_days_and_never_after_the_st
 def test_cancellation_is_allowed_until_the_cut_off():
     assert domain.cancellation_refusal(START, 24, NOW) is None
     assert "quá hạn" in domain.cancellation_refusal(START, 48, NOW)
+    assert "đã bắt đầu" in domain.cancellation_refusal(NOW, 0, NOW)
 
 
 def test_a_person_who_left_a_position_is_no_longer_eligible_from_that_day():
