@@ -49,7 +49,13 @@ from shared.contracts.positions import Person
 from shared.contracts.recognition import CommendationDecided
 from shared.contracts.staff import Role, RoleHolders, Usernames
 from shared.contracts.succession import ResidentialUnitsChanged
-from shared.contracts.surveys import HouseholdCodes, PollClosingSoon, PollDecided, PollOpened
+from shared.contracts.surveys import (
+    HouseholdCodes,
+    PollClosingSoon,
+    PollDecided,
+    PollOpened,
+    PollRef,
+)
 from shared.contracts.training import (
     CertificateIssued,
     InvitedToTraining,
@@ -79,9 +85,12 @@ class MessagingEntrypoints:
         self._require(command.actor, command.commune_id, STAFF_ROLES)
         if command.audience.kind == AudienceKind.UNIT:  # a unit of the actor's own commune
             self._require(command.actor, command.audience.unit_id, STAFF_ROLES)
+        # a course or poll of another commune, or none, is refused before anything is
+        # stored (stored, it would be retried by the scheduled work for ever)
         if command.audience.kind == AudienceKind.TRAINING_PARTICIPANTS:
-            # a course of another commune, or none, is refused before anything is stored
             self._participants(command.commune_id, command.audience)
+        if command.audience.kind == AudienceKind.POLL_PARTICIPANTS:
+            self._check_poll(command.commune_id, command.audience.poll_id)
         draft = messages.staff_draft(
             command.request_id, command.commune_id, command.audience, command.title, command.body
         )
@@ -366,6 +375,12 @@ class MessagingEntrypoints:
         if reply.commune_id != commune_id:
             raise Forbidden("Khóa tập huấn này không thuộc xã, phường này.")
         return reply.people
+
+    def _check_poll(self, commune_id: str, poll_id: str) -> None:
+        """The poll is this commune's (one poll read, not its participants)."""
+        poll = ask(self.surveys, "get_poll", PollRef(poll_id=poll_id).model_dump())
+        if poll["commune_id"] != commune_id:
+            raise Forbidden("Cuộc lấy ý kiến này không thuộc xã, phường này.")
 
     def _role_holders(self, commune_id: str, role: Role | None) -> list[str]:
         query = RoleHolders(commune_id=commune_id, role=role).model_dump()

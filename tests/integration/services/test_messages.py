@@ -387,6 +387,26 @@ def test_a_polls_participants_are_the_households_that_took_part(
     assert "Cảm ơn hộ đã tham gia" not in titles(notifications, household="HAAAA2")
 
 
+def test_a_message_to_another_communes_poll_or_none_is_refused_and_nothing_kept(
+    notifications, ward, start_service, config, databases
+):
+    ward.register_unit(OTHER_WARD)
+    ward.register_unit({**residential_group(7, "kim-long"), "id": "kl-7"})
+    start_service(SurveysService)
+    with ServiceRpcProxy("surveys", config) as surveys:
+        theirs = surveys.create_poll(
+            sample_decision(
+                commune_id="kim-long", unit_id="kl-7", channels=["paper"], online_opt_in=None
+            )
+        )
+    with pytest.raises(Forbidden):
+        send(notifications, {"kind": "poll_participants", "poll_id": theirs["id"]})
+    with pytest.raises(NotFound):
+        send(notifications, {"kind": "poll_participants", "poll_id": "no-such-poll"})
+    # stored, either would have been tried again every second by the scheduled work
+    assert databases["notifications"].messages.count_documents({}) == 0
+
+
 def test_messages_to_a_group_follow_a_household_that_moved_there(notifications, ward, smtp):
     notifications.save_preferences(
         {"owner": {"household": "HAAAA2"}, "channels": ["email"], "email": "an@example.test"}
