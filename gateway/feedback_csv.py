@@ -4,11 +4,8 @@ and category, then the commune's total) with the counts its rates come from.
 UTF-8 with a byte order mark, so Excel shows Vietnamese letters rightly; rates with
 a decimal comma, as Excel set for Vietnam reads them."""
 
-import csv
-import io
-
 from gateway.feedback_chart import figures_table
-from gateway.results_csv import safe_cell
+from gateway.results_csv import spreadsheet
 from shared.contracts.feedback import Figures
 
 HEADER = [
@@ -30,25 +27,23 @@ HEADER = [
 def figures_csv(
     figures: Figures, unit_names: dict[str, str], category_names: dict[str, str]
 ) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for line in figures_table(figures, unit_names, category_names):
-        row = line["row"]
-        writer.writerow(
-            [
-                safe_cell(line["unit"]),
-                safe_cell(line["category"]),
-                row.received,
-                row.answered,
-                row.answered_on_time,
-                line["on_time"],
-                line["median_days"],
-                row.rated,
-                row.satisfied,
-                line["satisfied"],
-                row.reopened,
-                line["reopened"],
-            ]
-        )
-    return "\ufeff" + out.getvalue()
+    lines = figures_table(figures, unit_names, category_names)
+    return spreadsheet(HEADER, (_cells(line) for line in lines))
+
+
+def _cells(line: dict) -> list:
+    row = line["row"]
+    return [
+        line["unit"],
+        line["category"],
+        row.received,
+        row.answered,
+        row.answered_on_time,
+        line["on_time"],
+        line["median_days"],
+        row.rated,
+        row.satisfied,
+        line["satisfied"],
+        row.reopened,
+        line["reopened"],
+    ]

@@ -5,6 +5,8 @@ UTF-8 with a byte order mark, so Excel shows Vietnamese letters rightly.
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import Any
 
 from gateway.results_chart import CHANNELS, option_labels
 from shared.contracts.surveys import PollResults, QuestionType
@@ -28,13 +30,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def results_csv(results: PollResults) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
     rows = [
         (unit.unit_name, unit.households, unit.participated, unit.counts) for unit in results.units
     ]
     rows.append((TOTAL_ROW, results.total_households, results.participated, results.totals))
+    lines = []
     for name, households, participated, counts in rows:
         for question in results.poll.questions:
             if question.type == QuestionType.TEXT:
@@ -42,17 +42,28 @@ def results_csv(results: PollResults) -> str:
             for option, label in option_labels(results, question.id):
                 by_channel = counts.get(question.id, {}).get(option, {})
                 numbers = [by_channel.get(channel, 0) for channel in CHANNELS]
-                writer.writerow(
+                lines.append(
                     [
-                        safe_cell(name),
+                        name,
                         households,
                         *(participated.get(channel, 0) for channel in CHANNELS),
-                        safe_cell(question.text),
-                        safe_cell(label),
+                        question.text,
+                        label,
                         *numbers,
                         sum(numbers),
                     ]
                 )
+    return spreadsheet(HEADER, lines)
+
+
+def spreadsheet(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A table as CSV for Excel: UTF-8 with a byte order mark, so it shows Vietnamese
+    letters rightly, and every text cell safe (`safe_cell`)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return "\ufeff" + out.getvalue()
 
 

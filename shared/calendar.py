@@ -5,9 +5,10 @@ Public offices work Monday to Friday; the public holidays, with the days off
 given in their place and the Saturdays worked in exchange, come from the
 `holidays` package. Also Vietnam's time
 zone, for what residents read, and the quarters of a year (the notice board's
-quarterly index). Pure: no I/O.
+quarterly index), and days as Vietnamese lists write them. Pure: no I/O.
 """
 
+import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -58,3 +59,17 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     starts = date(year, 3 * quarter - 2, 1)
     following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
     return starts, following - timedelta(days=1)
+
+
+def parse_day(text: str) -> date:
+    """A day as Vietnamese lists write it: 01/07/2025, 1-7-2025 or 2025-07-01."""
+    if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError("Ngày phải viết dạng ngày/tháng/năm, ví dụ 01/07/2025.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"Không có ngày {text}.") from None

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,7 +28,7 @@ from gateway.feedback_forms import unit_names
 from gateway.forms import parse_form
 from gateway.routes.pages import rpc
 from gateway.templating import templates
-from shared.calendar import vietnam_day
+from shared.calendar import parse_day, vietnam_day
 from shared.contracts.directory import CommuneOverview
 from shared.contracts.positions import (
     ENTERED_POSITIONS,
@@ -126,20 +125,6 @@ def csv_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     if len(found) > CSV_MAX_ROWS:
         raise InvalidInput(fields={"file": f"Tệp có quá {CSV_MAX_ROWS} người; hãy chia nhỏ."})
     return found
-
-
-def parse_day(text: str) -> date:
-    """A day as Vietnamese lists write it: 01/07/2025, 1-7-2025 or 2025-07-01."""
-    if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
-        day, month, year = (int(part) for part in match.groups())
-    elif match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        raise ValueError("Ngày phải viết dạng ngày/tháng/năm, ví dụ 01/07/2025.")
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"Không có ngày {text}.") from None
 
 
 def entered_position(text: str) -> Position:

@@ -24,6 +24,7 @@ from datetime import date
 
 from services.directory import roster
 from services.directory.domain import name_key
+from shared.calendar import parse_day
 from shared.contracts.directory import AdministrativeUnit
 from shared.contracts.households import Household
 from shared.contracts.imports import RowProblem
@@ -174,7 +175,7 @@ def _read_row(
     starts_on = None
     if text := cells.get(HELD_FROM, "").strip():
         try:
-            starts_on = roster.parse_date(text)
+            starts_on = parse_day(text)
         except ValueError as problem:
             refuse(HELD_FROM, str(problem))
         else:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pydantic import ValidationError
 
 from services.directory.domain import name_key
+from shared.calendar import parse_day
 from shared.contracts.directory import AdministrativeUnit
 from shared.contracts.households import Household, Member, normalize_phone
 from shared.contracts.imports import RowProblem
@@ -147,20 +148,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel stores 1975 and 0912345678 as numbers
     return unicodedata.normalize("NFC", str(value)).strip()
-
-
-def parse_date(text: str) -> date:
-    """A day as Vietnamese lists write it: 01/07/2025, 1-7-2025 or 2025-07-01."""
-    if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
-        day, month, year = (int(part) for part in match.groups())
-    elif match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        raise ValueError("Ngày phải viết dạng ngày/tháng/năm, ví dụ 01/07/2025.")
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"Không có ngày {text}.") from None
 
 
 def _column_positions(header: list[str]) -> tuple[dict[str, int], list[str], list[RowProblem]]:
@@ -310,7 +297,7 @@ def _household(
     since = None
     if SINCE in values:
         try:
-            since = parse_date(values[SINCE])
+            since = parse_day(values[SINCE])
         except ValueError as problem:
             refuse(SINCE, str(problem))
         else:

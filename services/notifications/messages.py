@@ -43,6 +43,7 @@ from shared.contracts.surveys import (
     PollOpened,
 )
 from shared.contracts.training import (
+    AddressedEvent,
     CertificateIssued,
     InvitedToTraining,
     MovedOffWaitlist,
@@ -403,7 +404,7 @@ def drafts_for_petition(event: PetitionEvent, public_url: str) -> list[Draft]:
 
 
 def person_audience(
-    event: RegistrationEvent | CertificateIssued | InvitedToTraining,
+    event: AddressedEvent,
 ) -> Audience | None:
     """How a training event reaches its person: an official's or their household's
     inbox, else the phone or email they gave (no inbox); None if they gave none."""
@@ -415,9 +416,7 @@ def person_audience(
     return None
 
 
-def _to_the_person(
-    event: RegistrationEvent | CertificateIssued | InvitedToTraining, purpose: str, public_url: str
-) -> list[Draft]:
+def _to_the_person(event: AddressedEvent, purpose: str, public_url: str) -> list[Draft]:
     audience = person_audience(event)
     return [] if audience is None else [draft(event, purpose, audience, public_url)]
 

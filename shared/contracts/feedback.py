@@ -15,10 +15,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from shared.contracts.common import Contract, Event, Text
-from shared.contracts.households import HouseholdCode, PersonName, normalize_phone
+from shared.contracts.households import HouseholdCode, OptionalPhone, PersonName
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Username
 from shared.errors import reason_vi
@@ -134,7 +134,7 @@ class Contact(Contract):
     """Who filed, if they say: kept apart from the case (see the module's docstring)."""
 
     name: PersonName | None = None
-    phone: str | None = None
+    phone: OptionalPhone = None
     email: (
         Annotated[
             str,
@@ -144,11 +144,6 @@ class Contact(Contract):
         ]
         | None
     ) = None
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _normalize_phone(cls, value: object) -> object:
-        return normalize_phone(value) if isinstance(value, str) and value.strip() else None
 
 
 class Upload(Contract):

@@ -35,6 +35,14 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
+def _phone_or_none(value: object) -> str | None:
+    return normalize_phone(value) if isinstance(value, str) and value.strip() else None
+
+
+# A phone number a person may leave out: blank is None, anything else one form.
+OptionalPhone = Annotated[str | None, BeforeValidator(_phone_or_none)]
+
+
 class HouseholdStatus(StrEnum):
     ACTIVE = "active"  # lives in the unit and counts towards its thresholds
     MOVED_OUT = "moved_out"  # left the commune
@@ -44,12 +52,7 @@ class HouseholdStatus(StrEnum):
 class Member(Contract):
     name: PersonName
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
-    phone: str | None = None
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _normalize_phone(cls, value: object) -> object:
-        return normalize_phone(value) if isinstance(value, str) and value.strip() else None
+    phone: OptionalPhone = None
 
 
 class ResidencePeriod(Contract):

@@ -16,16 +16,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from shared.contracts.common import Contract, Text
-from shared.contracts.households import HouseholdCode, PersonName, normalize_phone
+from shared.contracts.households import HouseholdCode, OptionalPhone, PersonName
+from shared.contracts.notifications import EmailAddress
 from shared.contracts.staff import Role, Username
 
 PersonId = Annotated[
     str, StringConstraints(pattern=r"^(account:[a-z0-9._-]{3,32}|p-[a-f0-9]{16})$")
 ]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class Position(StrEnum):
@@ -74,15 +74,8 @@ class Person(Contract):
     full_name: PersonName
     username: Username | None = None  # an official's account
     household: HouseholdCode | None = None  # where they live, if in the commune
-    phone: str | None = None
-    email: Email | None = None
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _phone(cls, value: object) -> object:
-        if isinstance(value, str) and value.strip():
-            return normalize_phone(value)
-        return None if value in ("", None) else value
+    phone: OptionalPhone = None
+    email: EmailAddress | None = None
 
 
 class Holding(Contract):
@@ -111,16 +104,9 @@ class AddHolding(Contract):
     person_id: PersonId | None = None
     full_name: PersonName | None = None
     household: HouseholdCode | None = None
-    phone: str | None = None
-    email: Email | None = None
+    phone: OptionalPhone = None
+    email: EmailAddress | None = None
     starts_on: date
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _phone(cls, value: object) -> object:
-        if isinstance(value, str) and value.strip():
-            return normalize_phone(value)
-        return None if value in ("", None) else value
 
     @model_validator(mode="after")
     def _named(self) -> "AddHolding":

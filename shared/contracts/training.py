@@ -461,17 +461,20 @@ class ParticipantList(Contract):
 # ---- events ------------------------------------------------------------------------
 
 
-class RegistrationEvent(Event):
-    """To the person registered: an official by `username`, anyone else by their
-    `household`'s inbox, else the phone or email they gave (`reply_to`)."""
+class AddressedEvent(Event):
+    """To one person: an official by `username`, anyone else by their `household`'s
+    inbox, else the phone or email staff entered for them."""
 
-    registration_id: str
     commune_id: str
-    username: Username | None = None  # an official who registered
+    username: Username | None = None
     household: str | None = None
     phone: str | None = None
     email: str | None = None
     full_name: str = ""
+
+
+class RegistrationEvent(AddressedEvent):
+    registration_id: str
     course_title: str
     session_starts_at: datetime
     place: str
@@ -493,37 +496,25 @@ class RegistrationCancelled(RegistrationEvent):
     event_type: ClassVar[str] = "registration_cancelled"
 
 
-class CertificateIssued(Event):
+class CertificateIssued(AddressedEvent):
     event_type: ClassVar[str] = "certificate_issued"
     certificate_id: str
-    commune_id: str
-    username: Username | None = None
-    household: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    full_name: str
     course_title: str
     code: str
     link: str  # path of the public check, e.g. /chung-nhan/ABCD-...
 
 
-class InvitedToTraining(Event):
+class InvitedToTraining(AddressedEvent):
     """A person's personal link to register (`code`), for a course."""
 
     event_type: ClassVar[str] = "invited_to_training"
     invitation_id: str
-    commune_id: str
-    username: Username | None = None
-    household: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    full_name: str
     course_title: str
     code: str
     registration_closes_on: date
 
 
-def recipient_of(event: RegistrationEvent | CertificateIssued | InvitedToTraining) -> Owner | None:
+def recipient_of(event: AddressedEvent) -> Owner | None:
     """The inbox an event reaches, if the person has one."""
     if event.username:
         return Owner(username=event.username)

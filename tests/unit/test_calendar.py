@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from shared.calendar import add_working_days, is_working_day
+from shared.calendar import add_working_days, is_working_day, parse_day
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,11 @@ def test_a_saturday_worked_in_exchange_for_a_bridge_day_is_a_working_day():
     assert not is_working_day(date(2026, 8, 29))  # an ordinary Saturday
     assert add_working_days(date(2026, 8, 21), 1) == date(2026, 8, 22)
     assert add_working_days(date(2026, 8, 28), 1) == date(2026, 9, 3)  # 31/08, 01-02/09 off
+
+
+def test_days_are_read_as_vietnamese_lists_write_them():
+    assert parse_day("01/07/2025") == parse_day("1-7-2025") == date(2025, 7, 1)
+    assert parse_day("2025-07-01") == date(2025, 7, 1)
+    for wrong in ("07/2025", "31/02/2026", "hôm nay"):
+        with pytest.raises(ValueError):
+            parse_day(wrong)

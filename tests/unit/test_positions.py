@@ -9,7 +9,6 @@ import pytest
 from gateway.routes.positions import (
     csv_rows,
     entered_position,
-    parse_day,
     row_command,
     row_problem,
     unit_of,
@@ -31,14 +30,6 @@ ROW = {
 
 def command(**cells):
     return row_command({**ROW, **cells}, "huong-an", UNITS, "minh")
-
-
-def test_days_are_read_as_vietnamese_lists_write_them():
-    assert parse_day("01/07/2025") == parse_day("1-7-2025") == date(2025, 7, 1)
-    assert parse_day("2025-07-01") == date(2025, 7, 1)
-    for wrong in ("07/2025", "31/02/2026", "hôm nay"):
-        with pytest.raises(ValueError):
-            parse_day(wrong)
 
 
 def test_a_position_is_named_by_its_code_or_its_vietnamese_name_in_any_case():
