@@ -16,6 +16,7 @@ import re
 import signal
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mongoeco.api._async._database_admin_write_commands import (
@@ -241,8 +242,7 @@ def one_index_per_entry_table() -> None:
     duplicates in an existing file are dropped at start (they hold the same rows
     in the same order). Refuses to start if mongoeco changed.
     """
-    original_connect = SQLiteEngine._create_sqlite_connection
-    if list(inspect.signature(original_connect).parameters) != ["self"]:
+    if list(inspect.signature(SQLiteEngine._create_sqlite_connection).parameters) != ["self"]:
         raise RuntimeError("mongoeco changed its connections: review one_index_per_entry_table")
 
     def shared(sql: object) -> object:
@@ -259,13 +259,20 @@ def one_index_per_entry_table() -> None:
 
     SQLiteConnection.execute = execute
     SQLiteConnection.executemany = executemany
-    duplicates_dropped = threading.Event()
+    when_the_file_opens(_drop_duplicate_entry_indexes)
+
+
+def when_the_file_opens(migrate: Callable[[sqlite3.Connection], None]) -> None:
+    """Run `migrate` on the first connection to a data file, made when the engine
+    opens it (an in-memory engine has nothing to migrate)."""
+    original_connect = SQLiteEngine._create_sqlite_connection
+    done = threading.Event()
 
     def create_sqlite_connection(self):  # noqa: ANN001, ANN202
         connection = original_connect(self)
-        if not duplicates_dropped.is_set() and self._path != ":memory:":
-            duplicates_dropped.set()  # the first connection, made when the engine opens
-            _drop_duplicate_entry_indexes(connection)
+        if not done.is_set() and self._path != ":memory:":
+            done.set()
+            migrate(connection)
         return connection
 
     SQLiteEngine._create_sqlite_connection = create_sqlite_connection
@@ -340,17 +347,7 @@ def one_namespace_per_document_index() -> None:
         original_init(self, *args, **{"cached_statements": 2048, **options})
 
     SQLiteConnection.__init__ = init
-    original_connect = SQLiteEngine._create_sqlite_connection
-    remade = threading.Event()
-
-    def create_sqlite_connection(self):  # noqa: ANN001, ANN202
-        connection = original_connect(self)
-        if not remade.is_set() and self._path != ":memory:":
-            remade.set()  # the first connection, made when the engine opens
-            _make_document_indexes_partial(connection)
-        return connection
-
-    SQLiteEngine._create_sqlite_connection = create_sqlite_connection
+    when_the_file_opens(_make_document_indexes_partial)
 
 
 _NAMESPACE = re.compile(

@@ -109,6 +109,12 @@ class TrainingBase(AsksDirectory):
             raise NotFound("Không tìm thấy buổi tập huấn này.")
         return session
 
+    def _certificate(self, certificate_id: str) -> dict[str, Any]:
+        certificate = self.store.certificate(certificate_id)
+        if certificate is None:
+            raise NotFound("Không tìm thấy giấy chứng nhận này.")
+        return certificate
+
     def _audit(self, actor: str, action: str, target: str, commune_id: str, **change: Any) -> dict:
         return audit_item(audit_entry(actor, action, target, commune_id, **change))
 

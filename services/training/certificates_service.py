@@ -28,7 +28,7 @@ from shared.contracts.training import (
     RevokeCertificate,
     VerifyCertificate,
 )
-from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
+from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, parse
 
 CORRECTED = "Điểm danh được sửa lại: chưa đủ số buổi để hoàn thành khóa học."
 
@@ -116,9 +116,7 @@ class CertificateEntrypoints(TrainingBase):
     def get_certificate(self, payload: dict) -> dict:
         """For the PDF: the holder themself, or the commune's staff and inspectors."""
         query = parse(CertificateRef, payload)
-        document = self.store.certificate(query.certificate_id)
-        if document is None:
-            raise NotFound("Không tìm thấy giấy chứng nhận này.")
+        document = self._certificate(query.certificate_id)
         actor = query.who.actor
         if not (actor and self._roles(actor, document["commune_id"]) & READING_ROLES):
             person, _ = self._person(query.who, document["commune_id"])
@@ -130,9 +128,7 @@ class CertificateEntrypoints(TrainingBase):
     def revoke_certificate(self, payload: dict) -> dict:
         """Revoked with a reason: the public check then says so."""
         command = parse(RevokeCertificate, payload)
-        document = self.store.certificate(command.certificate_id)
-        if document is None:
-            raise NotFound("Không tìm thấy giấy chứng nhận này.")
+        document = self._certificate(command.certificate_id)
         self._require(command.actor, document["commune_id"], STAFF_ROLES)
         if document["revoked"]:
             raise InvalidInput("Giấy chứng nhận này đã bị thu hồi rồi.")

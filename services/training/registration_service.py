@@ -62,7 +62,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         if commune_id != session["commune_id"]:
             raise Forbidden("Buổi học này thuộc xã, phường khác.")
         actor = command.who.actor or f"code:{person.person_id}"
-        outcome = self._seat(session, person, actor)
+        outcome = self._seat(session, self._course(session["course_id"]), person, actor)
         if outcome.refused:
             raise InvalidInput(outcome.refused)
         return outcome.model_dump(mode="json")
@@ -86,18 +86,17 @@ class RegistrationEntrypoints(CertificateEntrypoints):
                 unknown = Person(person_id=person_id, full_name=person_id)
                 outcomes.append(RegistrationOutcome(person=unknown, refused=domain.NOT_ELIGIBLE))
                 continue
-            outcomes.append(self._seat(session, people[person_id], command.actor, by_staff=True))
-            session = self._session(command.session_id)
+            person = people[person_id]
+            outcomes.append(self._seat(session, course, person, command.actor, by_staff=True))
         return RegistrationResults(outcomes=outcomes).model_dump(mode="json")
 
     def _seat(
-        self, session: dict, person: Person, actor: str, *, by_staff: bool = False
+        self, session: dict, course: dict, person: Person, actor: str, *, by_staff: bool = False
     ) -> RegistrationOutcome:
         """A seat if one is free, else the end of the waiting list; both atomic on the
         session's document, so concurrent registrations never exceed the capacity.
         `by_staff`: staff chose the person among the course's holders (eligible), and
         may do so outside the registration window, though not once it began."""
-        course = self._course(session["course_id"])
         now = utcnow()
         refusal = domain.registration_refusal(
             date.fromisoformat(course["registration_opens_on"]),
@@ -161,8 +160,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         if session is None:
             raise NotFound("Không tìm thấy đăng ký này.")
         course = self._course(session["course_id"])
-        actor = self._may_cancel(command, session)
-        staff = actor == command.who.actor and self._is_staff(actor, session["commune_id"])
+        actor, staff = self._may_cancel(command, session)
         refusal = domain.cancellation_refusal(
             session["starts_at"], course["cancel_hours_before"], utcnow()
         )
@@ -178,15 +176,16 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         registration = registration_of(self._session(session["_id"]), command.registration_id)
         return registration.model_dump(mode="json")
 
-    def _may_cancel(self, command: CancelRegistration, session: dict) -> str:
-        """Who cancels: the registered person themself, or commune staff."""
+    def _may_cancel(self, command: CancelRegistration, session: dict) -> tuple[str, bool]:
+        """Who cancels, and whether as commune staff; else it must be the registered
+        person themself."""
         entry = _entry(session, command.registration_id)
         if command.who.actor and self._is_staff(command.who.actor, session["commune_id"]):
-            return command.who.actor
+            return command.who.actor, True
         person, _ = self._person(command.who, session["commune_id"])
         if entry is None or entry["person"]["person_id"] != person.person_id:
             raise Forbidden("Đây không phải đăng ký của bạn.")
-        return command.who.actor or f"code:{person.person_id}"
+        return command.who.actor or f"code:{person.person_id}", False
 
     def _cancel_once(self, session: dict, course: dict, registration_id: str, actor: str) -> bool:
         """One try at cancelling; False if the session changed since it was read."""
