@@ -27,7 +27,7 @@ from services.feedback.cases import (
 )
 from services.feedback.figures import figures_of
 from services.feedback.masking import mask_personal_data
-from services.feedback.photos import clean_photo
+from shared.uploads import clean_photo
 from shared.calendar import vietnam_day
 from shared.chassis import count_item, event_item, utcnow
 from shared.contracts.feedback import (

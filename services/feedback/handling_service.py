@@ -29,7 +29,7 @@ from services.feedback.cases import (
     step,
 )
 from services.feedback.masking import mask_personal_data
-from services.feedback.photos import clean_attachment
+from shared.uploads import clean_attachment
 from shared.calendar import add_working_days, vietnam_day
 from shared.chassis import count_item, event_item, utcnow
 from shared.contracts.feedback import (

@@ -5,7 +5,7 @@ import zlib
 import pytest
 from PIL import Image, PngImagePlugin
 
-from services.feedback.photos import (
+from shared.uploads import (
     ATTACHMENT_NOT_ACCEPTED_VI,
     NOT_ACCEPTED_VI,
     NOT_AN_IMAGE_VI,
