@@ -29,6 +29,7 @@ SERVICE_CLASSES = {
     "notifications": "services.notifications.service:NotificationsService",
     "feedback": "services.feedback.service:FeedbackService",
     "training": "services.training.service:TrainingService",
+    "recognition": "services.recognition.service:RecognitionService",
 }
 assert set(SERVICE_CLASSES) == set(SERVICE_NAMES)
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICE_NAMES = ("directory", "surveys", "notifications", "feedback", "training")
+SERVICE_NAMES = ("directory", "surveys", "notifications", "feedback", "training", "recognition")
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/?directConnection=true"

@@ -25,6 +25,7 @@ LOGS = (
     ("notifications", "thông báo, công khai"),
     ("feedback", "phản ánh, kiến nghị"),
     ("training", "tập huấn"),
+    ("recognition", "khen thưởng, kỷ luật"),
 )
 
 

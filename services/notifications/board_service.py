@@ -7,7 +7,7 @@ from nameko.rpc import rpc
 from services.notifications import board
 from services.notifications.base import STAFF_ROLES, NotificationsBase
 from shared.calendar import quarter_bounds
-from shared.chassis import audit_entry, audit_item, event_item, utcnow
+from shared.chassis import audit_entry, audit_item, event_item, on_event, utcnow
 from shared.contracts.disclosures import (
     Disclosure,
     DisclosureIndex,
@@ -18,6 +18,7 @@ from shared.contracts.disclosures import (
     PostDisclosure,
     QuarterlyIndex,
 )
+from shared.contracts.recognition import DisclosureRequested
 from shared.contracts.staff import AuditEntry
 from shared.errors import WIRE_ERRORS, NotFound, parse
 from shared.ids import new_id
@@ -70,6 +71,13 @@ class BoardEntrypoints(NotificationsBase):
         found = self.store.disclosures_started(query.commune_id, starts, ends)
         index = DisclosureIndex(**query.model_dump(), starts=starts, ends=ends, disclosures=found)
         return index.model_dump(mode="json")
+
+    @on_event("recognition", DisclosureRequested)
+    def post_for_recognition(self, event: DisclosureRequested) -> None:
+        """A nominee list for comment, or a discipline result (Art 11 item 10): the
+        recognition service checked who asks; posted once, however often delivered."""
+        if self.store.get_disclosure(event.disclosure.request_id) is None:
+            self._post(event.disclosure)
 
     def _post(self, command: PostDisclosure) -> Disclosure:
         disclosure = board.disclosure_from(command, posted_at=utcnow())

@@ -503,6 +503,8 @@ def drafts_for_disclosure(event: DisclosurePosted, public_url: str) -> list[Draf
 
 
 def drafts_for_commendation(event: CommendationDecided, public_url: str) -> list[Draft]:
+    if event.recipient is None:  # a collective, or someone with no inbox: the honour board
+        return []
     return [draft(event, "commendation_decided", audience_of(event.recipient), public_url)]
 
 

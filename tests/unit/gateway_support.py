@@ -85,7 +85,8 @@ def fake_directory() -> FakeRpc:
     fake.answer("surveys", "list_polls", lambda query: {"polls": []})
     fake.answer("feedback", "list_audit", lambda query: {"entries": []})
     fake.answer("training", "list_audit", lambda query: {"entries": []})
-    for service in ("directory", "surveys", "notifications", "feedback", "training"):
+    fake.answer("recognition", "list_audit", lambda query: {"entries": []})
+    for service in ("directory", "surveys", "notifications", "feedback", "training", "recognition"):
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
     return fake
 

@@ -20,6 +20,7 @@ def test_each_service_gets_its_own_database_which_can_be_renamed():
         "notifications": "inbox",
         "feedback": "phuong7_feedback",
         "training": "phuong7_training",
+        "recognition": "phuong7_recognition",
     }
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
 
