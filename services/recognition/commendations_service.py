@@ -55,6 +55,7 @@ from shared.contracts.recognition import (
     Title,
 )
 from shared.contracts.staff import Role
+from shared.disclosure_periods import is_late
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_code
 from shared.uploads import clean_attachment, clean_photo
@@ -171,7 +172,11 @@ class CommendationEntrypoints(RecognitionBase):
                 raise InvalidInput(
                     fields={"nomination_ids": "Chọn ít nhất một đề nghị chưa niêm yết."}
                 )
-            day = today()
+            day = command.posted_on or today()
+            if day > today() or day < today() - timedelta(days=90):
+                raise InvalidInput(
+                    fields={"posted_on": "Ngày niêm yết phải trong 90 ngày qua, không sau hôm nay."}
+                )
             days = command.days or int(
                 self._book(command.commune_id).needed("comment_days", day, "days")
             )
@@ -208,7 +213,8 @@ class CommendationEntrypoints(RecognitionBase):
             f"{TITLE_NAMES_VI[Title(n['title'])]}. {n['achievement']}"
             for n in nominations
         ]
-        day = today()
+        day = date.fromisoformat(posting["posted_on"])
+        late = is_late(day, day, today())
         return PostDisclosure(
             actor=actor,
             commune_id=posting["commune_id"],
@@ -229,6 +235,10 @@ class CommendationEntrypoints(RecognitionBase):
             posted_from=day,
             posted_to=date.fromisoformat(until),
             forms=[DisclosureForm.POSTING, DisclosureForm.PORTAL],
+            late_reason=f"Danh sách đã niêm yết tại trụ sở từ ngày {day:%d/%m/%Y}; nay đăng "
+            "lên cổng thông tin."
+            if late
+            else None,
         )
 
     def _posting(self, posting: dict[str, Any]) -> Posting:

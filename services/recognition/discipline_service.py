@@ -207,7 +207,7 @@ class DisciplineEntrypoints(RecognitionBase):
                 }
             )
         domain.check_decision(
-            facts.violation, facts.later_violations, clock.limitation_ends_on,
+            facts.violation, clock.limitation_ends_on,
             decision.decided_on, facts.steps, day,
         )  # fmt: skip
         return decision.model_dump(mode="json")

@@ -69,7 +69,7 @@ def _normal(text: str) -> str:
     twice compare equal."""
     plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
 
 def recipient_key(recipient: Recipient) -> str:
@@ -262,15 +262,14 @@ def limitation_years(book: Book, rule_set: RuleSet, violation: Violation) -> int
     return int(book.needed(key, violation.committed_on, "violation.committed_on"))
 
 
-def paused_days(pauses: list[Pause], today: date) -> int:
+def paused_days(pauses: list[Pause], since: date, today: date) -> int:
     """Calendar days the handling clock stood still: each pause from its first day to
-    its last (`ends_on`), or to today while it lasts; overlaps counted once."""
+    its last (`ends_on`), or to today while it lasts; overlaps counted once, and only
+    the days from `since` (the discovery: before it no clock ran)."""
     days: set[date] = set()
     for pause in pauses:
-        last = pause.ends_on or today
-        days.update(
-            pause.starts_on + timedelta(n) for n in range((last - pause.starts_on).days + 1)
-        )
+        first, last = max(pause.starts_on, since), pause.ends_on or today
+        days.update(first + timedelta(n) for n in range((last - first).days + 1))
     return len(days)
 
 
@@ -278,19 +277,21 @@ def handling_due(discovered_on: date, days: int, pauses: list[Pause], today: dat
     """The handling deadline: `days` calendar days (90, or 150 if complex) from the
     discovery, plus the days paused for serious illness, maternity or prosecution
     (Decree 112/2020; Decree 172/2025). Calendar days: a holiday changes nothing."""
-    return discovered_on + timedelta(days=days + paused_days(pauses, today))
+    return discovered_on + timedelta(days=days + paused_days(pauses, discovered_on, today))
 
 
 def effect_ends(decided_on: date, months: int) -> date:
-    """The day a decision's effect is over: `months` after it (12 months; law brief
-    §4). It is in effect until the day before."""
+    """The last day a decision is in effect: the corresponding day `months` later (12
+    months, law brief §4; a period in months ends on the corresponding day, Civil Code
+    2015 Art 148: 31/01 → 31/01 a year later, 31/01 + 1 month → 28 or 29/02). It
+    lapses the day after."""
     return decided_on + relativedelta(months=months)
 
 
 def is_recidivism(committed_on: date, earlier: list[tuple[date, date]]) -> bool:
     """A violation committed while an earlier decision was in effect
     (earlier: its decision day and the day its effect ended)."""
-    return any(decided <= committed_on < ends for decided, ends in earlier)
+    return any(decided <= committed_on <= ends for decided, ends in earlier)
 
 
 def check_step(step: Step, steps: list[Step], book: Book, rule_set: RuleSet, today: date) -> None:
@@ -338,7 +339,6 @@ def check_step(step: Step, steps: list[Step], book: Book, rule_set: RuleSet, tod
 
 def check_decision(
     violation: Violation,
-    later: list[date],
     limitation: date | None,
     decided_on: date,
     steps: list[Step],
@@ -438,7 +438,7 @@ def clock(facts: CaseFacts, book: Book, today: date) -> Clock:
         allowed_forms=allowed_forms(rule_set, facts.subject),
         limitation_ends_on=limitation_ends(facts.violation, facts.later_violations, years),
         handling_due_on=due,
-        paused_days=paused_days(facts.pauses, today),
+        paused_days=paused_days(facts.pauses, facts.discovered_on, today),
         effect_ends_on=effect,
         recidivism=bool(recidivism_applies)
         and is_recidivism(facts.violation.committed_on, facts.earlier_decisions),
@@ -456,7 +456,7 @@ def status(
         return CaseStatus.OPEN
     return (
         CaseStatus.LAPSED
-        if effect_ends_on is not None and today >= effect_ends_on
+        if effect_ends_on is not None and today > effect_ends_on
         else CaseStatus.DECIDED
     )
 

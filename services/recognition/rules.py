@@ -225,11 +225,17 @@ def default_versions(key: str) -> list[RuleVersion]:
     ]
 
 
+def _order(version: RuleVersion) -> tuple:
+    """By start; on the same start a commune's version after the default, and a later
+    one after an earlier one."""
+    return (version.valid_from, version.set_at is not None, version.set_at or 0)
+
+
 def in_force(versions: list[RuleVersion], day: date) -> RuleValue | None:
     """The value of the version with the latest start on or before `day`; a commune's
     version wins over a default that starts the same day."""
     chosen = None
-    for version in sorted(versions, key=lambda v: (v.valid_from, v.set_at is not None)):
+    for version in sorted(versions, key=_order):
         if version.valid_from <= day:
             chosen = version.value
     return chosen
@@ -264,8 +270,7 @@ class Book:
         self.added = added
 
     def versions(self, key: str) -> list[RuleVersion]:
-        every = default_versions(key) + self.added.get(key, [])
-        return sorted(every, key=lambda v: (v.valid_from, v.set_at is not None))
+        return sorted(default_versions(key) + self.added.get(key, []), key=_order)
 
     def value(self, key: str, day: date) -> RuleValue | None:
         return in_force(self.versions(key), day)

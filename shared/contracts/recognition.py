@@ -282,13 +282,15 @@ class Nominations(Contract):
 
 class PostNominees(Contract):
     """`recognition.post_nominees`: the list of proposed nominees goes on the notice
-    board for comment for `days` days (the commune's rule if None)."""
+    board for comment for `days` days (the commune's rule if None), from `posted_on`:
+    today, or the day a list already posted at the commune office on paper went up."""
 
     actor: Text
     request_id: RequestId
     commune_id: Text
     nomination_ids: list[Text] = Field(min_length=1, max_length=500)
     days: int | None = Field(default=None, ge=1, le=90)
+    posted_on: date | None = None
 
 
 class Posting(Contract):
@@ -660,7 +662,7 @@ class Clock(Contract):
     limitation_ends_on: date | None  # None: no limitation
     handling_due_on: date  # the discovery + 90 or 150 days + paused days
     paused_days: int
-    effect_ends_on: date | None  # the decision's effect; None before a decision
+    effect_ends_on: date | None  # the last day the decision is in effect; None before one
     recidivism: bool  # a new violation within an earlier decision's effect
     next_step: str | None  # what is due next and by when, in Vietnamese
     next_step_due_on: date | None

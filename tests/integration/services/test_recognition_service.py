@@ -104,13 +104,12 @@ def propose(recognition, name: str, title: str = "lao_dong_tien_tien", **extra) 
 
 
 def through_council(recognition, databases, ids: list[str], votes_for: int = 5) -> None:
-    """Post for comment, let the comment period pass (its dates moved back a week, as
-    the days would pass), and record the council's vote on each."""
+    """Enter a list posted on paper ten days ago for five days, and record the
+    council's vote on each nominee after that."""
     recognition.post_nominees(
-        {"actor": "can-bo", "request_id": rid(), "commune_id": "huong-an", "nomination_ids": ids}
-    )
-    db = databases["recognition"]
-    db.nominations.update_many({"_id": {"$in": ids}}, {"$set": {"comment_until": day(-5)}})
+        {"actor": "can-bo", "request_id": rid(), "commune_id": "huong-an", "nomination_ids": ids,
+         "posted_on": day(-10), "days": 5}
+    )  # fmt: skip
     for nomination_id in ids:
         recognition.record_council_vote(
             {
@@ -171,6 +170,7 @@ def test_a_commendation_from_proposal_to_honour_board_and_revocation(
         )  # fmt: skip
     assert "met_on" in early.value.fields
 
+    # the comment days pass (moved back a week, as the days would pass)
     databases["recognition"].nominations.update_one(
         {"_id": advanced["nomination_id"]}, {"$set": {"comment_until": day(-5)}}
     )
@@ -451,3 +451,44 @@ def test_only_the_communes_leaders_read_a_file_and_every_view_is_audited(recogni
     assert all("Chậm nộp" not in str(e) for e in log["entries"])
     with pytest.raises(NotFound):
         recognition.get_case({"actor": "lanh-dao", "case_id": case["case_id"], "version": 9})
+
+
+def test_what_is_disclosed_reaches_the_notice_board(recognition, start_service, config):
+    """Through the notifications service: the nominee list for its comment days (item
+    14), a discipline result for 30 days by posting, loudspeaker and unit heads (item
+    10, Art 12.3)."""
+    from services.notifications.service import NotificationsService
+
+    start_service(NotificationsService)
+    nominee = propose(recognition, "Đặng Thị Oanh")
+    recognition.post_nominees(
+        {"actor": "can-bo", "request_id": rid(), "commune_id": "huong-an",
+         "nomination_ids": [nominee["nomination_id"]], "days": 5}
+    )  # fmt: skip
+    case = open_case(recognition)
+    for step in ("review_meeting", "council"):
+        case = change(recognition, case, step={"kind": step, "skipped": "prior_conclusion"})
+    change(recognition, case, decision={"form": "reprimand", "number": "12/QĐ-UBND",
+                                        "decided_on": day(0)})  # fmt: skip
+    recognition.disclose_result(
+        {"actor": "lanh-dao", "request_id": rid(), "case_id": case["case_id"],
+         "public_summary": "Vi phạm chế độ báo cáo."}
+    )  # fmt: skip
+    with ServiceRpcProxy("notifications", config) as notifications:
+        board = wait_for(
+            lambda: (
+                (
+                    found := notifications.list_disclosures(
+                        {"commune_id": "huong-an", "on": day(0)}
+                    )["disclosures"]
+                )
+                and len(found) == 2
+                and found
+            )
+        )
+    by_category = {d["category"]: d for d in board}
+    assert by_category[14]["posted_to"] == day(4)
+    assert "Đặng Thị Oanh" in by_category[14]["summary"]
+    assert by_category[10]["posted_to"] == day(29)
+    assert by_category[10]["loudspeaker_days"] == 3
+    assert "Nguyễn Văn Phúc" in by_category[10]["title"]
