@@ -12,6 +12,7 @@ import asyncio
 
 from deploy.demo import WARD, demo_groups, load_demo_ward
 from deploy.demo_polls import load_demo_polls
+from deploy.demo_recognition import load_demo_recognition
 from deploy.demo_training import load_demo_training
 from gateway.rpc import RpcClient
 from shared.config import Settings, load_settings
@@ -34,6 +35,7 @@ async def prepare(settings: Settings, demo: bool) -> tuple[bool, str | None]:
             await load_demo_ward(rpc)
             card_code = await load_demo_polls(rpc, WARD.id, demo_groups()[0].id)
             await load_demo_training(rpc, WARD.id, [group.id for group in demo_groups()])
+            await load_demo_recognition(rpc, WARD.id)
     finally:
         await rpc.close()
     return reply["created"], card_code

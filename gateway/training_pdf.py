@@ -30,29 +30,29 @@ def certificate_pdf(certificate: Certificate, site: str, font_dir: str) -> bytes
     add_fonts(pdf, font_dir)
     pdf.set_title(f"Giấy chứng nhận: {certificate.course_title} – {certificate.person.full_name}")
     pdf.add_page()
-    _frame(pdf)
+    frame(pdf)
     _heading(pdf, certificate.commune_name)
     pdf.set_text_color(*RED)
-    _line(pdf, "GIẤY CHỨNG NHẬN", 50, 30, "B")
+    line(pdf, "GIẤY CHỨNG NHẬN", 50, 30, "B")
     pdf.set_text_color(0)
-    _line(pdf, "Đã hoàn thành khóa tập huấn", 66, 14)
+    line(pdf, "Đã hoàn thành khóa tập huấn", 66, 14)
     y = _title(pdf, certificate.course_title, 75)
-    _line(pdf, f"Năm {certificate.year}", y + 1, 12)
-    _line(pdf, "Cấp cho ông/bà", y + 11, 12)
-    _line(pdf, certificate.person.full_name, y + 18, 22, "B")
+    line(pdf, f"Năm {certificate.year}", y + 1, 12)
+    line(pdf, "Cấp cho ông/bà", y + 11, 12)
+    line(pdf, certificate.person.full_name, y + 18, 22, "B")
     attended = f"Ngày hoàn thành: {vn_date(certificate.completed_on)}"
-    _line(pdf, f"{attended} · Số buổi đã tham dự: {certificate.sessions_attended}", y + 30, 12)
+    line(pdf, f"{attended} · Số buổi đã tham dự: {certificate.sessions_attended}", y + 30, 12)
     if certificate.revoked:
         pdf.set_text_color(*RED)
         why = f": {certificate.revoked_reason}" if certificate.revoked_reason else ""
-        _line(pdf, f"GIẤY CHỨNG NHẬN NÀY ĐÃ BỊ THU HỒI{why}", y + 39, 13, "B")
+        line(pdf, f"GIẤY CHỨNG NHẬN NÀY ĐÃ BỊ THU HỒI{why}", y + 39, 13, "B")
         pdf.set_text_color(0)
     _verification(pdf, certificate.code, site)
     _place_and_date(pdf, certificate)
     return bytes(pdf.output())
 
 
-def _frame(pdf: FPDF) -> None:
+def frame(pdf: FPDF) -> None:
     pdf.set_draw_color(*RED)
     pdf.set_line_width(1.2)
     pdf.rect(8, 8, PAGE_W - 16, PAGE_H - 16)
@@ -65,17 +65,17 @@ def _heading(pdf: FPDF, commune_name: str) -> None:
     """The commune on the left, the national motto on the right, as on official papers."""
     left_w, right_w = 110.0, 135.0
     right_x = PAGE_W - MARGIN - right_w
-    _line(pdf, commune_name.upper(), 20, 11, "B", x=MARGIN, width=left_w)
-    _line(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 20, 11, "B", x=right_x, width=right_w)
+    line(pdf, commune_name.upper(), 20, 11, "B", x=MARGIN, width=left_w)
+    line(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 20, 11, "B", x=right_x, width=right_w)
     motto = "Độc lập - Tự do - Hạnh phúc"
-    _line(pdf, motto, 26, 11.5, "B", x=right_x, width=right_w)
+    line(pdf, motto, 26, 11.5, "B", x=right_x, width=right_w)
     underline = pdf.get_string_width(motto)
     middle = right_x + right_w / 2
     pdf.set_line_width(0.3)
     pdf.line(middle - underline / 2, 32.5, middle + underline / 2, 32.5)
 
 
-def _line(
+def line(
     pdf: FPDF,
     text: str,
     y: float,
@@ -136,5 +136,5 @@ def _place_and_date(pdf: FPDF, certificate: Certificate) -> None:
     width = 95.0
     x = PAGE_W - MARGIN - width
     place = f"{certificate.commune_name}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
-    _line(pdf, place, PAGE_H - MARGIN - 30, 11, x=x, width=width)
-    _line(pdf, "Giấy chứng nhận điện tử", PAGE_H - MARGIN - 22, 9, x=x, width=width)
+    line(pdf, place, PAGE_H - MARGIN - 30, 11, x=x, width=width)
+    line(pdf, "Giấy chứng nhận điện tử", PAGE_H - MARGIN - 22, 9, x=x, width=width)

@@ -27,7 +27,6 @@ from services.feedback.cases import (
 )
 from services.feedback.figures import figures_of
 from services.feedback.masking import mask_personal_data
-from shared.uploads import clean_photo
 from shared.calendar import vietnam_day
 from shared.chassis import count_item, event_item, utcnow
 from shared.contracts.feedback import (
@@ -61,6 +60,7 @@ from shared.errors import (
     parse,
 )
 from shared.ids import new_id
+from shared.uploads import clean_photo
 
 NOT_FOUND = "Không tìm thấy phản ánh, kiến nghị có mã này. Vui lòng kiểm tra lại mã."
 

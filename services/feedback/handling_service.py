@@ -29,7 +29,6 @@ from services.feedback.cases import (
     step,
 )
 from services.feedback.masking import mask_personal_data
-from shared.uploads import clean_attachment
 from shared.calendar import add_working_days, vietnam_day
 from shared.chassis import count_item, event_item, utcnow
 from shared.contracts.feedback import (
@@ -61,6 +60,7 @@ from shared.contracts.feedback import (
 )
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, parse
 from shared.ids import new_id
+from shared.uploads import clean_attachment
 
 CHANGED = "Vụ việc vừa được người khác thay đổi; vui lòng tải lại trang và làm lại."
 

@@ -54,7 +54,7 @@ from shared.contracts.recognition import (
     StoredFile,
     Title,
 )
-from shared.contracts.staff import Role
+from shared.contracts.staff import Role, RoleHolders, Usernames
 from shared.disclosure_periods import is_late
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
 from shared.ids import new_code
@@ -62,7 +62,8 @@ from shared.uploads import clean_attachment, clean_photo
 
 S = NominationStatus
 # Who may propose for whom: staff for the commune's agencies and for a year-end
-# conference (they bring its minutes), an inspector for the Inspection Board.
+# conference (they bring its minutes), an inspector for the Inspection Board; the
+# head of a thôn / tổ dân phố for their conference too (below: a role on a unit).
 PROPOSERS = {
     ProposedBy.COMMUNE: STAFF_ROLES,
     ProposedBy.YEAR_END_CONFERENCE: STAFF_ROLES,
@@ -85,7 +86,7 @@ class CommendationEntrypoints(RecognitionBase):
     @rpc(expected_exceptions=WIRE_ERRORS)
     def propose(self, payload: dict) -> dict:
         command = parse(ProposeCommendation, payload)
-        if not self._roles(command.actor, command.commune_id) & PROPOSERS[command.proposed_by]:
+        if not self._may_propose(command.actor, command.commune_id, command.proposed_by):
             raise Forbidden(self.FORBIDDEN)
         if (earlier := self.store.nomination(command.request_id)) is not None:
             return nomination_contract(earlier).model_dump(mode="json")  # the form sent twice
@@ -129,6 +130,17 @@ class CommendationEntrypoints(RecognitionBase):
         if self.store.insert_once("nominations", document, [audit]):
             self._relay("nominations", command.request_id)
         return nomination_contract(self._nomination(command.request_id)).model_dump(mode="json")
+
+    def _may_propose(self, actor: str, commune_id: str, proposed_by: ProposedBy) -> bool:
+        """The head of a thôn / tổ dân phố chairs its year-end conference, which
+        commends households and individuals (Law 10/2022 Art 33; Decree 59/2023 Art 11)."""
+        if self._roles(actor, commune_id) & PROPOSERS[proposed_by]:
+            return True
+        if proposed_by != ProposedBy.YEAR_END_CONFERENCE:
+            return False
+        query = RoleHolders(commune_id=commune_id, role=Role.GROUP_HEAD).model_dump()
+        heads = Usernames.model_validate(self._ask_directory("role_holders", query)).usernames
+        return actor in heads
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def list_nominations(self, payload: dict) -> dict:

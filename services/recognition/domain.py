@@ -387,16 +387,18 @@ class CaseFacts:
 
 
 def _next_step(
-    facts: CaseFacts, book: Book, rule_set: RuleSet, due: date
+    facts: CaseFacts, book: Book, rule_set: RuleSet, due: date, today: date
 ) -> tuple[str | None, date | None]:
     """What the procedure needs next, and by when (the sub-deadlines in working days,
-    never later than the handling deadline)."""
+    moved by the days paused since the step they follow, never later than the
+    handling deadline)."""
     if facts.decided_on is not None or facts.closed:
         return None, None
     done = {s.kind: s for s in facts.steps}
 
     def wd(name: str, day: date) -> date:
-        return add_working_days(day, int(book.needed(f"{name}.{rule_set.value}", day, "step")))
+        days = int(book.needed(f"{name}.{rule_set.value}", day, "step"))
+        return add_working_days(day, days) + timedelta(paused_days(facts.pauses, day, today))
 
     review = done.get(StepKind.REVIEW_MEETING)
     council = done.get(StepKind.COUNCIL)
@@ -432,7 +434,7 @@ def clock(facts: CaseFacts, book: Book, today: date) -> Clock:
     recidivism_applies = book.value(
         f"recidivism.{facts.subject.staff_type.value}", facts.violation.committed_on
     )
-    step, step_due = _next_step(facts, book, rule_set, due)
+    step, step_due = _next_step(facts, book, rule_set, due, today)
     return Clock(
         rule_set=rule_set,
         allowed_forms=allowed_forms(rule_set, facts.subject),

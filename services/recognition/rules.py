@@ -183,7 +183,7 @@ def _commendation() -> list[RuleDefinition]:
     salary = "Nghị định 24/2023/NĐ-CP; Nghị định 73/2024/NĐ-CP (mức lương cơ sở)"
     return [
         RuleDefinition(
-            "base_salary", "Mức lương cơ sở", "money", salary, False,
+            "base_salary", "Mức lương cơ sở", "money", salary, True,
             ((date(2023, 7, 1), 1_800_000, "Nghị định 24/2023/NĐ-CP"),
              (date(2024, 7, 1), 2_340_000, "Nghị định 73/2024/NĐ-CP")),
         ),

@@ -5,6 +5,8 @@ import zlib
 import pytest
 from PIL import Image, PngImagePlugin
 
+from shared.contracts.feedback import PHOTO_MAX_BYTES
+from shared.errors import InvalidInput
 from shared.uploads import (
     ATTACHMENT_NOT_ACCEPTED_VI,
     NOT_ACCEPTED_VI,
@@ -14,8 +16,6 @@ from shared.uploads import (
     clean_photo,
     safe_filename,
 )
-from shared.contracts.feedback import PHOTO_MAX_BYTES
-from shared.errors import InvalidInput
 
 GPS_INFO, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
 

@@ -1131,3 +1131,13 @@ def test_days_paused_before_the_discovery_do_not_count():
     assert paused_days(pauses, date(2026, 2, 1), date(2026, 3, 1)) == 0
     assert paused_days(pauses, date(2026, 1, 6), date(2026, 3, 1)) == 5
     assert handling_due(date(2026, 2, 1), 90, pauses, date(2026, 3, 1)) == date(2026, 5, 2)
+
+
+def test_a_pause_after_a_step_moves_the_next_steps_due_day_too():
+    """Review on Mon 06/04/2026 (+3 WD: 09/04); on maternity leave from 07/04 while it
+    lasts: on 20/04 fourteen days are paused, so the report is due 23/04, not overdue."""
+    paused = facts(steps=[REVIEW], pauses=[pause(date(2026, 4, 7))])
+    got = clock(paused, BOOK, date(2026, 4, 20))
+    assert got.next_step_due_on == date(2026, 4, 23)
+    assert got.handling_due_on == DUE + timedelta(14)
+    assert not is_overdue(got, CaseStatus.OPEN, date(2026, 4, 20))

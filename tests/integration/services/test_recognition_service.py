@@ -278,13 +278,17 @@ def test_the_fighters_cap_follows_the_units_advanced_workers(recognition, databa
     }
 
 
-def test_who_may_propose_and_a_group_head_may_not(recognition):
+def test_who_may_propose_for_whom(recognition):
     board = propose(recognition, "Hồ Thị Lan", actor="thanh-tra", proposed_by="inspection_board")
     assert board["proposed_by"] == "inspection_board"
     with pytest.raises(Forbidden):
         propose(recognition, "Hồ Thị Mai", actor="thanh-tra")  # not for the commune's agencies
-    with pytest.raises(Forbidden):
-        propose(recognition, "Hồ Thị Nga", actor="to-truong", proposed_by="year_end_conference")
+    conference = propose(
+        recognition, "Hồ Thị Nga", actor="to-truong", proposed_by="year_end_conference"
+    )
+    assert conference["proposed_by"] == "year_end_conference"
+    with pytest.raises(Forbidden):  # a group head speaks for their conference only
+        propose(recognition, "Hồ Thị Oanh", actor="to-truong")
 
 
 def png() -> str:
