@@ -143,6 +143,8 @@ def _status(status: str, names: UnitNames) -> str:
 
 def _member(member: dict[str, Any], names: UnitNames) -> str:
     """Lê Thị Hoa (1968, 0912345678)."""
+    if not isinstance(member, dict):  # another service's field of the same name
+        return _plain(member, names)
     details = [str(member[key]) for key in ("birth_year", "phone") if member.get(key)]
     return member["name"] + (f" ({', '.join(details)})" if details else "")
 

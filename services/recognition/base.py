@@ -33,7 +33,6 @@ DISCIPLINE_FORBIDDEN = (
     "kỷ luật theo Nghị định 172/2025/NĐ-CP, Nghị định 112/2020/NĐ-CP) được xem và cập nhật. "
     "Ban Thanh tra nhân dân xem nhật ký truy cập hồ sơ."
 )
-RULES_KEPT_SECONDS = 30.0
 
 
 def today() -> date:
@@ -49,9 +48,8 @@ class RecognitionBase(AsksDirectory):
     dispatch = EventDispatcher(mandatory=True)
 
     def _book(self, commune_id: str) -> Book:
-        """The commune's rules: the defaults and its own versions."""
-        if (kept := self.store.recall(("book", commune_id))) is not None:
-            return kept
+        """The commune's rules: the defaults and its own versions, read each time (one
+        indexed read of a few documents): a rule just set holds in every instance."""
         added: dict[str, list[RuleVersion]] = {}
         for stored in self.store.rule_versions(commune_id):
             added.setdefault(stored["key"], []).append(
@@ -63,9 +61,7 @@ class RecognitionBase(AsksDirectory):
                     set_at=stored["set_at"],
                 )
             )
-        book = Book(added)
-        self.store.keep(("book", commune_id), book, RULES_KEPT_SECONDS)
-        return book
+        return Book(added)
 
     def _nomination(self, nomination_id: str) -> dict[str, Any]:
         nomination = self.store.nomination(nomination_id)

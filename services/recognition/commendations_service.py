@@ -333,10 +333,15 @@ class CommendationEntrypoints(RecognitionBase):
             command.vote.met_on, date.fromisoformat(until) if until else None, today()
         )
         vote = command.vote.model_dump(mode="json")
-        note = f"{command.vote.votes_for}/{command.vote.members} thành viên đồng ý"
+        v = command.vote
+        note = (
+            f"{v.votes_for}/{v.members} thành viên đồng ý, {v.votes_against} không đồng ý, "
+            f"{v.present} có mặt"
+        )
+        # the audit in words: its field names are read as the directory's ("members")
         audit = self._audit(
             command.actor, "record_council_vote", command.nomination_id,
-            nomination["commune_id"], after=vote,
+            nomination["commune_id"], after={"met_on": vote["met_on"], "note": note},
         )  # fmt: skip
         return self._moved(
             command.nomination_id, [S.POSTED], {"status": S.REVIEWED.value, "council": vote},

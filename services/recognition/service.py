@@ -79,7 +79,6 @@ class RecognitionService(CommendationEntrypoints, DisciplineEntrypoints):
         )  # fmt: skip
         self.store.insert_once("rules", document, [audit])
         self._relay("rules", version_id)
-        self.store.forget(("book", command.commune_id))
         book = self._book(command.commune_id)
         rule = next(r for r in book.rules(today()) if r.key == command.key)
         return Rule.model_validate(rule).model_dump(mode="json")
