@@ -379,7 +379,11 @@ class CommendationEntrypoints(RecognitionBase):
         number_key = domain.decision_key(authority, day.year, command.decision_number)
         if not self.store.claim_number(number_key, command.nomination_id):
             raise domain.duplicate_number(command.decision_number, authority, day.year)
-        counted = self._count_title(nomination, book, day)
+        try:
+            counted = self._count_title(nomination, book, day)
+        except Exception:  # refused by the cap or the criteria: the number is free again
+            self.store.release_number(number_key, command.nomination_id)
+            raise
         code = f"KT-{new_code(8)}"
         fields = {
             "status": S.DECIDED.value,

@@ -227,6 +227,10 @@ def test_the_laws_refusals(recognition, databases):
         decide(recognition, fighter["nomination_id"], "30/QĐ-UBND")
     assert "Lao động tiên tiến" in not_advanced.value.fields["title"]
     decide(recognition, first["nomination_id"], "31/QĐ-UBND")
+    # the refused decision left its number free for another
+    spare = propose(recognition, "Đinh Thị Xuân")
+    through_council(recognition, databases, [spare["nomination_id"]])
+    assert decide(recognition, spare["nomination_id"], "30/QĐ-UBND")["status"] == "decided"
     # the same number of the same authority in the same year, however typed
     other = propose(recognition, "Đỗ Văn Giang")
     through_council(recognition, databases, [other["nomination_id"]])
