@@ -128,6 +128,14 @@ class Store:
         )
         return record["attempts"]
 
+    def insert_once(self, collection: str, document: dict, items: list[dict]) -> bool:
+        """Store a new document; False if this form was stored already (sent twice)."""
+        try:
+            self.db[collection].insert_one(with_pending(document, items))
+        except DuplicateKeyError:
+            return False
+        return True
+
     def ping(self) -> bool:
         try:
             self.db.command("ping")

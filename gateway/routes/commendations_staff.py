@@ -37,11 +37,12 @@ from gateway.feedback_forms import (
 from gateway.forms import attachment, parse_form, pdf_download
 from gateway.recognition_pdf import certificate_pdf
 from gateway.routes.pages import rpc
-from gateway.routes.recognition import RECIPIENT_KINDS_VI, call, page
+from gateway.routes.recognition import call, page
 from shared.calendar import parse_day, vietnam_day
 from shared.contracts.directory import CommuneOverview
-from shared.contracts.feedback import PHOTO_MAX_BYTES, PHOTO_TYPES
+from shared.contracts.feedback import PHOTO_MAX_BYTES, PHOTO_TYPES, StoredFile
 from shared.contracts.recognition import (
+    RECIPIENT_KINDS_VI,
     TITLE_NAMES_VI,
     TITLE_RECIPIENTS,
     DecideCommendation,
@@ -60,7 +61,6 @@ from shared.contracts.recognition import (
     RecipientKind,
     RecordCouncilVote,
     SetPhoto,
-    StoredFile,
     Title,
 )
 from shared.contracts.staff import Role, StaffAccount

@@ -27,8 +27,10 @@ from gateway.routes.ballots import sender
 from gateway.routes.pages import rpc
 from gateway.templating import templates
 from shared.calendar import vietnam_day
+from shared.contracts.feedback import StoredFile
 from shared.contracts.recognition import (
     PROPOSED_BY_VI,
+    RECIPIENT_KINDS_VI,
     STATUS_NAMES_VI,
     TITLE_NAMES_VI,
     CertificateQuery,
@@ -40,18 +42,11 @@ from shared.contracts.recognition import (
     OpenPostings,
     PhotoRef,
     Postings,
-    RecipientKind,
-    StoredFile,
     Title,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from shared.ids import new_id
 
-RECIPIENT_KINDS_VI = {
-    RecipientKind.INDIVIDUAL: "Cá nhân",
-    RecipientKind.HOUSEHOLD: "Hộ gia đình",
-    RecipientKind.COLLECTIVE: "Tập thể",
-}
 LABELS = {
     "TITLE_NAMES_VI": TITLE_NAMES_VI,
     "STATUS_NAMES_VI": STATUS_NAMES_VI,

@@ -20,6 +20,7 @@ from services.recognition.base import (
 )
 from shared.chassis import event_item, utcnow
 from shared.contracts.disclosures import DisclosureCategory, DisclosureForm, PostDisclosure
+from shared.contracts.feedback import StoredFile
 from shared.contracts.recognition import (
     TITLE_NAMES_VI,
     CertificateQuery,
@@ -51,7 +52,6 @@ from shared.contracts.recognition import (
     Recipient,
     RecordCouncilVote,
     SetPhoto,
-    StoredFile,
     Title,
 )
 from shared.contracts.staff import Role, RoleHolders, Usernames

@@ -44,7 +44,9 @@ CHANGE_GROUPS = (
 
 def subject_key(subject: Subject) -> str:
     """The same person across cases, for recidivism: their account, else their name."""
-    return f"account:{subject.username}" if subject.username else domain._normal(subject.full_name)
+    return (
+        f"account:{subject.username}" if subject.username else domain.normalised(subject.full_name)
+    )
 
 
 def facts_of(state: dict[str, Any], earlier: list[tuple[date, date]]) -> domain.CaseFacts:

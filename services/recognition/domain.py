@@ -16,6 +16,7 @@ from services.recognition.rules import PUBLIC_EMPLOYEES_2026, REFORM_2025, Book
 from shared.calendar import add_working_days
 from shared.contracts.recognition import (
     FORM_NAMES_VI,
+    RECIPIENT_KINDS_VI,
     RULE_SET_NAMES_VI,
     TITLE_NAMES_VI,
     TITLE_RECIPIENTS,
@@ -52,19 +53,12 @@ def check_recipient(title: Title, recipient: Recipient) -> None:
         raise InvalidInput(
             fields={
                 "recipient.kind": f"Danh hiệu “{TITLE_NAMES_VI[title]}” không dành cho "
-                f"{_KIND_VI[recipient.kind]} ({LAW_06}, Điều 80)."
+                f"{RECIPIENT_KINDS_VI[recipient.kind].lower()} ({LAW_06}, Điều 80)."
             }
         )
 
 
-_KIND_VI = {
-    RecipientKind.INDIVIDUAL: "cá nhân",
-    RecipientKind.HOUSEHOLD: "hộ gia đình",
-    RecipientKind.COLLECTIVE: "tập thể",
-}
-
-
-def _normal(text: str) -> str:
+def normalised(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: the same words typed
     twice compare equal."""
     plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
@@ -78,11 +72,11 @@ def recipient_key(recipient: Recipient) -> str:
         return f"account:{recipient.username}"
     if recipient.kind == RecipientKind.HOUSEHOLD and recipient.household:
         return f"household:{recipient.household}"
-    return f"{recipient.kind.value}:{_normal(recipient.name)}|{_normal(recipient.unit)}"
+    return f"{recipient.kind.value}:{normalised(recipient.name)}|{normalised(recipient.unit)}"
 
 
 def achievement_key(recipient: Recipient, year: int, achievement: str) -> str:
-    return f"{recipient_key(recipient)}|{year}|{_normal(achievement)}"
+    return f"{recipient_key(recipient)}|{year}|{normalised(achievement)}"
 
 
 def check_rewarded_once(
@@ -168,7 +162,7 @@ def check_decision_day(decided_on: date, council_met_on: date, today: date) -> N
 def decision_key(authority: str, year: int, number: str) -> str:
     """A decision number is unique for its issuing authority and year (Decree 30/2020
     on clerical work: documents are numbered per issuer, from 1 each year)."""
-    return f"{_normal(authority)}|{year}|{_normal(number)}"
+    return f"{normalised(authority)}|{year}|{normalised(number)}"
 
 
 def duplicate_number(number: str, authority: str, year: int) -> Conflict:

@@ -30,7 +30,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared.chassis import Store, set_with_pending, with_pending
+from shared.chassis import Store, set_with_pending
 from shared.contracts.recognition import NominationStatus
 from shared.contracts.staff import AuditEntry
 from shared.ids import new_id
@@ -56,14 +56,6 @@ class RecognitionStore(Store):
         database.cases.create_index([("commune_id", ASCENDING), ("opened_year", ASCENDING)])
         database.cases.create_index([("subject_key", ASCENDING)])
         database.case_versions.create_index([("case_id", ASCENDING), ("version", DESCENDING)])
-
-    def insert_once(self, collection: str, document: dict, items: list[dict]) -> bool:
-        """Store a new document; False if this form was stored already (sent twice)."""
-        try:
-            self.db[collection].insert_one(with_pending(document, items))
-        except DuplicateKeyError:
-            return False
-        return True
 
     # --- rules ---
 

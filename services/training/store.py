@@ -32,7 +32,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared.chassis import PENDING, RELAY_AFTER, Store, set_with_pending, utcnow, with_pending
+from shared.chassis import PENDING, RELAY_AFTER, Store, set_with_pending, utcnow
 
 
 def _with_pending(update: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -80,14 +80,6 @@ class TrainingStore(Store):
 
     def plan(self, plan_id: str) -> dict[str, Any] | None:
         return self.db.plans.find_one({"_id": plan_id}, {PENDING: 0})
-
-    def insert_once(self, collection: str, document: dict, items: list[dict]) -> bool:
-        """Store a new document; False if this form was stored already (sent twice)."""
-        try:
-            self.db[collection].insert_one(with_pending(document, items))
-        except DuplicateKeyError:
-            return False
-        return True
 
     def course(self, course_id: str) -> dict[str, Any] | None:
         return self.db.courses.find_one({"_id": course_id}, {PENDING: 0})

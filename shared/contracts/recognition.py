@@ -100,6 +100,13 @@ class RecipientKind(StrEnum):
     COLLECTIVE = "collective"  # a thôn / tổ dân phố, an agency or its department
 
 
+RECIPIENT_KINDS_VI = {
+    RecipientKind.INDIVIDUAL: "Cá nhân",
+    RecipientKind.HOUSEHOLD: "Hộ gia đình",
+    RecipientKind.COLLECTIVE: "Tập thể",
+}
+
+
 class Title(StrEnum):
     """The forms and titles a commune gives or proposes (Law 06/2022 Art 80)."""
 
@@ -389,12 +396,6 @@ class PhotoRef(Contract):
     """`recognition.honour_photo`: public, for a commendation on the honour board."""
 
     nomination_id: Text
-
-
-class StoredFile(Contract):
-    content_type: str
-    data_base64: str
-    filename: str = ""
 
 
 class HonourQuery(Contract):

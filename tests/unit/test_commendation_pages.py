@@ -12,6 +12,7 @@ import segno
 from gateway.pdf_kit import QR_BORDER
 from gateway.recognition_pdf import QR_LEFT, QR_SIZE, QR_TOP, certificate_pdf, check_url
 from shared.config import Settings
+from shared.contracts.feedback import StoredFile
 from shared.contracts.recognition import (
     CertificateQuery,
     CommendationCertificate,
@@ -33,7 +34,6 @@ from shared.contracts.recognition import (
     ReasonedChange,
     RecordCouncilVote,
     SetPhoto,
-    StoredFile,
 )
 from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.unit.fake_rpc import FakeRpc
