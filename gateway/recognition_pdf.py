@@ -6,19 +6,17 @@ QR codes: gateway/pdf_kit.py."""
 
 from fpdf import FPDF
 
-from gateway.pdf_kit import add_fonts, draw_qr, qr_code
+from gateway.pdf_kit import add_fonts
 from gateway.templating import vn_date
 from gateway.training_pdf import (
     BODY_W,
     MARGIN,
     PAGE_H,
     PAGE_W,
-    QR_LEFT,
-    QR_SIZE,
-    QR_TOP,
     RED,
     frame,
     line,
+    verification,
 )  # fmt: skip
 from shared.contracts.recognition import TITLE_NAMES_VI, Nomination, RecipientKind, Title
 
@@ -64,7 +62,12 @@ def certificate_pdf(nomination: Nomination, commune_name: str, site: str, font_d
     line(pdf, recipient.unit, 84, 13)
     y = _achievement(pdf, f"Đã có thành tích: {nomination.achievement}", 93)
     line(pdf, f"Năm {nomination.year}", y + 1, 12)
-    _verification(pdf, nomination.certificate_code, site)
+    how = (
+        "Kiểm tra giấy khen: quét mã QR bằng điện thoại, hoặc vào "
+        f"{site.rstrip('/')}/vinh-danh/giay-khen và nhập mã xác minh."
+    )
+    code = nomination.certificate_code
+    verification(pdf, check_url(site, code), code, how, 100.0, 20)
     _decision(pdf, nomination, commune_name)
     return bytes(pdf.output())
 
@@ -102,26 +105,6 @@ def _achievement(pdf: FPDF, text: str, y: float) -> float:
         pdf.set_xy(MARGIN, y + number * height)
         pdf.cell(BODY_W, height, text_line, align="C")
     return y + len(shown) * height + 2
-
-
-def _verification(pdf: FPDF, code: str, site: str) -> None:
-    """The QR code and the code typed out, bottom left, with how to check them."""
-    left, top = QR_LEFT, QR_TOP
-    draw_qr(pdf, qr_code(check_url(site, code)), left, top, QR_SIZE)
-    x, width = left + QR_SIZE + 2, 100.0
-    pdf.set_font("sans", "", 10)
-    pdf.set_xy(x, top + 6)
-    pdf.cell(width, 5, "Mã xác minh:")
-    pdf.set_font("mono", "B", 20)
-    pdf.set_xy(x, top + 12)
-    pdf.cell(width, 10, code)
-    pdf.set_font("sans", "", 9)
-    pdf.set_xy(x, top + 25)
-    how = (
-        "Kiểm tra giấy khen: quét mã QR bằng điện thoại, hoặc vào "
-        f"{site.rstrip('/')}/vinh-danh/giay-khen và nhập mã xác minh."
-    )
-    pdf.multi_cell(width, 4.2, how, align="L")
 
 
 def _decision(pdf: FPDF, nomination: Nomination, commune_name: str) -> None:

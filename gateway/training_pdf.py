@@ -47,7 +47,11 @@ def certificate_pdf(certificate: Certificate, site: str, font_dir: str) -> bytes
         why = f": {certificate.revoked_reason}" if certificate.revoked_reason else ""
         line(pdf, f"GIẤY CHỨNG NHẬN NÀY ĐÃ BỊ THU HỒI{why}", y + 39, 13, "B")
         pdf.set_text_color(0)
-    _verification(pdf, certificate.code, site)
+    how = (
+        "Kiểm tra giấy chứng nhận: quét mã QR bằng điện thoại, hoặc vào "
+        f"{site.rstrip('/')}/chung-nhan và nhập mã xác minh."
+    )
+    verification(pdf, check_url(site, certificate.code), certificate.code, how, 118.0, 24)
     _place_and_date(pdf, certificate)
     return bytes(pdf.output())
 
@@ -111,23 +115,19 @@ def _title(pdf: FPDF, title: str, y: float) -> float:
     return y + min(len(lines), TITLE_LINES) * height + 2
 
 
-def _verification(pdf: FPDF, code: str, site: str) -> None:
-    """The QR code and the code typed out, bottom left, with how to check them."""
+def verification(pdf: FPDF, url: str, code: str, how: str, width: float, size: int) -> None:
+    """The QR code of `url` and the code typed out, bottom left, with how to check them."""
     left, top = QR_LEFT, QR_TOP
-    draw_qr(pdf, qr_code(check_url(site, code)), left, top, QR_SIZE)
-    x, width = left + QR_SIZE + 2, 118.0
+    draw_qr(pdf, qr_code(url), left, top, QR_SIZE)
+    x = left + QR_SIZE + 2
     pdf.set_font("sans", "", 10)
     pdf.set_xy(x, top + 6)
     pdf.cell(width, 5, "Mã xác minh:")
-    pdf.set_font("mono", "B", 24)
+    pdf.set_font("mono", "B", size)
     pdf.set_xy(x, top + 12)
     pdf.cell(width, 10, code)
     pdf.set_font("sans", "", 9)
     pdf.set_xy(x, top + 25)
-    how = (
-        "Kiểm tra giấy chứng nhận: quét mã QR bằng điện thoại, hoặc vào "
-        f"{site.rstrip('/')}/chung-nhan và nhập mã xác minh."
-    )
     pdf.multi_cell(width, 4.2, how, align="L")
 
 

@@ -10,7 +10,8 @@ import pytest
 import segno
 
 from gateway.pdf_kit import QR_BORDER
-from gateway.recognition_pdf import QR_LEFT, QR_SIZE, QR_TOP, certificate_pdf, check_url
+from gateway.recognition_pdf import certificate_pdf, check_url
+from gateway.training_pdf import QR_LEFT, QR_SIZE, QR_TOP
 from shared.config import Settings
 from shared.contracts.feedback import StoredFile
 from shared.contracts.recognition import (
