@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from gateway import language
 from gateway.errors import EXCEPTION_HANDLERS
 from gateway.routes import (
     accounts,
@@ -99,11 +100,13 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *recognition_rules.routes,
             *recognition_reports.routes,
             *health.routes,
+            *language.routes,
             Mount("/api/open311/v2", routes=open311.routes),  # before /api, which takes all
             Mount("/api", routes=api.routes),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(language.LanguageMiddleware),  # first: error pages speak it too
             # Residents vote over slow mobile connections: pages and CSS shrink ~70%.
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(

@@ -20,8 +20,7 @@ def error_response(request: Request, error: WireError, status: int | None = None
         body = {
             "error": {
                 "code": type(error).__name__,
-                "message": error.message_vi,
-                "message_en": error.message_en,
+                "message": error.message,  # in the caller's language (Accept-Language)
                 # Above 500 the detail is for the log only: it may name hosts and ports.
                 "detail": error.detail if status < 500 else "",
                 "fields": error.fields,

@@ -125,7 +125,7 @@ def refusal(refused: WireError) -> dict[str, str]:
     fields = {
         re.sub(r"^(photos|attachments)\.\d+.*$", r"\1", k): v for k, v in refused.fields.items()
     }
-    return fields or {"__root__": refused.detail or refused.message_vi}
+    return fields or {"__root__": refused.detail or refused.message}
 
 
 # --- files ----------------------------------------------------------------------

@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from gateway import auth
-from shared.calendar import VIETNAM, vietnam_time
+from shared import i18n
+from shared.calendar import vietnam_time
 from shared.contracts.directory import UnitKind
 from shared.contracts.households import HouseholdStatus
 from shared.contracts.imports import ImportStatus
@@ -40,16 +41,14 @@ IMPORT_STATUS_VI = {
 
 
 def vn_date(value: date | datetime | None) -> str:
-    """Dates as Vietnamese readers write them: 01/07/2025; a moment's day is its day
-    in Vietnam (20:41 UTC on 5 December is already 6 December there)."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(VIETNAM)
-    return value.strftime("%d/%m/%Y") if value else ""
+    """A day as the reader writes it (01/07/2025; 1 Jul 2025); a moment's day is its
+    day in Vietnam (20:41 UTC on 5 December is already 6 December there)."""
+    return i18n.format_day(value)
 
 
 def vn_datetime(value: datetime) -> str:
-    """A moment in Vietnam's time: 05/01/2026 15:04."""
-    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    """A moment in Vietnam's time: 05/01/2026 15:04 (5 Jan 2026, 15:04)."""
+    return i18n.format_moment(value)
 
 
 class CsrfToken:
@@ -67,6 +66,8 @@ class CsrfToken:
 
 def page_context(request: Request) -> dict:
     return {
+        "language": i18n.current(),
+        "languages": i18n.LANGUAGE_NAMES,
         "staff": getattr(request.state, "staff", None),  # set by auth.current_staff
         "csrf_token": CsrfToken(request),
         "flash": request.session.pop("flash", None),
@@ -76,6 +77,12 @@ def page_context(request: Request) -> dict:
 templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[page_context]
 )
+# Jinja's i18n: {{ _("...") }} and {% trans %}, in the request's language (shared.i18n).
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
+templates.env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
+templates.env.filters["tr"] = i18n.translate  # text a service sent or stored
+templates.env.filters["number"] = i18n.format_number
 templates.env.filters["vn_date"] = vn_date
 # Jinja's capitalize would also lower "Ban Thanh tra" to "ban thanh tra".
 templates.env.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]

@@ -24,8 +24,13 @@ def vietnam_day(moment: datetime) -> date:
 
 
 def vietnam_time(moment: datetime) -> str:
-    """A moment as residents read it: "08:00 ngày 05/06/2026"."""
-    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
+    """A moment as residents read it: "08:00 ngày 05/06/2026" ("08:00, 5 Jun 2026")."""
+    from shared.i18n import VIETNAMESE, current, format_day
+
+    local = moment.astimezone(VIETNAM)
+    if current() == VIETNAMESE:
+        return local.strftime("%H:%M ngày %d/%m/%Y")
+    return f"{local:%H:%M}, {format_day(local)}"
 
 
 @cache

@@ -1,14 +1,16 @@
 """Errors that cross a service boundary, declared once.
 
 A service raises one of these; nameko sends its class name and args over the
-wire; the gateway rebuilds it with `from_wire` and shows `message_vi` (or
-`message_en`) with `http_status`. Any other exception is an internal error.
+wire; the gateway rebuilds it with `from_wire` (translated into the reader's language,
+shared.i18n) and shows `message` with `http_status`. Any other exception is an internal error.
 """
 
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
+
+from shared.i18n import N_, _, translate
 
 
 class WireError(Exception):
@@ -20,8 +22,7 @@ class WireError(Exception):
     """
 
     http_status: ClassVar[int] = 500
-    message_vi: ClassVar[str] = "Đã có lỗi xảy ra. Vui lòng thử lại sau."
-    message_en: ClassVar[str] = "Something went wrong. Please try again later."
+    message_vi: ClassVar[str] = N_("Đã có lỗi xảy ra. Vui lòng thử lại sau.")
 
     def __init__(self, detail: str = "", fields: dict[str, str] | None = None) -> None:
         super().__init__(detail, fields or {})
@@ -29,43 +30,42 @@ class WireError(Exception):
         self.fields = fields or {}
 
     def __str__(self) -> str:
-        return self.detail or self.message_en
+        return self.detail or self.message_vi
+
+    @property
+    def message(self) -> str:
+        """The class's sentence in the reader's language."""
+        return _(self.message_vi)
 
 
 class InvalidInput(WireError):
     http_status = 422
-    message_vi = "Thông tin chưa hợp lệ. Vui lòng kiểm tra các ô được đánh dấu."
-    message_en = "Some information is not valid. Please check the marked fields."
+    message_vi = N_("Thông tin chưa hợp lệ. Vui lòng kiểm tra các ô được đánh dấu.")
 
 
 class NotFound(WireError):
     http_status = 404
-    message_vi = "Không tìm thấy nội dung bạn yêu cầu."
-    message_en = "What you asked for was not found."
+    message_vi = N_("Không tìm thấy nội dung bạn yêu cầu.")
 
 
 class Conflict(WireError):
     http_status = 409
-    message_vi = "Thông tin này đã có trong hệ thống."
-    message_en = "This already exists."
+    message_vi = N_("Thông tin này đã có trong hệ thống.")
 
 
 class NotSignedIn(WireError):
     http_status = 401
-    message_vi = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc phiên làm việc đã hết hạn."
-    message_en = "Wrong username or password, or the session has expired."
+    message_vi = N_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc phiên làm việc đã hết hạn.")
 
 
 class AccountLocked(WireError):
     http_status = 423
-    message_vi = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau."
-    message_en = "The account is locked after repeated wrong passwords. Try again later."
+    message_vi = N_("Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau.")
 
 
 class Forbidden(WireError):
     http_status = 403
-    message_vi = "Bạn không có quyền thực hiện việc này."
-    message_en = "You are not allowed to do this."
+    message_vi = N_("Bạn không có quyền thực hiện việc này.")
 
 
 class AlreadyVoted(WireError):
@@ -73,16 +73,14 @@ class AlreadyVoted(WireError):
     one vote). `detail` says how and when it took part."""
 
     http_status = 409
-    message_vi = "Hộ gia đình của bạn đã tham gia lần này. Mỗi hộ chỉ có một phiếu."
-    message_en = "Your household has already taken part. Each household has one ballot."
+    message_vi = N_("Hộ gia đình của bạn đã tham gia lần này. Mỗi hộ chỉ có một phiếu.")
 
 
 class PollNotOpen(WireError):
     """A ballot before the poll opened or after it closed; `detail` says which."""
 
     http_status = 409
-    message_vi = "Cuộc lấy ý kiến, biểu quyết này hiện không nhận phiếu."
-    message_en = "This poll is not accepting ballots now."
+    message_vi = N_("Cuộc lấy ý kiến, biểu quyết này hiện không nhận phiếu.")
 
 
 class TooManyRequests(WireError):
@@ -90,21 +88,16 @@ class TooManyRequests(WireError):
     feedback from one address); `detail` says when to try again."""
 
     http_status = 429
-    message_vi = "Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau."
-    message_en = "Too many submissions in a short time. Please try again later."
+    message_vi = N_("Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau.")
 
 
 class ServiceUnavailable(WireError):
     """Raised by the gateway itself when a service does not answer."""
 
     http_status = 503
-    message_vi = (
+    message_vi = N_(
         "Dịch vụ đang tạm ngừng. Vui lòng thử lại sau ít phút; "
         "thông tin đã gửi trước đó không bị mất."
-    )
-    message_en = (
-        "The service is temporarily unavailable. Please try again in a few minutes; "
-        "nothing you already submitted is lost."
     )
 
 
@@ -131,21 +124,22 @@ def from_wire(error: dict[str, Any]) -> WireError:
     args = error.get("exc_args") or []
     detail = args[0] if args and isinstance(args[0], str) else ""
     fields = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-    return cls(detail, {str(k): str(v) for k, v in fields.items()})
+    # Services speak Vietnamese; the person reads their own language (shared.i18n).
+    return cls(translate(detail), {str(k): translate(str(v)) for k, v in fields.items()})
 
 
 # Vietnamese wording of pydantic's error types, for form fields.
 _FIELD_MESSAGES_VI = {
-    "missing": "Vui lòng điền mục này.",
-    "string_too_short": "Vui lòng điền mục này.",
-    "string_shorter_than_minimum": "Quá ngắn: ít nhất {min_length} ký tự.",
-    "string_too_long": "Quá dài: tối đa {max_length} ký tự.",
-    "string_pattern_mismatch": "Có ký tự không được phép.",
-    "enum": "Vui lòng chọn một giá trị trong danh sách.",
-    "literal_error": "Vui lòng chọn một giá trị trong danh sách.",
-    "int_parsing": "Vui lòng nhập một số nguyên.",
-    "date_from_datetime_parsing": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
-    "date_parsing": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
+    "missing": N_("Vui lòng điền mục này."),
+    "string_too_short": N_("Vui lòng điền mục này."),
+    "string_shorter_than_minimum": N_("Quá ngắn: ít nhất {min_length} ký tự."),
+    "string_too_long": N_("Quá dài: tối đa {max_length} ký tự."),
+    "string_pattern_mismatch": N_("Có ký tự không được phép."),
+    "enum": N_("Vui lòng chọn một giá trị trong danh sách."),
+    "literal_error": N_("Vui lòng chọn một giá trị trong danh sách."),
+    "int_parsing": N_("Vui lòng nhập một số nguyên."),
+    "date_from_datetime_parsing": N_("Ngày không hợp lệ (định dạng năm-tháng-ngày)."),
+    "date_parsing": N_("Ngày không hợp lệ (định dạng năm-tháng-ngày)."),
 }
 
 
@@ -165,11 +159,11 @@ def invalid_input_from(error: ValidationError) -> InvalidInput:
         name = ".".join(str(part) for part in item["loc"]) or "__root__"
         kind, ctx = item["type"], item.get("ctx") or {}
         if kind == REASON_VI:
-            fields.setdefault(name, item["msg"])
+            fields.setdefault(name, translate(item["msg"]))
             continue
         if kind == "string_too_short" and ctx.get("min_length", 1) > 1:
             kind = "string_shorter_than_minimum"  # "too short", not "empty"
-        template = _FIELD_MESSAGES_VI.get(kind, "Giá trị không hợp lệ.")
+        template = _(_FIELD_MESSAGES_VI.get(kind, N_("Giá trị không hợp lệ.")))
         fields.setdefault(name, template.format(**ctx))
     return InvalidInput(fields=fields)
 

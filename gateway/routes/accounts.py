@@ -88,7 +88,7 @@ async def _change(
         command = parse(contract, {"actor": request.state.staff.username, **payload})
         await rpc(request).call("directory", method, command.model_dump(mode="json"))
     except REFUSALS as refused:
-        errors = refused.fields or {"__root__": refused.detail or refused.message_vi}
+        errors = refused.fields or {"__root__": refused.detail or refused.message}
         kept = values | {"password": ""}  # never echoed back
         return await _page(request, method, kept, errors, refused.http_status)
     role = ROLE_NAMES_VI[Role(values["role"])]

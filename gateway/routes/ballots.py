@@ -183,7 +183,7 @@ def retry_page(request: Request, action: str, answers: Answers, submission_id: s
 def refused_page(request: Request, refused: AlreadyVoted | PollNotOpen) -> Response:
     """The service refused the ballot: say why, in its own words."""
     state = "already_voted" if isinstance(refused, AlreadyVoted) else "not_open"
-    context = {"state": state, "message": refused.detail or refused.message_vi}
+    context = {"state": state, "message": refused.detail or refused.message}
     return page(request, "ballot_refused.html", context, refused.http_status)
 
 
@@ -260,7 +260,7 @@ async def cast(request: Request) -> Response:
         return retry_page(request, f"/b/{card_code}/cast", answers, submission_id)
     except InvalidInput as invalid:
         view, signed_view = await ballot_view(request, card_code, form)
-        errors = invalid.fields or {"__root__": invalid.detail or invalid.message_vi}
+        errors = invalid.fields or {"__root__": invalid.detail or invalid.message}
         return form_page(request, view, signed_view, card_code, answers, errors, 422)
     receipt = BallotReceipt.model_validate(reply)
     return RedirectResponse(receipt_link(request, receipt, form, card_code), status_code=303)
@@ -383,7 +383,7 @@ async def survey(request: Request) -> Response:
             },
         )
     except InvalidInput as invalid:
-        errors = invalid.fields or {"__root__": invalid.detail or invalid.message_vi}
+        errors = invalid.fields or {"__root__": invalid.detail or invalid.message}
         return survey_page(request, poll, values, errors, submission_id)
     except PollNotOpen:
         return survey_page(request, poll, {}, {}, "", is_open=False)

@@ -255,7 +255,7 @@ async def new_disclosure(request: Request) -> Response:
         command = _command(values, request.state.staff.username, commune_id)
         posted = Disclosure.model_validate(await _call(request, "post_disclosure", command))
     except InvalidInput as refused:
-        errors = dict(refused.fields) or {"__root__": refused.detail or refused.message_vi}
+        errors = dict(refused.fields) or {"__root__": refused.detail or refused.message}
         return page(refused.http_status)
     request.session["flash"] = f"Đã đăng công khai “{posted.title}”."
     return RedirectResponse(f"/communes/{commune_id}/cong-khai/{posted.id}", status_code=303)

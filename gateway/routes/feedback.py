@@ -137,7 +137,6 @@ class TooManyWrongCodes(WireError):
 
     http_status = 429
     message_vi = TOO_MANY_WRONG_CODES
-    message_en = "Too many wrong codes from your network lately. Please wait a minute."
 
 
 async def tracked(request: Request, typed: str) -> PublicCase:
@@ -178,7 +177,7 @@ async def case_page(request: Request) -> Response:
     try:
         case = await tracked(request, request.path_params["code"])
     except (NotFound, TooManyWrongCodes) as refused:
-        message = refused.detail or refused.message_vi
+        message = refused.detail or refused.message
         context = {"typed": request.path_params["code"], "error": message}
         return page(request, "feedback_lookup.html", context, refused.http_status)
     if case.code != request.path_params["code"]:

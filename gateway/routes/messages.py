@@ -109,7 +109,7 @@ async def write(request: Request) -> Response:
     except NotFound as missing:  # a course or session code typed wrong
         if kind != AudienceKind.TRAINING_PARTICIPANTS:
             raise
-        context["errors"] = {"course_id": missing.detail or missing.message_vi}
+        context["errors"] = {"course_id": missing.detail or missing.message}
         return templates.TemplateResponse(request, "message_new.html", context, status_code=422)
     receipt = MessageSent.model_validate(reply)
     request.session["flash"] = _receipt_line(receipt)

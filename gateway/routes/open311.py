@@ -79,7 +79,7 @@ def open311_errors(endpoint: Endpoint) -> Endpoint:
             if refused.fields:
                 fields = refused.fields.items()
                 return _errors(status, [f"{PARAMETERS.get(k, k)}: {v}" for k, v in fields])
-            return _errors(status, [refused.detail or refused.message_vi])
+            return _errors(status, [refused.detail or refused.message])
         except HTTPException as refused:
             return _errors(refused.status_code, [str(refused.detail)])
 

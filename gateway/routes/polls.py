@@ -147,7 +147,7 @@ def _moments(values: dict, names: Iterable[str], errors: dict) -> dict[str, date
 
 
 def _refusal(refused: InvalidInput | Conflict) -> dict[str, str]:
-    return dict(refused.fields) or {"__root__": refused.detail or refused.message_vi}
+    return dict(refused.fields) or {"__root__": refused.detail or refused.message}
 
 
 def _counts_from(form: FormData, poll: Poll) -> dict[str, dict[str, str]]:
@@ -431,7 +431,7 @@ async def reissue_card(request: Request) -> Response:
             raise InvalidInput(fields={"household_code": f"{BAD_CODE}."})
         content = await _card_sheet(request, poll, unit_id, code)
     except InvalidInput as refused:
-        message = next(iter(refused.fields.values()), refused.detail or refused.message_vi)
+        message = next(iter(refused.fields.values()), refused.detail or refused.message)
         return await _poll_page(request, poll, {f"reissue.{unit_id}": message}, 422)
     return pdf_download(content, f"phieu-cap-lai-{poll.id}-{code}.pdf")
 

@@ -294,7 +294,7 @@ async def positions(request: Request) -> Response:
     try:
         holding = await _add(request, add_command(payload, errors))
     except REFUSALS as refused:
-        shown = refused.fields or {"__root__": refused.detail or refused.message_vi}
+        shown = refused.fields or {"__root__": refused.detail or refused.message}
         return await _page(
             request, overview, values=values, errors=shown, status_code=refused.http_status
         )
@@ -315,7 +315,7 @@ async def end_holding(request: Request) -> Response:
         command = parse_form(EndHolding, payload, {})
         reply = await rpc(request).call("directory", "end_holding", command.model_dump(mode="json"))
     except REFUSALS as refused:
-        why = next(iter(refused.fields.values()), refused.detail or refused.message_vi)
+        why = next(iter(refused.fields.values()), refused.detail or refused.message)
         if "ends_on" in refused.fields and ends_on is None:
             why = "Vui lòng ghi ngày thôi giữ chức danh."
         return await _page(
@@ -338,7 +338,7 @@ async def import_holders(request: Request) -> Response:
             auth.check_csrf(request, form.get("csrf_token"))
             rows = csv_rows(await _read_file(form.get("file")))
     except InvalidInput as refused:
-        why = refused.fields.get("file") or refused.detail or refused.message_vi
+        why = refused.fields.get("file") or refused.detail or refused.message
         return await _page(request, overview, file_error=why, status_code=422)
     before = {h.holding_id for h in await _holdings(request, overview.commune.id)}
     report = ImportReport()
@@ -347,7 +347,7 @@ async def import_holders(request: Request) -> Response:
         try:
             holding = await _add(request, row_command(cells, overview.commune.id, units, actor))
         except REFUSALS as refused:
-            why = row_problem(refused.fields, refused.detail or refused.message_vi)
+            why = row_problem(refused.fields, refused.detail or refused.message)
             report.problems.append((line, cells.get("ho_ten", ""), why))
             continue
         (report.existing if holding.holding_id in before else report.added).append(holding)

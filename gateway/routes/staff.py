@@ -40,7 +40,7 @@ async def sign_in(request: Request) -> Response:
     except (NotSignedIn, AccountLocked, InvalidInput) as refused:
         wrong = refused.http_status if refused.http_status != 422 else 401
         context["error"] = (
-            refused.message_vi
+            refused.message
             if isinstance(refused, AccountLocked)
             else "Tên đăng nhập hoặc mật khẩu không đúng."
         )
@@ -87,7 +87,7 @@ async def add_residential_unit(request: Request) -> Response:
             "directory", "add_residential_unit", command.model_dump(mode="json")
         )
     except (InvalidInput, Conflict) as exc:
-        context["errors"] = exc.fields or {"__root__": exc.detail or exc.message_vi}
+        context["errors"] = exc.fields or {"__root__": exc.detail or exc.message}
         return templates.TemplateResponse(
             request, "unit_new.html", context, status_code=exc.http_status
         )

@@ -64,6 +64,7 @@ from shared.errors import (
     WireError,
     parse,
 )
+from shared.i18n import _
 
 HOME, MINE = "/tap-huan", "/tap-huan/cua-toi"
 CODE_KEY = "training_code"  # the personal code, in the session cookie
@@ -116,7 +117,7 @@ async def call(request: Request, method: str, command: BaseModel) -> Any:
 
 def reason(refused: WireError) -> str:
     """What the service said, in its own words."""
-    return refused.detail or " ".join(refused.fields.values()) or refused.message_vi
+    return refused.detail or " ".join(refused.fields.values()) or refused.message
 
 
 # --- who is asking --------------------------------------------------------------
@@ -308,7 +309,7 @@ async def register(request: Request, who: Who) -> Response:
         refusal = {"session_id": session_id, "message": reason(refused)}
         return await mine_view(request, who, refusal, refused.http_status)
     if outcome.registration is None:
-        refusal = {"session_id": session_id, "message": outcome.refused or Conflict.message_vi}
+        refusal = {"session_id": session_id, "message": outcome.refused or _(Conflict.message_vi)}
         return await mine_view(request, who, refusal, 409)
     done = f"/tap-huan/dang-ky/{outcome.registration.registration_id}?da=dang-ky"
     return RedirectResponse(done, status_code=303)

@@ -88,7 +88,7 @@ def _errors(refused: InvalidInput | Conflict) -> dict[str, str]:
     """Errors by field, with a bad household code reported on its part's box."""
     errors: dict[str, str] = {}
     for name, message in (
-        refused.fields or {"__root__": refused.detail or refused.message_vi}
+        refused.fields or {"__root__": refused.detail or refused.message}
     ).items():
         if match := re.fullmatch(r"(parts\.\d+\.household_codes)\.\d+", name):
             errors[match[1]] = "Có mã hộ không hợp lệ (mã gồm 4-12 chữ và số, không có 0, O, 1, I)."
