@@ -21,10 +21,12 @@ from shared.contracts.staff import (
     StaffAccount,
 )
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, parse
+from shared.i18n import N_, _
 
-ACCOUNT_FIELDS = ("username", "full_name", "password", "role", "unit_id")
-ROLE_FIELDS = ("username", "role", "unit_id")
+ACCOUNT_FIELDS = ("username", "full_name", "password", "role", "unit_id", "province_id")
+ROLE_FIELDS = ("username", "role", "unit_id", "province_id")
 OFFERED_ROLES = (Role.COMMUNE_STAFF, Role.COMMUNE_ADMIN, Role.GROUP_HEAD, Role.INSPECTOR)
+SYSTEM_ADMIN_ROLES = (Role.PROVINCE_ADMIN,)  # offered to the system administrator only
 REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound)  # shown on the page, beside the form
 
 
@@ -44,7 +46,10 @@ async def _page(
     listed = AccountList.model_validate(
         await rpc(request).call("directory", "list_accounts", query.model_dump())
     )
+    # a province administrator is chosen among the provinces (the commune's)
+    provinces = [overview.province] if overview.province and actor.is_system_admin else []
     blank = dict.fromkeys(ACCOUNT_FIELDS, "") | {"role": Role.COMMUNE_STAFF.value}
+    blank["province_id"] = provinces[0].id if provinces else ""
     shown = {"create_account": blank, "grant_role": blank}
     if form and values:
         shown[form] = values
@@ -55,8 +60,9 @@ async def _page(
         "values": shown,
         "refused_form": form,
         "errors": errors or {},
-        "roles": OFFERED_ROLES,
+        "roles": OFFERED_ROLES + (SYSTEM_ADMIN_ROLES if actor.is_system_admin else ()),
         "role_names": ROLE_NAMES_VI,
+        "provinces": provinces,
     }
     return templates.TemplateResponse(request, "accounts.html", context, status_code=status_code)
 
@@ -68,8 +74,12 @@ async def _submitted(request: Request, fields: tuple[str, ...]) -> dict[str, str
 
 
 def _grant(values: dict[str, str], commune_id: str) -> dict[str, str]:
-    """The role a form names: a group head's on the chosen unit, others' on the commune."""
-    unit_id = values["unit_id"] if values["role"] == Role.GROUP_HEAD else commune_id
+    """The role a form names: a group head's on the chosen unit, a province
+    administrator's on the chosen province, others' on the commune."""
+    unit_id = {
+        Role.GROUP_HEAD: values["unit_id"],
+        Role.PROVINCE_ADMIN: values["province_id"],
+    }.get(values["role"], commune_id)
     return {"role": values["role"], "unit_id": unit_id}
 
 
@@ -89,10 +99,12 @@ async def _change(
         await rpc(request).call("directory", method, command.model_dump(mode="json"))
     except REFUSALS as refused:
         errors = refused.fields or {"__root__": refused.detail or refused.message}
+        if values["role"] == Role.PROVINCE_ADMIN and "unit_id" in errors:
+            errors["province_id"] = errors.pop("unit_id")  # beside the province chosen
         kept = values | {"password": ""}  # never echoed back
         return await _page(request, method, kept, errors, refused.http_status)
-    role = ROLE_NAMES_VI[Role(values["role"])]
-    request.session["flash"] = done.format(username=command.username, role=role)
+    role = _(ROLE_NAMES_VI[Role(values["role"])])
+    request.session["flash"] = _(done).format(username=command.username, role=role)
     commune_id = request.path_params["commune_id"]
     return RedirectResponse(request.url_for("accounts", commune_id=commune_id), status_code=303)
 
@@ -104,7 +116,7 @@ async def staff_of_commune(request: Request) -> Response:
     values = await _submitted(request, ACCOUNT_FIELDS)
     account = {field: values[field] for field in ("username", "full_name", "password")}
     account["roles"] = [_grant(values, request.path_params["commune_id"])]
-    done = "Đã tạo tài khoản {username}."
+    done = N_("Đã tạo tài khoản {username}.")
     return await _change(request, "create_account", values, CreateAccount, account, done)
 
 
@@ -127,13 +139,13 @@ routes = [
     ),
     Route(
         "/communes/{commune_id}/staff/grant",
-        _role_change("grant_role", "Đã cấp vai trò {role} cho {username}."),
+        _role_change("grant_role", N_("Đã cấp vai trò {role} cho {username}.")),
         methods=["POST"],
         name="grant_role",
     ),
     Route(
         "/communes/{commune_id}/staff/revoke",
-        _role_change("revoke_role", "Đã thu hồi vai trò {role} của {username}."),
+        _role_change("revoke_role", N_("Đã thu hồi vai trò {role} của {username}.")),
         methods=["POST"],
         name="revoke_role",
     ),

@@ -18,14 +18,16 @@ from gateway.templating import templates
 from shared.contracts.staff import AuditLog, ListAudit
 from shared.contracts.surveys import ListPolls, PollList
 from shared.errors import ServiceUnavailable
+from shared.i18n import N_, _
 
 LIMIT = 200
 # the other services' logs, by what each is about (said when one is down)
 LOGS = (
-    ("notifications", "thông báo, công khai"),
-    ("feedback", "phản ánh, kiến nghị"),
-    ("training", "tập huấn"),
-    ("recognition", "khen thưởng, kỷ luật"),
+    ("notifications", N_("thông báo, công khai")),
+    ("feedback", N_("phản ánh, kiến nghị")),
+    ("training", N_("tập huấn")),
+    ("recognition", N_("khen thưởng, kỷ luật")),
+    ("webhooks", N_("gửi sự kiện cho hệ thống khác")),
 )
 
 
@@ -57,7 +59,7 @@ async def audit_log(request: Request) -> Response:
     try:
         polls_log, titles = await _surveys_log(request, query)
     except ServiceUnavailable:
-        down.append("lấy ý kiến, biểu quyết")
+        down.append(N_("lấy ý kiến, biểu quyết"))
     else:
         entries += polls_log.entries
         names |= titles
@@ -72,7 +74,7 @@ async def audit_log(request: Request) -> Response:
     rows = [
         (
             entry,
-            ACTIONS_VI.get(entry.action, entry.action),
+            _(ACTIONS_VI.get(entry.action, entry.action)),
             names.get(entry.target, entry.target),
             changes(entry.before, entry.after, names),
         )

@@ -9,6 +9,7 @@ from gateway.routes.pages import rpc
 from gateway.templating import templates
 from shared.contracts.households import HouseholdList, HouseholdView, SearchHouseholds
 from shared.errors import InvalidInput, parse
+from shared.i18n import _
 
 
 @auth.staff_only
@@ -24,7 +25,7 @@ async def search(request: Request) -> Response:
                 {"actor": request.state.staff.username, "commune_id": commune_id, "text": text},
             )
         except InvalidInput:
-            context["error"] = "Vui lòng nhập ít nhất 2 ký tự: mã hộ, số điện thoại hoặc tên."
+            context["error"] = _("Vui lòng nhập ít nhất 2 ký tự: mã hộ, số điện thoại hoặc tên.")
         else:
             reply = await rpc(request).call("directory", "search_households", query.model_dump())
             context["found"] = HouseholdList.model_validate(reply).households

@@ -26,10 +26,23 @@ from shared.contracts.imports import (
     StartImport,
 )
 from shared.errors import Conflict, Forbidden, InvalidInput, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 TEMPLATE_FILES = ("mau-danh-sach-ho.xlsx", "mau-danh-sach-ho.csv")  # in gateway/static
 BUSY = (ImportStatus.UPLOADING, ImportStatus.CHECKING, ImportStatus.APPLYING)
+# The file's column headings (services/directory/roster.py): what the file must say, in
+# Vietnamese whatever the page's language.
+HEADINGS = {
+    "code": "Mã hộ",  # i18n-exempt: a heading of the file
+    "unit": "Tổ dân phố, thôn",  # i18n-exempt: a heading of the file
+    "address": "Địa chỉ",  # i18n-exempt: a heading of the file
+    "name": "Họ và tên",  # i18n-exempt: a heading of the file
+    "relation": "Quan hệ với chủ hộ",  # i18n-exempt: a heading of the file
+    "birth_year": "Năm sinh",  # i18n-exempt: a heading of the file
+    "phone": "Số điện thoại",  # i18n-exempt: a heading of the file
+    "since": "Cư trú từ ngày",  # i18n-exempt: a heading of the file
+}
 
 
 @auth.staff_only
@@ -50,6 +63,7 @@ async def imports(request: Request) -> Response:
         "request_id": new_id(),
         "error": None,
         "templates": TEMPLATE_FILES,
+        "headings": HEADINGS,
         "may_edit": request.state.staff.works_in(commune_id),
     }
     if request.method == "GET":
@@ -62,7 +76,7 @@ async def imports(request: Request) -> Response:
         import_id = str(form.get("request_id", ""))
         await send_file(request, commune_id, import_id, filename, content)
     except (InvalidInput, Conflict) as refused:
-        context["error"] = next(iter(refused.fields.values()), refused.detail or refused.message_vi)
+        context["error"] = next(iter(refused.fields.values()), refused.detail or refused.message)
         return templates.TemplateResponse(
             request, "imports.html", context, status_code=refused.http_status
         )
@@ -74,11 +88,11 @@ async def imports(request: Request) -> Response:
 
 async def read_upload(upload: object) -> tuple[str, bytes]:
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput(fields={"file": "Vui lòng chọn tệp danh sách hộ (.xlsx hoặc .csv)."})
+        raise InvalidInput(fields={"file": _("Vui lòng chọn tệp danh sách hộ (.xlsx hoặc .csv).")})
     content = await upload.read(CHUNK_BYTES * MAX_CHUNKS + 1)
     if len(content) > CHUNK_BYTES * MAX_CHUNKS:
         raise InvalidInput(
-            fields={"file": "Tệp quá lớn (tối đa 20 MB). Hãy chia theo tổ dân phố, thôn."}
+            fields={"file": _("Tệp quá lớn (tối đa 20 MB). Hãy chia theo tổ dân phố, thôn.")}
         )
     return upload.filename, content
 
@@ -142,7 +156,7 @@ async def apply_import(request: Request) -> Response:
     try:
         await rpc(request).call("directory", "apply_household_import", command.model_dump())
     except InvalidInput as refused:
-        request.session["import_error"] = next(iter(refused.fields.values()), refused.message_vi)
+        request.session["import_error"] = next(iter(refused.fields.values()), refused.message)
     return RedirectResponse(
         request.url_for("import_report", commune_id=commune_id, import_id=import_id),
         status_code=303,

@@ -41,19 +41,20 @@ from shared.contracts.positions import (
     Position,
 )
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.i18n import N_, _, format_day
 from shared.ids import new_id
 
 FORM_FIELDS = ("request_id", "position", "full_name", "unit_id", "household", "phone", "email")
 # Clearer words than pydantic's for what people most often get wrong.
 FIELD_ERRORS = {
-    "position": "Vui lòng chọn chức danh.",
-    "full_name": "Vui lòng ghi họ tên (tối đa 80 ký tự).",
-    "unit_id": "Vui lòng chọn đơn vị.",
-    "household": "Mã hộ chưa đúng: 6 ký tự in trên giấy báo của hộ, ví dụ HA7K2M.",
-    "phone": "Số điện thoại chưa đúng: 10 chữ số, bắt đầu bằng 0.",
-    "email": "Địa chỉ thư điện tử chưa đúng, ví dụ: ten@example.com.",
-    "starts_on": "Vui lòng ghi ngày bắt đầu.",
-    "request_id": "Biểu mẫu đã cũ. Vui lòng tải lại trang rồi gửi lần nữa.",
+    "position": N_("Vui lòng chọn chức danh."),
+    "full_name": N_("Vui lòng ghi họ tên (tối đa 80 ký tự)."),
+    "unit_id": N_("Vui lòng chọn đơn vị."),
+    "household": N_("Mã hộ chưa đúng: 6 ký tự in trên giấy báo của hộ, ví dụ HA7K2M."),
+    "phone": N_("Số điện thoại chưa đúng: 10 chữ số, bắt đầu bằng 0."),
+    "email": N_("Địa chỉ thư điện tử chưa đúng, ví dụ: ten@example.com."),
+    "starts_on": N_("Vui lòng ghi ngày bắt đầu."),
+    "request_id": N_("Biểu mẫu đã cũ. Vui lòng tải lại trang rồi gửi lần nữa."),
 }
 REFUSALS = (InvalidInput, Conflict, NotFound)  # shown on the page, beside what was sent
 
@@ -70,7 +71,7 @@ COLUMN_OF = {  # AddHolding's field → the column it is read from
 }
 CSV_MAX_BYTES = 512 * 1024
 CSV_MAX_ROWS = 500  # a commune has a few hundred holders at most
-NOT_UTF8 = (
+NOT_UTF8 = N_(
     "Tệp CSV không ở mã UTF-8 nên chữ tiếng Việt sẽ bị lỗi. Trong Excel, chọn "
     "“Lưu thành” → “CSV UTF-8 (Comma delimited)” rồi tải lên lại."
 )
@@ -101,20 +102,21 @@ def csv_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput(fields={"file": NOT_UTF8}) from None
+        raise InvalidInput(fields={"file": _(NOT_UTF8)}) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)  # Excel in Vietnamese often writes ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = [[unicodedata.normalize("NFC", cell).strip() for cell in row] for row in reader]
     if not rows:
-        raise InvalidInput(fields={"file": "Tệp không có dữ liệu."})
+        raise InvalidInput(fields={"file": _("Tệp không có dữ liệu.")})
     header = [_key(name) for name in rows[0]]
     missing = [name for name in CSV_REQUIRED if name not in header]
     if missing:
         raise InvalidInput(
             fields={
-                "file": f"Tệp thiếu cột: {', '.join(missing)}. Dòng đầu phải là tên các cột: "
-                f"{', '.join(CSV_COLUMNS)}."
+                "file": _(
+                    "Tệp thiếu cột: {missing}. Dòng đầu phải là tên các cột: {columns}."
+                ).format(missing=", ".join(missing), columns=", ".join(CSV_COLUMNS))
             }
         )
     found = [
@@ -123,7 +125,9 @@ def csv_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
         if any(row)
     ]
     if len(found) > CSV_MAX_ROWS:
-        raise InvalidInput(fields={"file": f"Tệp có quá {CSV_MAX_ROWS} người; hãy chia nhỏ."})
+        raise InvalidInput(
+            fields={"file": _("Tệp có quá {count} người; hãy chia nhỏ.").format(count=CSV_MAX_ROWS)}
+        )
     return found
 
 
@@ -132,8 +136,12 @@ def entered_position(text: str) -> Position:
     for position in ENTERED_POSITIONS:
         if _key(text) in (position.value, _key(POSITION_NAMES_VI[position])):
             return position
-    names = "; ".join(POSITION_NAMES_VI[p] for p in ENTERED_POSITIONS)
-    raise ValueError(f"Chức danh “{text}” không nhập từ tệp được. Hãy ghi một trong: {names}.")
+    names = "; ".join(POSITION_NAMES_VI[p] for p in ENTERED_POSITIONS)  # as the file writes them
+    raise ValueError(
+        _("Chức danh “{text}” không nhập từ tệp được. Hãy ghi một trong: {names}.").format(
+            text=text, names=names
+        )
+    )
 
 
 def unit_of(text: str, units: dict[str, str]) -> str:
@@ -141,7 +149,7 @@ def unit_of(text: str, units: dict[str, str]) -> str:
     for unit_id, name in units.items():
         if _key(text) in (unit_id.casefold(), _key(name)):
             return unit_id
-    raise ValueError(f"Không có đơn vị “{text}” trong xã, phường này.")
+    raise ValueError(_("Không có đơn vị “{text}” trong xã, phường này.").format(text=text))
 
 
 def row_command(
@@ -171,7 +179,7 @@ def row_command(
         **values,
     }
     if not payload["full_name"]:
-        errors["full_name"] = "Vui lòng ghi họ tên."
+        errors["full_name"] = _("Vui lòng ghi họ tên.")
     command = add_command({**payload, "request_id": "0" * 32}, errors)
     # What the row says, as read (phone 0912.345.678 is 0912345678), names the person.
     said = command.model_dump(mode="json", exclude={"actor", "request_id"})
@@ -188,7 +196,7 @@ def add_command(payload: dict[str, Any], errors: dict[str, str]) -> AddHolding:
         return parse_form(AddHolding, payload, errors)
     except InvalidInput as refused:
         fields = {
-            name: errors.get(name) or FIELD_ERRORS.get(name, message)
+            name: errors.get(name) or _(FIELD_ERRORS.get(name, message))
             for name, message in refused.fields.items()
         }
         raise InvalidInput(fields=fields) from None
@@ -268,7 +276,7 @@ async def _overview(request: Request, *, editing: bool) -> CommuneOverview:
     staff = request.state.staff
     allowed = staff.works_in(commune_id) or (not editing and staff.oversees(commune_id))
     if not allowed:
-        raise Forbidden("Chỉ cán bộ của xã, phường này xem được người giữ chức danh.")
+        raise Forbidden(_("Chỉ cán bộ của xã, phường này xem được người giữ chức danh."))
     return await directory.commune_overview(rpc(request), commune_id)
 
 
@@ -285,7 +293,7 @@ async def positions(request: Request) -> Response:
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     values = {name: str(form.get(name, "")).strip() for name in (*FORM_FIELDS, "starts_on")}
-    errors = {} if values["full_name"] else {"full_name": FIELD_ERRORS["full_name"]}
+    errors = {} if values["full_name"] else {"full_name": _(FIELD_ERRORS["full_name"])}
     payload = {
         **{name: value or None for name, value in values.items()},
         "actor": request.state.staff.username,
@@ -298,8 +306,10 @@ async def positions(request: Request) -> Response:
         return await _page(
             request, overview, values=values, errors=shown, status_code=refused.http_status
         )
-    name = POSITION_NAMES_VI[holding.position]
-    request.session["flash"] = f"Đã ghi nhận {holding.person.full_name}: {name}."
+    name = _(POSITION_NAMES_VI[holding.position])
+    request.session["flash"] = _("Đã ghi nhận {name}: {position}.").format(
+        name=holding.person.full_name, position=name
+    )
     return RedirectResponse(request.url.path, status_code=303)
 
 
@@ -317,13 +327,13 @@ async def end_holding(request: Request) -> Response:
     except REFUSALS as refused:
         why = next(iter(refused.fields.values()), refused.detail or refused.message)
         if "ends_on" in refused.fields and ends_on is None:
-            why = "Vui lòng ghi ngày thôi giữ chức danh."
+            why = _("Vui lòng ghi ngày thôi giữ chức danh.")
         return await _page(
             request, overview, end_errors={holding_id: why}, status_code=refused.http_status
         )
     ended = Holding.model_validate(reply)
-    request.session["flash"] = (
-        f"Đã ghi nhận {ended.person.full_name} thôi giữ chức danh từ ngày {ended.ends_on:%d/%m/%Y}."
+    request.session["flash"] = _("Đã ghi nhận {name} thôi giữ chức danh từ ngày {day}.").format(
+        name=ended.person.full_name, day=format_day(ended.ends_on)
     )
     return RedirectResponse(
         request.url_for("positions", commune_id=overview.commune.id), status_code=303
@@ -356,10 +366,12 @@ async def import_holders(request: Request) -> Response:
 
 async def _read_file(upload: object) -> bytes:
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput(fields={"file": "Vui lòng chọn tệp .csv danh sách người giữ chức danh."})
+        raise InvalidInput(
+            fields={"file": _("Vui lòng chọn tệp .csv danh sách người giữ chức danh.")}
+        )
     content = await upload.read(CSV_MAX_BYTES + 1)
     if len(content) > CSV_MAX_BYTES:
-        raise InvalidInput(fields={"file": "Tệp quá lớn (tối đa 512 KB)."})
+        raise InvalidInput(fields={"file": _("Tệp quá lớn (tối đa 512 KB).")})
     return content
 
 

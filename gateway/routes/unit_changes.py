@@ -20,11 +20,13 @@ from shared.contracts.directory import CommuneOverview, ResidentialUnitSummary
 from shared.contracts.households import HouseholdList, ListHouseholds
 from shared.contracts.succession import MergeUnits, RenameUnit, SplitUnit, UnitChangeResult
 from shared.errors import Conflict, InvalidInput, NotFound, parse
+from shared.i18n import _, format_day
 from shared.ids import new_id
 
 MAX_PARTS = 10  # SplitUnit's limit
 LISTED_HOUSEHOLDS = 1000  # shown on the split page to copy codes from
-VERBS = {"rename_unit": "đổi tên", "merge_units": "sáp nhập", "split_unit": "chia"}
+# The local labels a clerk may pick, on every form that names a thôn or tổ dân phố.
+templates.env.globals["local_labels"] = directory.LOCAL_LABEL_CHOICES
 
 
 def _unit(overview: CommuneOverview, unit_id: str) -> ResidentialUnitSummary:
@@ -32,7 +34,7 @@ def _unit(overview: CommuneOverview, unit_id: str) -> ResidentialUnitSummary:
     for item in overview.residential_units:
         if item.unit.id == unit_id and item.ended_by is None:
             return item
-    raise NotFound("Không tìm thấy thôn, tổ dân phố này, hoặc đơn vị đã có quyết định thay đổi.")
+    raise NotFound(_("Không tìm thấy thôn, tổ dân phố này, hoặc đơn vị đã có quyết định thay đổi."))
 
 
 def _text(form: FormData, name: str) -> str:
@@ -91,7 +93,9 @@ def _errors(refused: InvalidInput | Conflict) -> dict[str, str]:
         refused.fields or {"__root__": refused.detail or refused.message}
     ).items():
         if match := re.fullmatch(r"(parts\.\d+\.household_codes)\.\d+", name):
-            errors[match[1]] = "Có mã hộ không hợp lệ (mã gồm 4-12 chữ và số, không có 0, O, 1, I)."
+            errors[match[1]] = _(
+                "Có mã hộ không hợp lệ (mã gồm 4-12 chữ và số, không có 0, O, 1, I)."
+            )
         else:
             errors.setdefault(name, message)
     return errors
@@ -102,8 +106,12 @@ def _done(method: str, overview: CommuneOverview, result: UnitChangeResult) -> s
     names = overview.unit_names
     before = ", ".join(names.get(unit_id, unit_id) for unit_id in change.from_unit_ids)
     after = ", ".join(unit.name for unit in result.units)
-    link = "vào" if method == "merge_units" else "thành"
-    return f"Đã {VERBS[method]} {before} {link} {after} từ ngày {change.on:%d/%m/%Y}."
+    done = {
+        "rename_unit": _("Đã đổi tên {before} thành {after} từ ngày {day}."),
+        "merge_units": _("Đã sáp nhập {before} vào {after} từ ngày {day}."),
+        "split_unit": _("Đã chia {before} thành {after} từ ngày {day}."),
+    }[method]
+    return done.format(before=before, after=after, day=format_day(change.on))
 
 
 @auth.staff_only

@@ -13,12 +13,29 @@ from shared.contracts.directory import (
     UnitKind,
 )
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import N_, _
 
 # Law 10/2022 Art 2.3: "thôn" covers thôn, làng, ấp, bản, buôn, bon, phum, sóc;
 # "tổ dân phố" covers tổ dân phố, khu phố, khối phố, khóm, tiểu khu.
 LOCAL_LABELS: dict[UnitKind, tuple[str, ...]] = {
-    UnitKind.VILLAGE: ("thôn", "làng", "ấp", "bản", "buôn", "bon", "phum", "sóc"),
-    UnitKind.RESIDENTIAL_GROUP: ("tổ dân phố", "khu phố", "khối phố", "khóm", "tiểu khu"),
+    # What a clerk types and the unit keeps; marked for the catalog so a page can say it.
+    UnitKind.VILLAGE: (
+        N_("thôn"),
+        N_("làng"),
+        N_("ấp"),
+        N_("bản"),
+        N_("buôn"),
+        N_("bon"),
+        N_("phum"),
+        N_("sóc"),
+    ),
+    UnitKind.RESIDENTIAL_GROUP: (
+        N_("tổ dân phố"),
+        N_("khu phố"),
+        N_("khối phố"),
+        N_("khóm"),
+        N_("tiểu khu"),
+    ),
 }
 
 # The amended Law on Organisation of Local Government 2025, in force 1 Jul 2025 with
@@ -47,7 +64,7 @@ def resolve_local_label(kind: UnitKind, label: str | None) -> str | None:
     if kind not in LOCAL_LABELS:
         if label:
             raise InvalidInput(
-                fields={"local_label": "Chỉ thôn và tổ dân phố có tên gọi địa phương."}
+                fields={"local_label": _("Chỉ thôn và tổ dân phố có tên gọi địa phương.")}
             )
         return None
     if not label:
@@ -55,7 +72,11 @@ def resolve_local_label(kind: UnitKind, label: str | None) -> str | None:
     label = name_key(label)
     if label not in LOCAL_LABELS[kind]:
         allowed = ", ".join(LOCAL_LABELS[kind])
-        raise InvalidInput(fields={"local_label": f"Tên gọi phải là một trong: {allowed}."})
+        raise InvalidInput(
+            fields={
+                "local_label": _("Tên gọi phải là một trong: {allowed}.").format(allowed=allowed)
+            }
+        )
     return label
 
 
@@ -64,12 +85,12 @@ def check_parent(kind: UnitKind, parent: AdministrativeUnit | None) -> None:
     allowed = ALLOWED_PARENT_KINDS[kind]
     if not allowed:
         if parent is not None:
-            raise InvalidInput(fields={"parent_id": "Tỉnh, thành phố không có đơn vị cấp trên."})
+            raise InvalidInput(fields={"parent_id": _("Tỉnh, thành phố không có đơn vị cấp trên.")})
         return
     if parent is None:
-        raise InvalidInput(fields={"parent_id": "Không tìm thấy đơn vị cấp trên."})
+        raise InvalidInput(fields={"parent_id": _("Không tìm thấy đơn vị cấp trên.")})
     if parent.kind not in allowed:
-        raise InvalidInput(fields={"parent_id": "Đơn vị cấp trên không đúng cấp hành chính."})
+        raise InvalidInput(fields={"parent_id": _("Đơn vị cấp trên không đúng cấp hành chính.")})
 
 
 def is_history(unit: AdministrativeUnit) -> bool:
@@ -85,9 +106,9 @@ def check_history(command: RegisterUnit, parent: AdministrativeUnit | None) -> N
     unit (a commune under a district, say) ended no later than it did."""
     ends = command.valid_to
     if ends is not None and ends <= command.valid_from:
-        problem = "Ngày kết thúc phải sau ngày bắt đầu."
+        problem = _("Ngày kết thúc phải sau ngày bắt đầu.")
     elif command.kind == UnitKind.DISTRICT and (ends is None or ends > TWO_TIER_SINCE):
-        problem = (
+        problem = _(
             "Cấp huyện (huyện, quận, thị xã, thành phố thuộc tỉnh) đã kết thúc hoạt động "
             "từ 01/07/2025 (Luật Tổ chức chính quyền địa phương 2025): chỉ ghi lại để "
             "tra cứu, với ngày kết thúc không muộn hơn 01/07/2025."
@@ -97,10 +118,9 @@ def check_history(command: RegisterUnit, parent: AdministrativeUnit | None) -> N
         and parent.valid_to is not None
         and (ends is None or ends > parent.valid_to)
     ):
-        problem = (
-            f"{parent.name} đã kết thúc từ {parent.valid_to:%d/%m/%Y}: đơn vị trực thuộc "
-            "phải kết thúc không muộn hơn ngày đó."
-        )
+        problem = _(
+            "{unit} đã kết thúc từ {day}: đơn vị trực thuộc phải kết thúc không muộn hơn ngày đó."
+        ).format(unit=parent.name, day=f"{parent.valid_to:%d/%m/%Y}")
     else:
         return
     raise InvalidInput(fields={"valid_to": problem})
@@ -131,10 +151,10 @@ def unit_from_registration(
 
 
 def history_refusal(unit: AdministrativeUnit) -> str:
-    return (
-        f"{unit.name} thuộc hệ thống hành chính trước 01/07/2025: chỉ lưu để tra cứu, "
+    return _(
+        "{unit} thuộc hệ thống hành chính trước 01/07/2025: chỉ lưu để tra cứu, "
         "không sửa hay thêm đơn vị trực thuộc được."
-    )
+    ).format(unit=unit.name)
 
 
 def exists_on(unit: AdministrativeUnit, day: date) -> bool:
@@ -153,10 +173,10 @@ def check_open(unit: AdministrativeUnit, field: str) -> None:
     if unit.valid_to is not None:
         raise InvalidInput(
             fields={
-                field: (
-                    f"{unit.name} kết thúc từ {unit.valid_to:%d/%m/%Y} (đổi tên, sáp nhập hoặc "
-                    "chia tách): hãy chọn đơn vị kế tiếp."
-                )
+                field: _(
+                    "{unit} kết thúc từ {day} (đổi tên, sáp nhập hoặc chia tách): "
+                    "hãy chọn đơn vị kế tiếp."
+                ).format(unit=unit.name, day=f"{unit.valid_to:%d/%m/%Y}")
             }
         )
 
@@ -169,18 +189,22 @@ def new_residential_unit(
 ) -> AdministrativeUnit:
     """A new thôn or tổ dân phố of `commune`, or InvalidInput saying what is wrong."""
     if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
-        raise InvalidInput(fields={"commune_id": "Không tìm thấy xã, phường hoặc đặc khu này."})
+        raise InvalidInput(fields={"commune_id": _("Không tìm thấy xã, phường hoặc đặc khu này.")})
     if is_history(commune):
         raise InvalidInput(fields={"commune_id": history_refusal(commune)})
     fields: dict[str, str] = {}
     if name_key(command.name) in {name_key(name) for name in sibling_names}:
-        fields["name"] = f"Đã có đơn vị tên “{command.name}” trong {commune.name}."
+        fields["name"] = _("Đã có đơn vị tên “{name}” trong {commune}.").format(
+            name=command.name, commune=commune.name
+        )
     if command.valid_from < commune.valid_from:
-        fields["valid_from"] = (
-            f"Không thể sớm hơn ngày {commune.name} được thành lập ({commune.valid_from:%d/%m/%Y})."
+        fields["valid_from"] = _("Không thể sớm hơn ngày {unit} được thành lập ({day}).").format(
+            unit=commune.name, day=f"{commune.valid_from:%d/%m/%Y}"
         )
     if commune.valid_to is not None and command.valid_from >= commune.valid_to:
-        fields["valid_from"] = f"{commune.name} đã ngừng hoạt động từ {commune.valid_to:%d/%m/%Y}."
+        fields["valid_from"] = _("{unit} đã ngừng hoạt động từ {day}.").format(
+            unit=commune.name, day=f"{commune.valid_to:%d/%m/%Y}"
+        )
     try:
         label = resolve_local_label(command.kind, command.local_label)
     except InvalidInput as exc:

@@ -36,38 +36,46 @@ from shared.contracts.positions import (
     Person,
     Position,
 )
+from shared.i18n import _
 
-POSITION = "Chức danh"
-HELD_FROM = "Từ ngày"
+POSITION = "Chức danh"  # i18n-exempt: a heading of the file
+HELD_FROM = "Từ ngày"  # i18n-exempt: a heading of the file
 ALIASES = {
-    POSITION: ("chuc_danh", "chuc danh", "chức vụ", "chuc_vu", "chuc vu", "chức danh giữ"),
+    POSITION: (
+        "chuc_danh",
+        "chuc danh",
+        "chức vụ",  # i18n-exempt: a heading
+        "chuc_vu",
+        "chuc vu",
+        "chức danh giữ",  # i18n-exempt: a heading
+    ),
     HELD_FROM: (
         "tu_ngay",
         "tu ngay",
-        "giữ chức danh từ ngày",
-        "ngày bắt đầu giữ chức danh",
-        "ngày giữ chức danh",
+        "giữ chức danh từ ngày",  # i18n-exempt: a heading
+        "ngày bắt đầu giữ chức danh",  # i18n-exempt: a heading
+        "ngày giữ chức danh",  # i18n-exempt: a heading
     ),
 }
 SEPARATOR = ";"
-ROLE_REFUSAL = "chức danh này theo vai trò tài khoản: cấp vai trò thay vì nhập"
 
 
 def _names(position: Position) -> set[str]:
     """How a cell may name a position: its Vietnamese name, with or without
     "Thành viên", or its code."""
     full = name_key(POSITION_NAMES_VI[position])
-    return {full, full.removeprefix("thành viên "), position.value}
+    member = "thành viên "  # i18n-exempt: a cell's word
+    return {full, full.removeprefix(member), position.value}
 
 
 # The three role positions also by the words clerks write for them.
 _ROLE_WORDS = (
-    "trưởng thôn",
-    "tổ trưởng tổ dân phố",
-    "ban thanh tra nhân dân",
-    "cán bộ",
-    "công chức",
-    "cán bộ, công chức",
+    "trưởng thôn",  # i18n-exempt: words a cell may say
+    "tổ trưởng tổ dân phố",  # i18n-exempt: words a cell may say
+    "ban thanh tra nhân dân",  # i18n-exempt: words a cell may say
+    "cán bộ",  # i18n-exempt: words a cell may say
+    "công chức",  # i18n-exempt: words a cell may say
+    "cán bộ, công chức",  # i18n-exempt: words a cell may say
 )
 KNOWN = {key: p for p in ENTERED_POSITIONS for key in _names(p)}
 BY_ROLE = {key for p in set(POSITION_OF_ROLE.values()) for key in _names(p)} | set(_ROLE_WORDS)
@@ -101,7 +109,7 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[RowProblem]]:
     for index, heading in enumerate(header):
         column = wanted.get(roster.heading_key(heading))
         if column in (POSITION, HELD_FROM) and column in found:
-            problems.append(RowProblem(line=1, column=heading, problem="Cột này có hai lần."))
+            problems.append(RowProblem(line=1, column=heading, problem=_("Cột này có hai lần.")))
         elif column is not None and column not in found:
             found[column] = index
     return found, problems
@@ -132,7 +140,9 @@ def check_positions(
         if not cells[POSITION].strip():
             continue  # "Từ ngày" alone says nothing
         raw_code = cells[roster.CODE].strip().upper().replace(" ", "")
-        code = raw_code or f"(dòng {line})"  # as roster names a row with no code
+        code = raw_code or _("(dòng {line})").format(
+            line=line
+        )  # as roster names a row with no code
         row_problems = _read_row(line, code, cells, unit_of.get(code), today, found.named)
         if row_problems:
             found.problems += row_problems
@@ -168,10 +178,20 @@ def _read_row(
             if KNOWN[key] not in positions:
                 positions.append(KNOWN[key])
         elif key in BY_ROLE:
-            refuse(POSITION, f"“{text}”: {ROLE_REFUSAL}.")
+            refuse(
+                POSITION,
+                _(
+                    "“{text}”: chức danh này theo vai trò tài khoản: cấp vai trò thay vì nhập."
+                ).format(text=text),
+            )
         else:
-            choices = "; ".join(POSITION_NAMES_VI[p] for p in ENTERED_POSITIONS)
-            refuse(POSITION, f"Không có chức danh “{text}”. Chức danh nhập được: {choices}.")
+            choices = "; ".join(POSITION_NAMES_VI[p] for p in ENTERED_POSITIONS)  # as cells say
+            refuse(
+                POSITION,
+                _("Không có chức danh “{text}”. Chức danh nhập được: {choices}.").format(
+                    text=text, choices=choices
+                ),
+            )
     starts_on = None
     if text := cells.get(HELD_FROM, "").strip():
         try:
@@ -180,11 +200,13 @@ def _read_row(
             refuse(HELD_FROM, str(problem))
         else:
             if starts_on > today:
-                refuse(HELD_FROM, "Ngày bắt đầu giữ chức danh chưa tới.")
+                refuse(HELD_FROM, _("Ngày bắt đầu giữ chức danh chưa tới."))
             elif unit is not None and starts_on < unit.valid_from:
                 refuse(
                     HELD_FROM,
-                    f"Trước ngày {unit.name} được thành lập ({unit.valid_from:%d/%m/%Y}).",
+                    _("Trước ngày {unit} được thành lập ({day}).").format(
+                        unit=unit.name, day=f"{unit.valid_from:%d/%m/%Y}"
+                    ),
                 )
     name = cells[roster.NAME].strip()
     named += [NamedHolding(line, code, name, p, starts_on) for p in positions if name]

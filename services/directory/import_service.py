@@ -34,6 +34,7 @@ from shared.contracts.imports import (
 )
 from shared.contracts.positions import ENTERED_POSITIONS
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 PROBLEMS_KEPT = 1000  # shown on the report; the count says how many there were
@@ -48,12 +49,12 @@ class ImportEntrypoints:
         command = parse(StartImport, payload)
         commune = self.store.get_unit(command.commune_id)
         if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
-            raise NotFound("Không tìm thấy xã, phường hoặc đặc khu này.")
+            raise NotFound(_("Không tìm thấy xã, phường hoặc đặc khu này."))
         self._require(
             command.actor,
             commune.id,
             access.may_edit,
-            "Bạn không có quyền nhập danh sách hộ của xã, phường này.",
+            _("Bạn không có quyền nhập danh sách hộ của xã, phường này."),
         )
         summary = ImportSummary(
             import_id=command.import_id,
@@ -65,7 +66,7 @@ class ImportEntrypoints:
         )
         stored = self.store.create_import(summary, command.chunk_count)
         if (stored.commune_id, stored.actor) != (commune.id, command.actor):
-            raise Conflict("Mã tải lên này đã được dùng.")
+            raise Conflict(_("Mã tải lên này đã được dùng."))
         return stored.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -75,11 +76,11 @@ class ImportEntrypoints:
         if record.status != ImportStatus.UPLOADING:
             return  # the upload was finished already: a repeated chunk changes nothing
         if command.index >= self.store.import_field(record.import_id, "chunk_count"):
-            raise InvalidInput(fields={"index": "Phần tệp này không thuộc lần tải lên."})
+            raise InvalidInput(fields={"index": _("Phần tệp này không thuộc lần tải lên.")})
         try:
             data = base64.b64decode(command.data, validate=True)
         except binascii.Error:
-            raise InvalidInput(fields={"data": "Dữ liệu tệp bị hỏng khi gửi."}) from None
+            raise InvalidInput(fields={"data": _("Dữ liệu tệp bị hỏng khi gửi.")}) from None
         self.store.save_chunk(record.import_id, command.index, data)
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -89,7 +90,7 @@ class ImportEntrypoints:
         expected = self.store.import_field(record.import_id, "chunk_count")
         if record.status == ImportStatus.UPLOADING:
             if self.store.uploaded_chunks(record.import_id) != expected:
-                raise InvalidInput(fields={"file": "Tệp chưa tải lên đủ. Vui lòng tải lên lại."})
+                raise InvalidInput(fields={"file": _("Tệp chưa tải lên đủ. Vui lòng tải lên lại.")})
             event = HouseholdImportUploaded(
                 event_id=new_id(), occurred_at=utcnow(), import_id=record.import_id
             )
@@ -122,7 +123,7 @@ class ImportEntrypoints:
             return record.model_dump(mode="json")  # the button, pressed twice
         refusal = _why_not_apply(record, command.valid_only)
         if refusal is None and not self.store.has_checked_table(record.import_id):
-            refusal = "Báo cáo này đã quá 7 ngày nên không còn lưu tệp. Vui lòng tải lên lại."
+            refusal = _("Báo cáo này đã quá 7 ngày nên không còn lưu tệp. Vui lòng tải lên lại.")
         if refusal:
             raise InvalidInput(fields={"valid_only": refusal})
         event = HouseholdImportApproved(
@@ -144,7 +145,11 @@ class ImportEntrypoints:
             event.import_id,
             ImportStatus.CHECKING,
             ImportStatus.FAILED,
-            {"failure": "Hệ thống không kiểm tra được tệp này. Vui lòng tải lên lại sau ít phút."},
+            {
+                "failure": _(
+                    "Hệ thống không kiểm tra được tệp này. Vui lòng tải lên lại sau ít phút."
+                )
+            },
         )
 
     def _apply_gave_up(self, event: HouseholdImportApproved, error: Exception) -> None:
@@ -154,8 +159,10 @@ class ImportEntrypoints:
             ImportStatus.FAILED,
             {
                 "failure": (
-                    "Hệ thống chưa ghi xong danh sách. Các hộ đã ghi vẫn còn; hãy tải lên lại "
-                    "cùng tệp sau ít phút: hộ đã có sẽ không bị ghi trùng."
+                    _(
+                        "Hệ thống chưa ghi xong danh sách. Các hộ đã ghi vẫn còn; hãy tải lên lại "
+                        "cùng tệp sau ít phút: hộ đã có sẽ không bị ghi trùng."
+                    )
                 )
             },
         )
@@ -330,26 +337,26 @@ class ImportEntrypoints:
     def _import(self, import_id: str) -> ImportSummary:
         record = self.store.get_import(import_id)
         if record is None:
-            raise NotFound("Không tìm thấy lần nhập danh sách này.")
+            raise NotFound(_("Không tìm thấy lần nhập danh sách này."))
         return record
 
     def _uploader_import(self, actor: str, import_id: str) -> ImportSummary:
         record = self._import(import_id)
         if record.actor != actor:
-            raise Forbidden("Chỉ người tải tệp lên mới gửi tiếp được tệp này.")
+            raise Forbidden(_("Chỉ người tải tệp lên mới gửi tiếp được tệp này."))
         return record
 
 
 def _why_not_apply(record: ImportSummary, valid_only: bool) -> str | None:
     if record.status != ImportStatus.CHECKED:
-        return "Tệp chưa được kiểm tra xong."
+        return _("Tệp chưa được kiểm tra xong.")
     if record.file_error:
-        return "Không đọc được tệp này. Vui lòng sửa tệp và tải lên lại."
+        return _("Không đọc được tệp này. Vui lòng sửa tệp và tải lên lại.")
     if record.problem_count and not valid_only:
-        return (
-            f"Tệp còn {record.problem_count} lỗi. Hãy sửa tệp và tải lên lại, "
+        return _(
+            "Tệp còn {count} lỗi. Hãy sửa tệp và tải lên lại, "
             "hoặc chọn chỉ nhập các hộ không có lỗi."
-        )
+        ).format(count=record.problem_count)
     if record.problem_count and record.valid == 0:
-        return "Không có hộ nào hợp lệ để nhập."
+        return _("Không có hộ nào hợp lệ để nhập.")
     return None

@@ -36,9 +36,10 @@ from shared.contracts.positions import (
 )
 from shared.contracts.staff import StaffAccount
 from shared.errors import WIRE_ERRORS, Conflict, InvalidInput, NotFound, parse
+from shared.i18n import _
 from shared.ids import new_id
 
-REFUSAL = "Chỉ cán bộ của xã, phường này ghi nhận được người giữ chức danh."
+REFUSAL = _("Chỉ cán bộ của xã, phường này ghi nhận được người giữ chức danh.")
 POSITION_ORDER = {position: index for index, position in enumerate(Position)}
 
 
@@ -65,7 +66,9 @@ class PositionEntrypoints:
         earlier = self.store.get_holding(command.request_id)
         if earlier is not None:  # the same form, sent again
             if earlier.commune_id != command.commune_id:
-                raise Conflict("Biểu mẫu này đã được dùng cho xã, phường khác; hãy mở lại trang.")
+                raise Conflict(
+                    _("Biểu mẫu này đã được dùng cho xã, phường khác; hãy mở lại trang.")
+                )
             return earlier.model_dump(mode="json")
         self._check_unit(commune, command.unit_id, command.starts_on)
         self._check_household(commune.id, command.household)
@@ -93,20 +96,23 @@ class PositionEntrypoints:
         command = parse(EndHolding, payload)
         holding = self.store.get_holding(command.holding_id)
         if holding is None:
-            raise NotFound("Không tìm thấy người giữ chức danh này.")
+            raise NotFound(_("Không tìm thấy người giữ chức danh này."))
         self._require(command.actor, holding.commune_id, access.may_edit, REFUSAL)
         if holding.position in ROLE_POSITIONS:
             raise InvalidInput(
                 fields={
-                    "holding_id": "Chức danh này đi theo vai trò của tài khoản: hãy thu hồi "
-                    "vai trò ở trang Cán bộ và vai trò."
+                    "holding_id": _(
+                        "Chức danh này đi theo vai trò của tài khoản: hãy thu hồi "
+                        "vai trò ở trang Cán bộ và vai trò."
+                    )
                 }
             )
         if command.ends_on < holding.starts_on:  # the same day: entered by mistake
             raise InvalidInput(
                 fields={
-                    "ends_on": "Ngày thôi giữ chức danh không được trước ngày bắt đầu "
-                    f"({holding.starts_on:%d/%m/%Y})."
+                    "ends_on": _(
+                        "Ngày thôi giữ chức danh không được trước ngày bắt đầu ({day})."
+                    ).format(day=f"{holding.starts_on:%d/%m/%Y}")
                 }
             )
         if holding.ends_on == command.ends_on:  # sent again
@@ -145,7 +151,7 @@ class PositionEntrypoints:
     def _commune(self, commune_id: str) -> AdministrativeUnit:
         commune = self.store.get_unit(commune_id)
         if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
-            raise NotFound("Không tìm thấy xã, phường hoặc đặc khu này.")
+            raise NotFound(_("Không tìm thấy xã, phường hoặc đặc khu này."))
         return commune
 
     def _check_unit(self, commune: AdministrativeUnit, unit_id: str, on: date) -> None:
@@ -153,10 +159,20 @@ class PositionEntrypoints:
         unit = commune if unit_id == commune.id else self.store.get_unit(unit_id)
         if unit is None or (unit.id != commune.id and unit.parent_id != commune.id):
             raise InvalidInput(
-                fields={"unit_id": f"Hãy chọn {commune.name} hoặc một thôn, tổ dân phố của nó."}
+                fields={
+                    "unit_id": _("Hãy chọn {commune} hoặc một thôn, tổ dân phố của nó.").format(
+                        commune=commune.name
+                    )
+                }
             )
         if not domain.exists_on(unit, on):
-            raise InvalidInput(fields={"unit_id": f"{unit.name} không có vào ngày {on:%d/%m/%Y}."})
+            raise InvalidInput(
+                fields={
+                    "unit_id": _("{unit} không có vào ngày {day}.").format(
+                        unit=unit.name, day=f"{on:%d/%m/%Y}"
+                    )
+                }
+            )
 
     def _check_household(self, commune_id: str, code: str | None) -> None:
         if code is None:
@@ -164,7 +180,9 @@ class PositionEntrypoints:
         household = self.store.get_household(code)
         units = {unit.id for unit in self.store.children(commune_id)}
         if household is None or not any(p.unit_id in units for p in household.periods):
-            raise InvalidInput(fields={"household": f"Không có hộ mã {code} ở xã, phường này."})
+            raise InvalidInput(
+                fields={"household": _("Không có hộ mã {code} ở xã, phường này.").format(code=code)}
+            )
 
     def _person(self, command: AddHolding) -> Person:
         """A new person, or one already known in the commune with what the form gives."""
@@ -179,7 +197,9 @@ class PositionEntrypoints:
         if known is None:
             known = self._official(command.commune_id, command.person_id)
         if known is None:
-            raise InvalidInput(fields={"person_id": "Không tìm thấy người này ở xã, phường này."})
+            raise InvalidInput(
+                fields={"person_id": _("Không tìm thấy người này ở xã, phường này.")}
+            )
         return known.model_copy(update=_given_details(command))
 
     def _official(self, commune_id: str, person_id: str) -> Person | None:
@@ -202,8 +222,9 @@ class PositionEntrypoints:
             same = (other.position, other.unit_id) == (command.position, command.unit_id)
             if same and overlaps(other, command.starts_on, None):
                 raise Conflict(
-                    f"{other.person.full_name} đã giữ chức danh này ở đơn vị này "
-                    f"từ {other.starts_on:%d/%m/%Y}."
+                    _("{name} đã giữ chức danh này ở đơn vị này từ {day}.").format(
+                        name=other.person.full_name, day=f"{other.starts_on:%d/%m/%Y}"
+                    )
                 )
 
 

@@ -23,37 +23,46 @@ from shared.calendar import parse_day
 from shared.contracts.directory import AdministrativeUnit
 from shared.contracts.households import Household, Member, normalize_phone
 from shared.contracts.imports import RowProblem
+from shared.i18n import _
 from shared.ids import CODE_PATTERN
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 300_000
 
-# The template's columns, in its order; `Column.name` is what the file says.
-CODE = "Mã hộ"
-UNIT = "Tổ dân phố, thôn"
-ADDRESS = "Địa chỉ"
-NAME = "Họ và tên"
-RELATION = "Quan hệ với chủ hộ"
-BIRTH_YEAR = "Năm sinh"
-PHONE = "Số điện thoại"
-SINCE = "Cư trú từ ngày"
+# The template's columns, in its order; `Column.name` is what the file says. Headings of
+# a Vietnamese file, not messages: the same in every language.
+CODE = "Mã hộ"  # i18n-exempt: a heading of the file
+UNIT = "Tổ dân phố, thôn"  # i18n-exempt: a heading of the file
+ADDRESS = "Địa chỉ"  # i18n-exempt: a heading of the file
+NAME = "Họ và tên"  # i18n-exempt: a heading of the file
+RELATION = "Quan hệ với chủ hộ"  # i18n-exempt: a heading of the file
+BIRTH_YEAR = "Năm sinh"  # i18n-exempt: a heading of the file
+PHONE = "Số điện thoại"  # i18n-exempt: a heading of the file
+SINCE = "Cư trú từ ngày"  # i18n-exempt: a heading of the file
 TEMPLATE_COLUMNS = (CODE, UNIT, ADDRESS, NAME, RELATION, BIRTH_YEAR, PHONE, SINCE)
 REQUIRED_COLUMNS = (CODE, UNIT, ADDRESS, NAME, RELATION, SINCE)
 
 # Other headings clerks use for the same columns (compared by `heading_key`).
 ALIASES = {
-    CODE: ("mã hộ gia đình", "mã số hộ"),
-    UNIT: ("tổ dân phố", "thôn", "tổ dân phố/thôn", "thôn, tổ dân phố", "thôn/tổ dân phố", "tổ"),
-    ADDRESS: ("địa chỉ thường trú", "nơi ở"),
-    NAME: ("họ tên", "họ và tên thành viên"),
-    RELATION: ("quan hệ", "quan hệ với chủ hộ gia đình"),
-    BIRTH_YEAR: ("năm sinh", "ngày sinh"),
-    PHONE: ("điện thoại", "sđt", "số đt"),
-    SINCE: ("cư trú từ", "ngày đến cư trú", "ngày đăng ký cư trú"),
+    CODE: ("mã hộ gia đình", "mã số hộ"),  # i18n-exempt: headings
+    UNIT: (
+        "tổ dân phố",  # i18n-exempt: a heading
+        "thôn",  # i18n-exempt: a heading
+        "tổ dân phố/thôn",  # i18n-exempt: a heading
+        "thôn, tổ dân phố",  # i18n-exempt: a heading
+        "thôn/tổ dân phố",  # i18n-exempt: a heading
+        "tổ",  # i18n-exempt: a heading
+    ),
+    ADDRESS: ("địa chỉ thường trú", "nơi ở"),  # i18n-exempt: headings
+    NAME: ("họ tên", "họ và tên thành viên"),  # i18n-exempt: headings
+    RELATION: ("quan hệ", "quan hệ với chủ hộ gia đình"),  # i18n-exempt: headings
+    BIRTH_YEAR: ("năm sinh", "ngày sinh"),  # i18n-exempt: headings
+    PHONE: ("điện thoại", "sđt", "số đt"),  # i18n-exempt: headings
+    SINCE: ("cư trú từ", "ngày đến cư trú", "ngày đăng ký cư trú"),  # i18n-exempt: headings
 }
 
-HEAD = "chủ hộ"
-DESIGNATED = "người đại diện"
+HEAD = "chủ hộ"  # i18n-exempt: what a relation cell says
+DESIGNATED = "người đại diện"  # i18n-exempt: what a relation cell says
 
 
 class RosterFileError(ValueError):
@@ -83,8 +92,9 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
     """The rows of a .csv (UTF-8) or .xlsx file as text cells, header first."""
     if len(content) > MAX_FILE_BYTES:
         raise RosterFileError(
-            f"Tệp quá lớn (tối đa {MAX_FILE_BYTES // 1024 // 1024} MB). "
-            "Hãy chia danh sách theo tổ dân phố, thôn."
+            _("Tệp quá lớn (tối đa {size} MB). Hãy chia danh sách theo tổ dân phố, thôn.").format(
+                size=MAX_FILE_BYTES // 1024 // 1024
+            )
         )
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix == "xlsx":
@@ -92,11 +102,13 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
     elif suffix == "csv":
         rows = _csv_rows(content)
     else:
-        raise RosterFileError("Chỉ nhận tệp .csv hoặc .xlsx (Excel).")
+        raise RosterFileError(_("Chỉ nhận tệp .csv hoặc .xlsx (Excel)."))
     if len(rows) > MAX_ROWS + 1:
-        raise RosterFileError(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."))
+        raise RosterFileError(
+            _("Tệp có quá {count} dòng.").format(count=f"{MAX_ROWS:,}".replace(",", "."))
+        )
     if not rows:
-        raise RosterFileError("Tệp không có dữ liệu.")
+        raise RosterFileError(_("Tệp không có dữ liệu."))
     return rows
 
 
@@ -113,8 +125,10 @@ def _csv_rows(content: bytes) -> list[list[str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RosterFileError(
-            "Tệp CSV không ở mã UTF-8 nên chữ tiếng Việt sẽ bị lỗi. Trong Excel, chọn "
-            "“Lưu thành” → “CSV UTF-8 (Comma delimited)” rồi tải lên lại."
+            _(
+                "Tệp CSV không ở mã UTF-8 nên chữ tiếng Việt sẽ bị lỗi. Trong Excel, chọn "
+                "“Lưu thành” → “CSV UTF-8 (Comma delimited)” rồi tải lên lại."
+            )
         ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)  # Excel in Vietnamese often writes ";"
@@ -133,7 +147,7 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:  # calamine raises several kinds for a file that is not a workbook
         raise RosterFileError(
-            "Không đọc được tệp Excel. Hãy lưu lại dưới dạng .xlsx rồi tải lên."
+            _("Không đọc được tệp Excel. Hãy lưu lại dưới dạng .xlsx rồi tải lên.")
         ) from None
     return [[_cell_text(value) for value in row] for row in rows]
 
@@ -162,12 +176,12 @@ def _column_positions(header: list[str]) -> tuple[dict[str, int], list[str], lis
             if heading.strip():
                 ignored.append(heading.strip())
         elif column in positions:
-            problems.append(RowProblem(line=1, column=heading, problem="Cột này có hai lần."))
+            problems.append(RowProblem(line=1, column=heading, problem=_("Cột này có hai lần.")))
         else:
             positions[column] = index
     for column in REQUIRED_COLUMNS:
         if column not in positions:
-            problems.append(RowProblem(line=1, column=column, problem="Thiếu cột này."))
+            problems.append(RowProblem(line=1, column=column, problem=_("Thiếu cột này.")))
     return positions, ignored, problems
 
 
@@ -226,25 +240,32 @@ def _read_row(
         draft.broken = True
 
     raw_code = cells[CODE].strip().upper().replace(" ", "")
-    code = raw_code or f"(dòng {line})"
+    code = raw_code or _("(dòng {line})").format(line=line)
     draft = drafts.setdefault(code, _Draft(code=code, first_line=line))
     if not raw_code:
-        refuse(CODE, "Thiếu mã hộ.")
+        refuse(CODE, _("Thiếu mã hộ."))
     elif not re.fullmatch(CODE_PATTERN, raw_code):
-        refuse(CODE, "Mã hộ gồm 4–12 chữ in hoa và chữ số, không dùng 0, O, 1, I.")
+        refuse(CODE, _("Mã hộ gồm 4–12 chữ in hoa và chữ số, không dùng 0, O, 1, I."))
     for column in (UNIT, ADDRESS, SINCE):
         value = cells[column]
         if not value:
             continue
         earlier = draft.values.setdefault(column, (value, line))
         if name_key(earlier[0]) != name_key(value):
-            refuse(column, f"Khác với dòng {earlier[1]} của cùng hộ {code}: “{earlier[0]}”.")
+            refuse(
+                column,
+                _("Khác với dòng {line} của cùng hộ {code}: “{value}”.").format(
+                    line=earlier[1], code=code, value=earlier[0]
+                ),
+            )
     member = _member(cells, refuse)
     if member is not None:
         same = (member.name, member.birth_year)
-        duplicate = next((n for n, m, _ in draft.members if (m.name, m.birth_year) == same), None)
+        duplicate = next(
+            (n for n, m, _relation in draft.members if (m.name, m.birth_year) == same), None
+        )
         if duplicate is not None:
-            refuse(NAME, f"Trùng với thành viên ở dòng {duplicate}.")
+            refuse(NAME, _("Trùng với thành viên ở dòng {line}.").format(line=duplicate))
         else:
             draft.members.append((line, member, name_key(cells[RELATION])))
 
@@ -252,13 +273,13 @@ def _read_row(
 def _member(cells: dict[str, str], refuse) -> Member | None:  # noqa: ANN001
     name = cells[NAME]
     if not name:
-        refuse(NAME, "Thiếu họ tên.")
+        refuse(NAME, _("Thiếu họ tên."))
         return None
     birth_year = None
     if text := cells.get(BIRTH_YEAR, ""):
         year_text = text[:4] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else text[-4:]
         if not year_text.isdigit() or not 1900 <= int(year_text) <= date.today().year:
-            refuse(BIRTH_YEAR, f"Năm sinh “{text}” không hợp lệ.")
+            refuse(BIRTH_YEAR, _("Năm sinh “{text}” không hợp lệ.").format(text=text))
             return None
         birth_year = int(year_text)
     phone = None
@@ -271,7 +292,7 @@ def _member(cells: dict[str, str], refuse) -> Member | None:  # noqa: ANN001
             refuse(PHONE, str(problem))
             return None
     if len(name) > 80:
-        refuse(NAME, "Họ tên quá dài (tối đa 80 ký tự).")
+        refuse(NAME, _("Họ tên quá dài (tối đa 80 ký tự)."))
         return None
     return Member(name=name, birth_year=birth_year, phone=phone)
 
@@ -287,13 +308,21 @@ def _household(
         problems.append(RowProblem(line=line or draft.first_line, column=column, problem=problem))
         draft.broken = True
 
-    values = {column: value for column, (value, _) in draft.values.items()}
+    values = {column: value for column, (value, _line) in draft.values.items()}
     for column in (UNIT, ADDRESS, SINCE):
         if column not in values:
-            refuse(column, f"Hộ {draft.code} chưa có {column.lower()} ở dòng nào.")
+            refuse(
+                column,
+                _("Hộ {code} chưa có {column} ở dòng nào.").format(
+                    code=draft.code, column=column.lower()
+                ),
+            )
     unit = units_by_name.get(name_key(values.get(UNIT, "")))
     if UNIT in values and unit is None:
-        refuse(UNIT, f"Không có tổ dân phố, thôn “{values[UNIT]}” trong xã, phường này.")
+        refuse(
+            UNIT,
+            _("Không có tổ dân phố, thôn “{name}” trong xã, phường này.").format(name=values[UNIT]),
+        )
     since = None
     if SINCE in values:
         try:
@@ -302,21 +331,30 @@ def _household(
             refuse(SINCE, str(problem))
         else:
             if since > today:
-                refuse(SINCE, "Ngày bắt đầu cư trú chưa tới.")
+                refuse(SINCE, _("Ngày bắt đầu cư trú chưa tới."))
             elif unit is not None and since < unit.valid_from:
                 refuse(
-                    SINCE, f"Trước ngày {unit.name} được thành lập ({unit.valid_from:%d/%m/%Y})."
+                    SINCE,
+                    _("Trước ngày {unit} được thành lập ({day}).").format(
+                        unit=unit.name, day=f"{unit.valid_from:%d/%m/%Y}"
+                    ),
                 )
     representative = _representative(draft, refuse)
     if draft.code in existing_unit_of and unit is not None:
         now_in = existing_unit_of[draft.code]
         if now_in != unit.id:
-            refuse(
-                CODE,
-                f"Mã hộ {draft.code} đã dùng cho một hộ "
-                + ("ở đơn vị khác" if now_in else "đã chuyển đi")
-                + "; nếu đúng là hộ này chuyển đến, hãy dùng chức năng chuyển hộ.",
+            used = (
+                _(
+                    "Mã hộ {code} đã dùng cho một hộ ở đơn vị khác; nếu đúng là hộ này "
+                    "chuyển đến, hãy dùng chức năng chuyển hộ."
+                )
+                if now_in
+                else _(
+                    "Mã hộ {code} đã dùng cho một hộ đã chuyển đi; nếu đúng là hộ này "
+                    "chuyển đến, hãy dùng chức năng chuyển hộ."
+                )
             )
+            refuse(CODE, used.format(code=draft.code))
     if draft.broken or unit is None or since is None or representative is None:
         return None
     try:
@@ -324,7 +362,7 @@ def _household(
             code=draft.code,
             address=values[ADDRESS],
             representative_name=representative,
-            members=[member for _, member, _ in draft.members],
+            members=[member for _line, member, _relation in draft.members],
             periods=[{"unit_id": unit.id, "status": "active", "start": since}],
         )
     except ValidationError as error:  # e.g. an address too long
@@ -337,13 +375,24 @@ def _representative(draft: _Draft, refuse) -> str | None:  # noqa: ANN001
     for relation in (DESIGNATED, HEAD):
         chosen = [(line, member) for line, member, said in draft.members if said == relation]
         if len(chosen) > 1:
-            lines = " và ".join(str(line) for line, _ in chosen)
-            refuse(RELATION, f"Hộ {draft.code} có hai “{relation}” (dòng {lines}).", chosen[1][0])
+            lines = _(" và ").join(str(line) for line, _member in chosen)
+            refuse(
+                RELATION,
+                _("Hộ {code} có hai “{relation}” (dòng {lines}).").format(
+                    code=draft.code, relation=relation, lines=lines
+                ),
+                chosen[1][0],
+            )
             return None
         if chosen:
             return chosen[0][1].name
     if draft.members:
-        refuse(RELATION, f"Hộ {draft.code} chưa có ai ghi là “Chủ hộ” hoặc “Người đại diện”.")
+        refuse(
+            RELATION,
+            _("Hộ {code} chưa có ai ghi là “Chủ hộ” hoặc “Người đại diện”.").format(
+                code=draft.code
+            ),
+        )
     return None
 
 

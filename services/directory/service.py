@@ -8,6 +8,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.directory import access, domain, residence, succession
+from services.directory.api_tokens_service import ApiTokenEntrypoints
 from services.directory.import_service import ImportEntrypoints
 from services.directory.positions_service import PositionEntrypoints
 from services.directory.staff_service import StaffEntrypoints
@@ -47,11 +48,16 @@ from shared.contracts.households import (
     SearchHouseholds,
 )
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 
 class DirectoryService(
-    PositionEntrypoints, SuccessionEntrypoints, ImportEntrypoints, StaffEntrypoints
+    ApiTokenEntrypoints,
+    PositionEntrypoints,
+    SuccessionEntrypoints,
+    ImportEntrypoints,
+    StaffEntrypoints,
 ):
     name = "directory"
 
@@ -76,7 +82,7 @@ class DirectoryService(
     def get_commune_overview(self, payload: dict) -> dict:
         commune = self.store.get_unit(parse(GetCommuneOverview, payload).commune_id)
         if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
-            raise NotFound("Không tìm thấy xã, phường hoặc đặc khu này.")
+            raise NotFound(_("Không tìm thấy xã, phường hoặc đặc khu này."))
         province = self.store.get_unit(commune.parent_id) if commune.parent_id else None
         units, today = self.store.children(commune.id), date.today()
         current = [unit.id for unit in units if domain.exists_on(unit, today)]
@@ -110,7 +116,7 @@ class DirectoryService(
                 command.actor,
                 commune.id,
                 access.may_edit,
-                "Bạn không có quyền thay đổi đơn vị của xã, phường này.",
+                _("Bạn không có quyền thay đổi đơn vị của xã, phường này."),
             )
         siblings = [
             unit.name
@@ -151,7 +157,9 @@ class DirectoryService(
             raise InvalidInput(
                 fields={
                     "unit_id": (
-                        f"Hộ {command.code} đang thuộc đơn vị khác; hãy dùng chức năng chuyển hộ."
+                        _("Hộ {code} đang thuộc đơn vị khác; hãy dùng chức năng chuyển hộ.").format(
+                            code=command.code
+                        )
                     )
                 }
             )
@@ -192,7 +200,7 @@ class DirectoryService(
         commune_id = self._require(query.actor, household.current.unit_id, access.may_read)
         scope = self._readable_units(query.actor, commune_id)
         if scope is not None and household.current.unit_id not in scope:
-            raise Forbidden("Tổ trưởng, trưởng thôn chỉ xem được hộ của tổ, thôn mình.")
+            raise Forbidden(_("Tổ trưởng, trưởng thôn chỉ xem được hộ của tổ, thôn mình."))
         units = {p.unit_id: self.store.get_unit(p.unit_id) for p in household.periods}
         names = {unit_id: unit.name for unit_id, unit in units.items() if unit is not None}
         return HouseholdView(household=household, unit_names=names).model_dump(mode="json")
@@ -251,7 +259,7 @@ class DirectoryService(
     def get_electorate(self, payload: dict) -> dict:
         electorate = self.store.get_electorate(parse(ElectorateRef, payload).reference)
         if electorate is None:
-            raise NotFound("Không tìm thấy danh sách hộ đã chốt này.")
+            raise NotFound(_("Không tìm thấy danh sách hộ đã chốt này."))
         return electorate.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -302,13 +310,15 @@ class DirectoryService(
     def _household(self, code: str) -> Household:
         household = self.store.get_household(code)
         if household is None:
-            raise NotFound(f"Không tìm thấy hộ có mã {code}.")
+            raise NotFound(_("Không tìm thấy hộ có mã {code}.").format(code=code))
         return household
 
     def _residential_unit(self, unit_id: str, field: str) -> AdministrativeUnit:
         unit = self.store.get_unit(unit_id)
         if unit is None or unit.kind not in RESIDENTIAL_KINDS:
-            raise InvalidInput(fields={field: "Hộ gia đình phải thuộc một thôn hoặc tổ dân phố."})
+            raise InvalidInput(
+                fields={field: _("Hộ gia đình phải thuộc một thôn hoặc tổ dân phố.")}
+            )
         return unit
 
     def _counted_unit_ids(self, unit_id: str) -> list[str]:
@@ -316,7 +326,7 @@ class DirectoryService(
         of a commune's, or all of a province's."""
         unit = self.store.get_unit(unit_id)
         if unit is None:
-            raise NotFound("Không tìm thấy đơn vị này.")
+            raise NotFound(_("Không tìm thấy đơn vị này."))
         if unit.kind in RESIDENTIAL_KINDS:
             return [unit.id]
         below = self.store.children(unit.id)

@@ -44,6 +44,7 @@ from shared.errors import (
     NotSignedIn,
     parse,
 )
+from shared.i18n import _
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so both cases take the same time.
@@ -81,7 +82,7 @@ class StaffEntrypoints:
             return {"created": False}
         account = StaffAccount(
             username=command.username,
-            full_name="Quản trị hệ thống",
+            full_name="Quản trị hệ thống",  # i18n-exempt: a name, stored as typed
             roles=[RoleGrant(role=Role.SYSTEM_ADMIN)],
         )
         self.store.add_account(
@@ -139,7 +140,9 @@ class StaffEntrypoints:
         before = self._account(command.username)
         if command.username == command.actor and command.grant.role in access.MANAGING_ROLES:
             # Nobody locks themselves out by mistake: another administrator does it.
-            raise InvalidInput(fields={"role": "Bạn không thể tự thu hồi quyền quản trị của mình."})
+            raise InvalidInput(
+                fields={"role": _("Bạn không thể tự thu hồi quyền quản trị của mình.")}
+            )
         self._check_grants(command.actor, [command.grant], all_roles=before.roles)
         roles = [grant for grant in before.roles if grant != command.grant]
         return self._save_roles(command, before, roles, "revoke_role")
@@ -191,7 +194,7 @@ class StaffEntrypoints:
         query = parse(RolesInUnit, payload)
         record = self.store.account_record(query.username)
         grants = account_of(record).roles if record else []
-        roles = access.roles_covering(grants, query.unit_id, self._commune_of)
+        roles = access.roles_covering(grants, query.unit_id, self._commune_of, self._province_of)
         return UnitRoles(username=query.username, unit_id=query.unit_id, roles=roles).model_dump(
             mode="json"
         )
@@ -215,9 +218,11 @@ class StaffEntrypoints:
             query.actor,
             query.commune_id,
             access.may_read_audit,
-            "Chỉ quản trị và Ban Thanh tra nhân dân xem được danh sách cán bộ.",
+            _("Chỉ quản trị và Ban Thanh tra nhân dân xem được danh sách cán bộ."),
         )
         unit_ids = [query.commune_id, *(u.id for u in self.store.children(query.commune_id))]
+        province_id = self._province_of(query.commune_id)  # its province administrators
+        unit_ids += [province_id] if province_id else []
         return AccountList(accounts=self.store.accounts_in(unit_ids)).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -228,7 +233,7 @@ class StaffEntrypoints:
             query.actor,
             query.commune_id,
             access.may_read_audit,
-            "Chỉ quản trị và Ban Thanh tra nhân dân xem được nhật ký thay đổi.",
+            _("Chỉ quản trị và Ban Thanh tra nhân dân xem được nhật ký thay đổi."),
         )
         entries = self.store.audit_entries(query.commune_id, query.limit)
         return AuditLog(entries=entries).model_dump(mode="json")
@@ -236,7 +241,7 @@ class StaffEntrypoints:
     def _account(self, username: str) -> StaffAccount:
         record = self.store.account_record(username)
         if record is None:
-            raise NotFound(f"Không tìm thấy tài khoản {username}.")
+            raise NotFound(_("Không tìm thấy tài khoản {username}.").format(username=username))
         return account_of(record)
 
     def _require(
@@ -244,7 +249,7 @@ class StaffEntrypoints:
         actor: str,
         unit_id: str,
         may: access.Permission,
-        refusal: str = "Bạn không có quyền với dữ liệu của xã, phường này.",
+        refusal: str = _("Bạn không có quyền với dữ liệu của xã, phường này."),
     ) -> str:
         """The commune of `unit_id`, if `actor` `may` act there; else Forbidden(refusal)."""
         commune_id = self._commune_of(unit_id)
@@ -257,6 +262,12 @@ class StaffEntrypoints:
         if unit is None:
             return None
         return unit.id if unit.kind in COMMUNE_LEVEL_KINDS else unit.parent_id
+
+    def _province_of(self, commune_id: str) -> str | None:
+        commune = self.store.get_unit(commune_id)
+        if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
+            return None
+        return commune.parent_id
 
     def _commune_of_grants(self, grants: list[RoleGrant]) -> str | None:
         communes = {self._commune_of(g.unit_id) for g in grants if g.unit_id}
@@ -271,13 +282,8 @@ class StaffEntrypoints:
         for grant in grants:
             access.check_grant(grant, self.store.get_unit(grant.unit_id) if grant.unit_id else None)
             commune_id = self._commune_of(grant.unit_id) if grant.unit_id else None
-            allowed = (
-                any(g.role == Role.SYSTEM_ADMIN for g in actor_roles)
-                if commune_id is None
-                else access.may_manage_staff(actor_roles, commune_id, self._commune_of)
-            )
-            if not allowed:
-                raise Forbidden("Bạn không có quyền phân vai trò này.")
+            if not access.may_grant(actor_roles, grant, commune_id, self._commune_of):
+                raise Forbidden(_("Bạn không có quyền phân vai trò này."))
         access.check_inspector_independence(all_roles or grants, self._commune_of)
 
     def _save_roles(

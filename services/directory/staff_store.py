@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from shared.chassis import Store, audit_item, set_with_pending, utcnow, with_pending
 from shared.contracts.staff import AuditEntry, Role, StaffAccount
 from shared.errors import Conflict
+from shared.i18n import _
 
 
 def account_of(record: dict[str, Any]) -> StaffAccount:
@@ -54,7 +55,7 @@ class StaffRecords(Store):
         try:
             self.db.staff_accounts.insert_one(with_pending(document, [audit_item(entry)]))
         except DuplicateKeyError:
-            raise Conflict(fields={"username": "Tên đăng nhập này đã có người dùng."}) from None
+            raise Conflict(fields={"username": _("Tên đăng nhập này đã có người dùng.")}) from None
 
     def set_roles(self, account: StaffAccount, entry: AuditEntry) -> None:
         roles = [grant.model_dump(mode="json") for grant in account.roles]

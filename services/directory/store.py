@@ -46,6 +46,7 @@ from shared.contracts.directory import AdministrativeUnit, UnitKind
 from shared.contracts.households import Electorate, Household, HouseholdStatus, normalize_phone
 from shared.contracts.staff import AuditEntry
 from shared.errors import Conflict
+from shared.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def _recount(database: Database, unit_ids: list[str] | None) -> None:
     (its `version`); else it is recounted, up to COUNT_TRIES times. Still off
     afterwards only if a writer stalled between its two writes for the whole
     recount."""
-    for _ in range(COUNT_TRIES):
+    for _attempt in range(COUNT_TRIES):
         wanted = None if unit_ids is None else {"_id": {"$in": unit_ids}}
         kept = {d["_id"]: d for d in database.unit_counts.find(wanted or {})}
         query = {} if unit_ids is None else {"periods.unit_id": {"$in": unit_ids}}
@@ -403,7 +404,7 @@ class DirectoryStore(PositionRecords, SuccessionRecords, ImportRecords, StaffRec
         try:
             self.db.units.update_one({"_id": unit.id}, {"$set": fields}, upsert=True)
         except DuplicateKeyError:
-            raise Conflict(fields={"name": "Đã có đơn vị cùng tên ở cấp này."}) from None
+            raise Conflict(fields={"name": _("Đã có đơn vị cùng tên ở cấp này.")}) from None
 
     def add_unit(
         self, unit: AdministrativeUnit, event: Event, entry: AuditEntry
@@ -417,7 +418,9 @@ class DirectoryStore(PositionRecords, SuccessionRecords, ImportRecords, StaffRec
             earlier = self.get_unit(unit.id)
             if earlier is not None and earlier.parent_id == unit.parent_id:
                 return earlier
-            raise Conflict(fields={"name": f"Đã có đơn vị tên “{unit.name}”."}) from None
+            raise Conflict(
+                fields={"name": _("Đã có đơn vị tên “{name}”.").format(name=unit.name)}
+            ) from None
         return unit
 
     def end_unit(self, unit_id: str, on: date, succession_id: str) -> bool:

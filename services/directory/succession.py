@@ -35,6 +35,7 @@ from shared.contracts.directory import (
 from shared.contracts.households import Household, HouseholdStatus
 from shared.contracts.succession import MergeUnits, RenameUnit, SplitUnit, UnitChange
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 LISTED_CODES = 20  # household codes named in one message; the rest are counted
 
@@ -85,7 +86,7 @@ def listing(codes: Iterable[str]) -> str:
     codes = sorted(codes)
     shown = ", ".join(codes[:LISTED_CODES])
     more = len(codes) - LISTED_CODES
-    return f"{shown} và {more} hộ khác" if more > 0 else shown
+    return _("{shown} và {more} hộ khác").format(shown=shown, more=more) if more > 0 else shown
 
 
 def successor_id(succession_id: str, number: int) -> str:
@@ -145,7 +146,7 @@ def plan_rename(command: RenameUnit, context: Context, succession_id: str) -> Pl
     kind = old.kind if old else None
     label = checks.label(kind, command.local_label, [old] if old else [], "local_label")
     if old and name_key(old.name) == name_key(command.name) and label == old.local_label:
-        checks.fields["name"] = "Tên mới trùng với tên hiện tại."
+        checks.fields["name"] = _("Tên mới trùng với tên hiện tại.")
     new = NewUnit(command.name, kind, label, "name")
     return checks.plan(SuccessionKind.RENAME, succession_id, [old], [new])
 
@@ -155,24 +156,24 @@ def plan_merge(command: MergeUnits, context: Context, succession_id: str) -> Pla
     unit_ids = list(dict.fromkeys(command.unit_ids))
     units = [checks.residential_unit(unit_id, "unit_ids") for unit_id in unit_ids]
     if len(unit_ids) < 2:
-        checks.fields["unit_ids"] = "Chọn ít nhất hai đơn vị để sáp nhập."
+        checks.fields["unit_ids"] = _("Chọn ít nhất hai đơn vị để sáp nhập.")
     if command.into_unit_id is not None:
         if command.into_unit_id not in unit_ids:
-            checks.fields["into_unit_id"] = (
+            checks.fields["into_unit_id"] = _(
                 "Đơn vị nhận sáp nhập phải là một trong các đơn vị được chọn."
             )
         if command.name:
-            checks.fields["name"] = "Sáp nhập vào một đơn vị đã có thì không đặt tên mới."
+            checks.fields["name"] = _("Sáp nhập vào một đơn vị đã có thì không đặt tên mới.")
         ended = [u for u in units if u is None or u.id != command.into_unit_id]
         return checks.plan(
             SuccessionKind.MERGE, succession_id, ended, [context.unit(command.into_unit_id)]
         )
     if not command.name:
-        checks.fields["name"] = "Vui lòng điền tên đơn vị sau sáp nhập."
+        checks.fields["name"] = _("Vui lòng điền tên đơn vị sau sáp nhập.")
     kinds = {u.kind for u in units if u}
     kind = command.kind or (next(iter(kinds)) if len(kinds) == 1 else None)
     if kind is None and kinds:
-        checks.fields["kind"] = "Các đơn vị gồm cả thôn và tổ dân phố: hãy chọn loại đơn vị mới."
+        checks.fields["kind"] = _("Các đơn vị gồm cả thôn và tổ dân phố: hãy chọn loại đơn vị mới.")
     label = checks.label(kind, command.local_label, [u for u in units if u], "local_label")
     new = NewUnit(command.name or "", kind, label, "name")
     return checks.plan(SuccessionKind.MERGE, succession_id, units, [new])
@@ -201,16 +202,22 @@ def plan_split(command: SplitUnit, context: Context, succession_id: str) -> Plan
         seen.update((code, i) for code in part.household_codes)
         problems = []
         if unknown:
-            problems.append(f"Không phải hộ đang cư trú tại {old.name}: {listing(unknown)}.")
+            problems.append(
+                _("Không phải hộ đang cư trú tại {unit}: {codes}.").format(
+                    unit=old.name, codes=listing(unknown)
+                )
+            )
         if twice:
-            problems.append(f"Đã được chia vào đơn vị khác: {listing(twice)}.")
+            problems.append(
+                _("Đã được chia vào đơn vị khác: {codes}.").format(codes=listing(twice))
+            )
         if problems:
             checks.fields[f"parts.{i}.household_codes"] = " ".join(problems)
     if unassigned := set(living) - set(seen):
-        checks.fields["parts"] = (
-            f"Còn {len(unassigned)} hộ của {old.name} chưa được chia vào đơn vị mới nào: "
-            f"{listing(unassigned)}. Mỗi hộ phải thuộc đúng một đơn vị mới."
-        )
+        checks.fields["parts"] = _(
+            "Còn {count} hộ của {unit} chưa được chia vào đơn vị mới nào: {codes}. "
+            "Mỗi hộ phải thuộc đúng một đơn vị mới."
+        ).format(count=len(unassigned), unit=old.name, codes=listing(unassigned))
     assignment = {
         code: successor_id(succession_id, i + 1) for code, i in seen.items() if code in living
     }
@@ -228,8 +235,10 @@ class Checks:
     def residential_unit(self, unit_id: str, field_name: str) -> AdministrativeUnit | None:
         unit = self.context.unit(unit_id)
         if unit is None or unit.kind not in RESIDENTIAL_KINDS:
-            place = self.context.commune.name if self.context.commune else "xã, phường này"
-            self.fields[field_name] = f"Không tìm thấy thôn, tổ dân phố này trong {place}."
+            place = self.context.commune.name if self.context.commune else _("xã, phường này")
+            self.fields[field_name] = _(
+                "Không tìm thấy thôn, tổ dân phố này trong {place}."
+            ).format(place=place)
             return None
         return unit
 
@@ -269,7 +278,7 @@ class Checks:
         self._check_names([u for u in successors if isinstance(u, NewUnit)], ended_ids)
         self._check_households(ended_ids)
         if self.fields or commune is None or None in successors:
-            raise InvalidInput(fields=self.fields or {"unit_ids": "Không tìm thấy đơn vị."})
+            raise InvalidInput(fields=self.fields or {"unit_ids": _("Không tìm thấy đơn vị.")})
         made = [
             u if isinstance(u, AdministrativeUnit) else self._new_unit(commune, succession_id, i, u)
             for i, u in enumerate(successors, start=1)
@@ -295,12 +304,14 @@ class Checks:
     def _commune(self) -> AdministrativeUnit | None:
         commune, on = self.context.commune, self.command.on
         if commune is None or commune.kind not in COMMUNE_LEVEL_KINDS:
-            self.fields["commune_id"] = "Không tìm thấy xã, phường hoặc đặc khu này."
+            self.fields["commune_id"] = _("Không tìm thấy xã, phường hoặc đặc khu này.")
             return None
         if is_history(commune):
             self.fields["commune_id"] = history_refusal(commune)
         elif on < commune.valid_from or (commune.valid_to is not None and on >= commune.valid_to):
-            self.fields["on"] = f"Ngày này {commune.name} không còn hoặc chưa thành lập."
+            self.fields["on"] = _("Ngày này {commune} không còn hoặc chưa thành lập.").format(
+                commune=commune.name
+            )
         return commune
 
     def _check_current(self, unit: AdministrativeUnit) -> None:
@@ -309,14 +320,16 @@ class Checks:
         if unit.valid_to is not None:
             self.fields.setdefault(
                 "on",
-                f"{unit.name} đã có quyết định kết thúc từ {unit.valid_to:%d/%m/%Y}, "
-                "không thay đổi thêm được.",
+                _("{unit} đã có quyết định kết thúc từ {day}, không thay đổi thêm được.").format(
+                    unit=unit.name, day=f"{unit.valid_to:%d/%m/%Y}"
+                ),
             )
         elif on <= unit.valid_from:
             self.fields.setdefault(
                 "on",
-                f"Ngày hiệu lực phải sau ngày {unit.name} được thành lập "
-                f"({unit.valid_from:%d/%m/%Y}).",
+                _("Ngày hiệu lực phải sau ngày {unit} được thành lập ({day}).").format(
+                    unit=unit.name, day=f"{unit.valid_from:%d/%m/%Y}"
+                ),
             )
 
     def _check_names(self, created: list[NewUnit], ended_ids: set[str]) -> None:
@@ -331,9 +344,9 @@ class Checks:
         for unit in created:
             key = name_key(unit.name)
             if key in taken:
-                self.fields[unit.form_field] = (
-                    f"Đã có đơn vị tên “{unit.name}” trong cùng thời gian."
-                )
+                self.fields[unit.form_field] = _(
+                    "Đã có đơn vị tên “{unit}” trong cùng thời gian."
+                ).format(unit=unit.name)
             taken.add(key)
 
     def _check_households(self, ended_ids: set[str]) -> None:
@@ -355,8 +368,10 @@ class Checks:
         if late:
             self.fields.setdefault(
                 "on",
-                f"Hộ {listing(late)} có thay đổi cư trú từ ngày này trở về sau ở đơn vị "
-                "bị thay đổi: hãy chọn ngày hiệu lực khác, hoặc sửa cư trú của hộ trước.",
+                _(
+                    "Hộ {codes} có thay đổi cư trú từ ngày này trở về sau ở đơn vị bị thay đổi: "
+                    "hãy chọn ngày hiệu lực khác, hoặc sửa cư trú của hộ trước."
+                ).format(codes=listing(late)),
             )
 
     def _new_unit(

@@ -47,6 +47,7 @@ from shared.contracts.succession import (
     UnitChangeResult,
 )
 from shared.errors import WIRE_ERRORS, Conflict, InvalidInput, WireError, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ AUDIT_ACTIONS = {
     SuccessionKind.MERGE: "merge_units",
     SuccessionKind.SPLIT: "split_unit",
 }
-REFUSAL = "Bạn không có quyền thay đổi đơn vị của xã, phường này."
+REFUSAL = _("Bạn không có quyền thay đổi đơn vị của xã, phường này.")
 
 
 class SuccessionEntrypoints:
@@ -106,7 +107,7 @@ class SuccessionEntrypoints:
         succession_id = command.request_id or new_id()
         recorded = self.store.succession_record(succession_id)
         if recorded is not None and recorded[0].succession.commune_id != command.commune_id:
-            raise Conflict("Biểu mẫu này đã được dùng cho xã, phường khác; hãy mở lại trang.")
+            raise Conflict(_("Biểu mẫu này đã được dùng cho xã, phường khác; hãy mở lại trang."))
         if recorded is None:  # else the same form again: carry on, or answer, as before
             context = Context(
                 commune=commune,
@@ -130,10 +131,16 @@ class SuccessionEntrypoints:
         succession = plan.succession
         for unit in plan.ended:
             if not self.store.end_unit(unit.id, succession.on, succession.id):
-                self._abandon(plan, f"{unit.name} vừa được thay đổi theo một quyết định khác.")
+                self._abandon(
+                    plan,
+                    _("{unit} vừa được thay đổi theo một quyết định khác.").format(unit=unit.name),
+                )
         for unit in plan.created:
             if not self.store.insert_unit(unit):
-                self._abandon(plan, f"Vừa có đơn vị khác tên “{unit.name}”; hãy chọn tên khác.")
+                self._abandon(
+                    plan,
+                    _("Vừa có đơn vị khác tên “{unit}”; hãy chọn tên khác.").format(unit=unit.name),
+                )
 
     def _abandon(self, plan: Plan, reason: str) -> None:
         """Undo steps 2-3 (no household has moved yet) and refuse the change."""

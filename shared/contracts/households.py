@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator
 
 from shared.contracts.common import Contract, Event, Text
+from shared.i18n import _
 from shared.ids import CODE_PATTERN
 
 # Typed codes are forgiving about case and spaces: " ha7k2m " is HA7K2M.
@@ -31,7 +32,7 @@ def normalize_phone(raw: str) -> str:
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     if not re.fullmatch(r"0\d{9}", digits):
-        raise ValueError("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).")
+        raise ValueError(_("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0)."))
     return digits
 
 

@@ -22,6 +22,7 @@ from shared.contracts.common import Contract, Text
 from shared.contracts.households import HouseholdCode, OptionalPhone, PersonName
 from shared.contracts.notifications import EmailAddress
 from shared.contracts.staff import Role, Username
+from shared.i18n import N_
 
 PersonId = Annotated[
     str, StringConstraints(pattern=r"^(account:[a-z0-9._-]{3,32}|p-[a-f0-9]{16})$")
@@ -40,12 +41,12 @@ class Position(StrEnum):
 
 
 POSITION_NAMES_VI = {
-    Position.COMMUNE_OFFICIAL: "Cán bộ, công chức cấp xã",
-    Position.INSPECTION_BOARD: "Thành viên Ban Thanh tra nhân dân",
-    Position.INVESTMENT_SUPERVISION: "Thành viên Ban Giám sát đầu tư của cộng đồng",
-    Position.GROUP_HEAD: "Trưởng thôn, tổ trưởng tổ dân phố",
-    Position.FRONT_COMMITTEE_HEAD: "Trưởng ban công tác Mặt trận",
-    Position.CONVENTION_DRAFTER: "Thành viên tổ soạn thảo hương ước, quy ước",
+    Position.COMMUNE_OFFICIAL: N_("Cán bộ, công chức cấp xã"),
+    Position.INSPECTION_BOARD: N_("Thành viên Ban Thanh tra nhân dân"),
+    Position.INVESTMENT_SUPERVISION: N_("Thành viên Ban Giám sát đầu tư của cộng đồng"),
+    Position.GROUP_HEAD: N_("Trưởng thôn, tổ trưởng tổ dân phố"),
+    Position.FRONT_COMMITTEE_HEAD: N_("Trưởng ban công tác Mặt trận"),
+    Position.CONVENTION_DRAFTER: N_("Thành viên tổ soạn thảo hương ước, quy ước"),
 }
 
 # The staff roles that are these positions: granting one opens the holding.

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from shared.contracts.common import Contract, Text
+from shared.i18n import N_
 
 # Usernames are not case-sensitive: "Minh " signs in as "minh".
 Username = Annotated[
@@ -21,6 +22,7 @@ SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{40,64}$")]
 
 class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"  # runs the platform; no unit
+    PROVINCE_ADMIN = "province_admin"  # a province's webhooks (its own and its communes')
     COMMUNE_ADMIN = "commune_admin"  # manages a commune: its units, households, staff
     COMMUNE_STAFF = "commune_staff"  # works on a commune's units and households
     GROUP_HEAD = "group_head"  # tổ trưởng / trưởng thôn of one residential unit
@@ -28,11 +30,12 @@ class Role(StrEnum):
 
 
 ROLE_NAMES_VI = {
-    Role.SYSTEM_ADMIN: "quản trị hệ thống",
-    Role.COMMUNE_ADMIN: "quản trị cấp xã",
-    Role.COMMUNE_STAFF: "cán bộ cấp xã",
-    Role.GROUP_HEAD: "tổ trưởng / trưởng thôn",
-    Role.INSPECTOR: "thành viên Ban Thanh tra nhân dân",
+    Role.SYSTEM_ADMIN: N_("quản trị hệ thống"),
+    Role.PROVINCE_ADMIN: N_("quản trị cấp tỉnh"),
+    Role.COMMUNE_ADMIN: N_("quản trị cấp xã"),
+    Role.COMMUNE_STAFF: N_("cán bộ cấp xã"),
+    Role.GROUP_HEAD: N_("tổ trưởng / trưởng thôn"),
+    Role.INSPECTOR: N_("thành viên Ban Thanh tra nhân dân"),
 }
 
 
@@ -45,6 +48,10 @@ class StaffAccount(Contract):
     username: str
     full_name: str
     roles: list[RoleGrant]
+
+    @property
+    def is_system_admin(self) -> bool:
+        return any(grant.role == Role.SYSTEM_ADMIN for grant in self.roles)
 
     # Pages use these to decide what to offer; the directory service decides what
     # is allowed (services/directory/access.py).
@@ -67,6 +74,16 @@ class StaffAccount(Contract):
     def manages_staff_of(self, commune_id: str) -> bool:
         """May add accounts and grant or revoke roles (access.may_manage_staff)."""
         return self.holds_in(commune_id, frozenset({Role.COMMUNE_ADMIN}))
+
+    def administers_province(self, province_id: str | None) -> bool:
+        """May manage the province's webhooks and its communes' (webhooks domain
+        may_manage_webhooks): its province administrator or the system administrator."""
+        return self.is_system_admin or any(
+            province_id is not None
+            and grant.role == Role.PROVINCE_ADMIN
+            and grant.unit_id == province_id
+            for grant in self.roles
+        )
 
 
 class CreateAccount(Contract):

@@ -164,3 +164,46 @@ def test_an_administrator_cannot_revoke_their_own_administration(directory):
         directory.revoke_role({"actor": "lan", "username": "lan", "grant": own})
     assert "tự thu hồi" in refused.value.fields["role"]
     directory.revoke_role({"actor": "admin", "username": "lan", "grant": own})  # another may
+
+
+def test_the_system_administrator_alone_grants_a_province_administrator_on_a_province(
+    directory,
+):
+    directory.create_account(account("lan", ("commune_admin", "huong-an")))
+    directory.create_account(account("minh", ("commune_staff", "huong-an")))
+    on_hue = {"role": "province_admin", "unit_id": "hue"}
+    with pytest.raises(Forbidden):  # not a commune's administrator
+        directory.create_account(account("tinh", ("province_admin", "hue"), actor="lan"))
+    with pytest.raises(Forbidden):
+        directory.grant_role({"actor": "lan", "username": "minh", "grant": on_hue})
+    with pytest.raises(InvalidInput) as refused:  # on a commune
+        directory.create_account(account("tinh", ("province_admin", "huong-an")))
+    assert refused.value.fields["unit_id"] == "Quản trị cấp tỉnh phải gắn với một tỉnh, thành phố."
+    with pytest.raises(InvalidInput):  # nor a commune role on the province
+        directory.create_account(account("tinh", ("commune_admin", "hue")))
+
+    directory.create_account(account("tinh", ("province_admin", "hue")))
+    with pytest.raises(Forbidden):  # a province administrator grants nothing
+        directory.grant_role({"actor": "tinh", "username": "minh", "grant": on_hue})
+    with pytest.raises(Forbidden):
+        directory.create_account(account("hoa", ("commune_staff", "kim-long"), actor="tinh"))
+
+    def roles(username: str, unit_id: str) -> list[str]:
+        return directory.roles_in_unit({"username": username, "unit_id": unit_id})["roles"]
+
+    assert roles("tinh", "hue") == ["province_admin"]
+    assert roles("tinh", "huong-an") == ["province_admin"]
+    assert roles("tinh", "tdp-1") == ["province_admin"]
+    assert roles("lan", "hue") == []  # a commune's administrator does not cover its province
+    # listed among those who have a say over the ward; no staff page or audit log
+    listed = directory.list_accounts({"actor": "lan", "commune_id": "huong-an"})
+    assert [a["username"] for a in listed["accounts"]] == ["lan", "minh", "tinh"]
+    with pytest.raises(Forbidden):
+        directory.list_accounts({"actor": "tinh", "commune_id": "huong-an"})
+    with pytest.raises(Forbidden):
+        directory.list_audit({"actor": "tinh", "commune_id": "huong-an"})
+
+    with pytest.raises(Forbidden):  # nor is it taken back by the commune's administrator
+        directory.revoke_role({"actor": "lan", "username": "tinh", "grant": on_hue})
+    directory.revoke_role({"actor": "admin", "username": "tinh", "grant": on_hue})
+    assert roles("tinh", "huong-an") == []
