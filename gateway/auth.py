@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from gateway.rpc import RpcClient
 from shared.contracts.staff import SessionRef, SignIn, StaffAccount, StaffSession
 from shared.errors import Forbidden, NotSignedIn
+from shared.i18n import _
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -31,7 +32,7 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, submitted: object) -> None:
     expected = request.session.get("csrf", "")
     if not (expected and isinstance(submitted, str) and hmac.compare_digest(expected, submitted)):
-        raise Forbidden("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và gửi lại.")
+        raise Forbidden(_("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và gửi lại."))
 
 
 def _rpc(request: Request) -> RpcClient:

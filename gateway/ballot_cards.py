@@ -2,6 +2,7 @@
 
 Each card carries a QR code that opens the household's ballot, the same code typed
 out for people who cannot scan, and the deadline. Fonts and QR codes: gateway/pdf_kit.py.
+Its words are in the language of the staff member who prints it (shared.i18n).
 """
 
 from fpdf import FPDF
@@ -10,6 +11,7 @@ from gateway.pdf_kit import QR_BORDER as QR_BORDER  # (the tests measure the QR 
 from gateway.pdf_kit import add_fonts, draw_qr, qr_code
 from gateway.templating import vn_datetime
 from shared.contracts.surveys import BallotCard, CardSheet, PollKind
+from shared.i18n import _
 
 PAGE_W, PAGE_H = 210.0, 297.0  # A4, millimetres
 COLUMNS, ROWS = 2, 4
@@ -29,7 +31,7 @@ def card_url(base_url: str, card: BallotCard) -> str:
 def spaced_code(card_code: str) -> str:
     """The code as printed: the household, then the check code in two groups of 4,
     which a resident may type with or without the spaces and dash."""
-    household, _, check = card_code.rpartition("-")
+    household, _dash, check = card_code.rpartition("-")
     return f"{household}-{check[:4]} {check[4:]}"
 
 
@@ -43,7 +45,7 @@ def qr_box(index: int) -> tuple[float, float, float]:
 def card_sheet_pdf(sheet: CardSheet, base_url: str, font_dir: str) -> bytes:
     pdf = _document(font_dir)
     poll = sheet.poll
-    heading = "PHIẾU BIỂU QUYẾT" if poll.kind == PollKind.DECISION else "PHIẾU LẤY Ý KIẾN"
+    heading = _("PHIẾU BIỂU QUYẾT") if poll.kind == PollKind.DECISION else _("PHIẾU LẤY Ý KIẾN")
     pdf.set_title(f"{heading}: {poll.title} ({sheet.unit_name})")
     title: list[str] = []  # wrapped once, when the first page gives the font its size
     instruction: list[str] = []
@@ -60,7 +62,7 @@ def card_sheet_pdf(sheet: CardSheet, base_url: str, font_dir: str) -> bytes:
             pdf.set_font("sans", "B", 8.5)
             title = title or _wrap(pdf, poll.title, CARD_W - 2 * PAD, TITLE_LINES)
             pdf.set_font("sans", "", 7)
-            text = f"Quét mã QR bằng điện thoại, hoặc vào {short_url} và nhập mã"
+            text = _("Quét mã QR bằng điện thoại, hoặc vào {url} và nhập mã").format(url=short_url)
             instruction = instruction or _wrap(pdf, text, RIGHT_W, 4)
         left = (index % COLUMNS) * CARD_W + PAD
         top = (index // COLUMNS) * CARD_H + PAD
@@ -86,13 +88,14 @@ def _right_column(
     width = RIGHT_W
     pdf.set_font("sans", "", 8)
     pdf.set_xy(x, y)
-    pdf.cell(width, 4, "Mã hộ: ")
+    household = _("Mã hộ:") + " "
+    pdf.cell(width, 4, household)
     pdf.set_font("sans", "B", 8)
-    pdf.set_xy(x + pdf.get_string_width("Mã hộ: "), y)
+    pdf.set_xy(x + pdf.get_string_width(household), y)
     pdf.cell(width, 4, card.household_code)
     pdf.set_font("sans", "", 7)
     pdf.set_xy(x, y + 5)
-    pdf.cell(width, 3.5, "Mã phiếu:")
+    pdf.cell(width, 3.5, _("Mã phiếu:"))
     code = spaced_code(card.card_code)
     pdf.set_font("mono", "B", CODE_POINTS)
     pdf.set_char_spacing(0.6)
@@ -108,7 +111,7 @@ def _right_column(
         pdf.cell(width, 3.2, line)
     pdf.set_font("sans", "B", 7.5)
     pdf.set_xy(x, y + 18.5 + 3.2 * len(instruction))
-    pdf.cell(width, 4.5, f"Hạn cuối: {deadline}")
+    pdf.cell(width, 4.5, _("Hạn cuối: {deadline}").format(deadline=deadline))
 
 
 def _cut_lines(pdf: FPDF) -> None:

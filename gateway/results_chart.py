@@ -2,15 +2,21 @@
 per option, stacked by channel, with colours AND patterns so it reads in grey too,
 and for a decision the line the deciding option has to reach (Law 10/2022 Art 21.1).
 
-Also the number formats the results pages share: 1.234 and 68,7%.
+Also the number formats the results pages share: 1.234 and 68,7% (1,234 and 68.7% in
+English). Words are in the request's language (shared.i18n).
 """
 
 from html import escape
 
 from shared.contracts.surveys import RATING_SCALE, Channel, PollKind, PollResults, QuestionType
+from shared.i18n import N_, VIETNAMESE, _, current, format_number, ngettext
 
 CHANNELS = (Channel.ONLINE, Channel.PAPER, Channel.MEETING)
-CHANNEL_VI = {Channel.ONLINE: "Trực tuyến", Channel.PAPER: "Phiếu giấy", Channel.MEETING: "Tại họp"}
+CHANNEL_VI = {  # shown with _()
+    Channel.ONLINE: N_("Trực tuyến"),
+    Channel.PAPER: N_("Phiếu giấy"),
+    Channel.MEETING: N_("Tại họp"),
+}
 
 WIDTH = 480  # viewBox units; on a 360 px phone a 22-unit letter is 15 px
 FONT = 22
@@ -22,21 +28,27 @@ LABEL_CHARS = 38  # a longer option label is cut here; the table gives it whole
 
 
 def vn_number(value: int) -> str:
-    """1234567 → 1.234.567"""
-    return f"{value:,}".replace(",", ".")
+    """1234567 → 1.234.567 (1,234,567 in English)"""
+    return format_number(value)
+
+
+def vn_decimal(value: float) -> str:
+    """One decimal: 68,7 (68.7 in English)."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if current() == VIETNAMESE else text
 
 
 def vn_percent(part: int, whole: int) -> str:
-    """412 of 600 → 68,7%"""
+    """412 of 600 → 68,7% (68.7%)"""
     share = 100 * part / whole if whole else 0.0
-    return f"{share:.1f}".replace(".", ",") + "%"
+    return vn_decimal(share) + "%"
 
 
 def option_labels(results: PollResults, question_id: str) -> list[tuple[str, str]]:
     """(option id, label) of a choice or rating question, in the ballot's order."""
     question = next(q for q in results.poll.questions if q.id == question_id)
     if question.type == QuestionType.RATING:
-        return [(value, f"Mức {value}") for value in RATING_SCALE]
+        return [(value, _("Mức {level}").format(level=value)) for value in RATING_SCALE]
     if question.type == QuestionType.TEXT:
         raise ValueError(f"question {question_id} is free text: no chart")
     return [(option.id, option.label) for option in question.options]
@@ -77,7 +89,7 @@ def results_svg(results: PollResults, question_id: str) -> str:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{top + 30}" width="{width:.1f}" height="{BAR_H}" '
                     f'fill="url(#{ids}-{channel})" stroke="#fff"><title>'
-                    f"{escape(CHANNEL_VI[channel])}: {vn_number(counts[channel])}</title></rect>"
+                    f"{escape(_(CHANNEL_VI[channel]))}: {vn_number(counts[channel])}</title></rect>"
                 )
             x += width
         parts.append(
@@ -90,7 +102,7 @@ def results_svg(results: PollResults, question_id: str) -> str:
         parts.append(
             f'<text x="0" y="{bottom + 26}" fill="#5f5f5f" font-size="18">0</text>'
             f'<text x="{BAR_MAX}" y="{bottom + 26}" fill="#5f5f5f" font-size="18" '
-            f'text-anchor="end">{vn_number(scale_to)} hộ</text>'
+            f'text-anchor="end">{escape(households(scale_to))}</text>'
         )
         parts.append(_needed_line(results, unit, bottom))
     parts.append("</svg>")
@@ -103,7 +115,7 @@ def _needed_line(results: PollResults, unit: float, bottom: int) -> str:
     if not outcome or outcome.counts != "households":
         return ""
     x = outcome.needed * unit
-    label = f"cần {vn_number(outcome.needed)} hộ để thông qua"
+    label = escape(_("cần {count} hộ để thông qua").format(count=vn_number(outcome.needed)))
     wide = len(label) * FONT * 0.62  # about, in bold; the label must stay inside the chart
     if x + 6 + wide <= WIDTH:
         anchor, at = "start", x + 6
@@ -124,14 +136,16 @@ def _describe(results: PollResults, options: list[tuple[str, dict[Channel, int]]
     sentences = []
     for label, counts in options:
         by_channel = ", ".join(
-            f"{CHANNEL_VI[channel].lower()} {vn_number(n)}" for channel, n in counts.items() if n
+            f"{_(CHANNEL_VI[channel]).lower()} {vn_number(n)}" for channel, n in counts.items() if n
         )
         total = vn_number(sum(counts.values()))
         sentences.append(f"{label}: {total}" + (f" ({by_channel})" if by_channel else ""))
-    text = "; ".join(sentences) + f". Tổng số hộ: {vn_number(results.total_households)}."
+    total = _("Tổng số hộ: {count}.").format(count=vn_number(results.total_households))
+    text = "; ".join(sentences) + ". " + total
     outcome = results.outcome
     if outcome and outcome.counts == "households":
-        text += f" Cần {vn_number(outcome.needed)} hộ tán thành để thông qua."
+        needed = vn_number(outcome.needed)
+        text += " " + _("Cần {count} hộ tán thành để thông qua.").format(count=needed)
     return text
 
 
@@ -152,13 +166,18 @@ def _patterns(ids: str) -> str:
 def _legend(ids: str, channels: list[Channel]) -> str:
     parts, x = [], 0
     for channel in channels:
-        name = CHANNEL_VI[channel]
+        name = _(CHANNEL_VI[channel])
         parts.append(
             f'<rect x="{x}" y="4" width="24" height="24" fill="url(#{ids}-{channel})" '
-            f'stroke="#333"/><text x="{x + 30}" y="24" font-size="19">{name}</text>'
+            f'stroke="#333"/><text x="{x + 30}" y="24" font-size="19">{escape(name)}</text>'
         )
         x += 44 + len(name) * 10
     return "".join(parts)
+
+
+def households(count: int) -> str:
+    """ "1.234 hộ" ("1,234 households")."""
+    return ngettext("{count} hộ", "{count} hộ", count).format(count=vn_number(count))
 
 
 def _short(label: str) -> str:

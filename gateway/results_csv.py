@@ -10,21 +10,22 @@ from typing import Any
 
 from gateway.results_chart import CHANNELS, option_labels
 from shared.contracts.surveys import PollResults, QuestionType
+from shared.i18n import N_, _
 
-HEADER = [
-    "Thôn, tổ dân phố",
-    "Số hộ",
-    "Tham gia trực tuyến",
-    "Tham gia bằng phiếu giấy",
-    "Tham gia tại họp",
-    "Câu hỏi",
-    "Phương án",
-    "Trực tuyến",
-    "Phiếu giấy",
-    "Tại họp",
-    "Tổng",
+HEADER = [  # in the request's language: _() where written
+    N_("Thôn, tổ dân phố"),
+    N_("Số hộ"),
+    N_("Tham gia trực tuyến"),
+    N_("Tham gia bằng phiếu giấy"),
+    N_("Tham gia tại họp"),
+    N_("Câu hỏi"),
+    N_("Phương án"),
+    N_("Trực tuyến"),
+    N_("Phiếu giấy"),
+    N_("Tại họp"),
+    N_("Tổng"),
 ]
-TOTAL_ROW = "Tổng cộng"
+TOTAL_ROW = N_("Tổng cộng")
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +34,7 @@ def results_csv(results: PollResults) -> str:
     rows = [
         (unit.unit_name, unit.households, unit.participated, unit.counts) for unit in results.units
     ]
-    rows.append((TOTAL_ROW, results.total_households, results.participated, results.totals))
+    rows.append((_(TOTAL_ROW), results.total_households, results.participated, results.totals))
     lines = []
     for name, households, participated, counts in rows:
         for question in results.poll.questions:
@@ -53,7 +54,7 @@ def results_csv(results: PollResults) -> str:
                         sum(numbers),
                     ]
                 )
-    return spreadsheet(HEADER, lines)
+    return spreadsheet([_(name) for name in HEADER], lines)
 
 
 def spreadsheet(header: list[str], rows: Iterable[list[Any]]) -> str:

@@ -13,30 +13,32 @@ from shared.contracts.directory import UnitKind
 from shared.contracts.households import HouseholdStatus
 from shared.contracts.imports import ImportStatus
 from shared.contracts.surveys import POLL_KIND_VI, TOOK_PART_VI
+from shared.i18n import N_
 
+# Labels, marked for the catalog: shown with {{ _(UNIT_KIND_VI[kind]) }}.
 UNIT_KIND_VI = {
-    UnitKind.PROVINCE: "Tỉnh, thành phố",
-    UnitKind.COMMUNE: "Xã",
-    UnitKind.WARD: "Phường",
-    UnitKind.SPECIAL_ZONE: "Đặc khu",
-    UnitKind.VILLAGE: "Thôn",
-    UnitKind.RESIDENTIAL_GROUP: "Tổ dân phố",
+    UnitKind.PROVINCE: N_("Tỉnh, thành phố"),
+    UnitKind.COMMUNE: N_("Xã"),
+    UnitKind.WARD: N_("Phường"),
+    UnitKind.SPECIAL_ZONE: N_("Đặc khu"),
+    UnitKind.VILLAGE: N_("Thôn"),
+    UnitKind.RESIDENTIAL_GROUP: N_("Tổ dân phố"),
 }
 
 STATUS_VI = {
-    HouseholdStatus.ACTIVE: "cư trú",
-    HouseholdStatus.MOVED_OUT: "chuyển đi",
-    HouseholdStatus.MERGED: "nhập vào hộ khác",
+    HouseholdStatus.ACTIVE: N_("cư trú"),
+    HouseholdStatus.MOVED_OUT: N_("chuyển đi"),
+    HouseholdStatus.MERGED: N_("nhập vào hộ khác"),
 }
 
 
 IMPORT_STATUS_VI = {
-    ImportStatus.UPLOADING: "đang tải lên",
-    ImportStatus.CHECKING: "đang kiểm tra",
-    ImportStatus.CHECKED: "đã kiểm tra, chờ duyệt",
-    ImportStatus.APPLYING: "đang ghi",
-    ImportStatus.DONE: "đã nhập",
-    ImportStatus.FAILED: "không hoàn tất",
+    ImportStatus.UPLOADING: N_("đang tải lên"),
+    ImportStatus.CHECKING: N_("đang kiểm tra"),
+    ImportStatus.CHECKED: N_("đã kiểm tra, chờ duyệt"),
+    ImportStatus.APPLYING: N_("đang ghi"),
+    ImportStatus.DONE: N_("đã nhập"),
+    ImportStatus.FAILED: N_("không hoàn tất"),
 }
 
 
@@ -80,7 +82,9 @@ templates = Jinja2Templates(
 # Jinja's i18n: {{ _("...") }} and {% trans %}, in the request's language (shared.i18n).
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
-templates.env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
+templates.env.install_gettext_callables(
+    i18n._, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+)
 templates.env.filters["tr"] = i18n.translate  # text a service sent or stored
 templates.env.filters["number"] = i18n.format_number
 templates.env.filters["vn_date"] = vn_date

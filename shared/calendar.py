@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from shared.i18n import _
+
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -29,7 +31,7 @@ def vietnam_time(moment: datetime) -> str:
 
     local = moment.astimezone(VIETNAM)
     if current() == VIETNAMESE:
-        return local.strftime("%H:%M ngày %d/%m/%Y")
+        return local.strftime("%H:%M ngày %d/%m/%Y")  # i18n-exempt: the Vietnamese format itself
     return f"{local:%H:%M}, {format_day(local)}"
 
 
@@ -73,8 +75,8 @@ def parse_day(text: str) -> date:
     elif match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
         year, month, day = (int(part) for part in match.groups())
     else:
-        raise ValueError("Ngày phải viết dạng ngày/tháng/năm, ví dụ 01/07/2025.")
+        raise ValueError(_("Ngày phải viết dạng ngày/tháng/năm, ví dụ 01/07/2025."))
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"Không có ngày {text}.") from None
+        raise ValueError(_("Không có ngày {text}.").format(text=text)) from None

@@ -36,6 +36,7 @@ from pymongo.errors import DuplicateKeyError
 from shared.contracts.common import Event
 from shared.contracts.staff import AuditEntry, Role, RolesInUnit, UnitRoles
 from shared.errors import WIRE_ERRORS, Forbidden, ServiceUnavailable
+from shared.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -424,7 +425,7 @@ class AsksDirectory:
     directory decides who holds what)."""
 
     directory = RpcProxy("directory")
-    FORBIDDEN = "Bạn không có quyền thực hiện việc này."  # each service says it its way
+    FORBIDDEN = N_("Bạn không có quyền thực hiện việc này.")  # each service says it its way
 
     def _ask_directory(self, method: str, payload: dict) -> dict:
         return ask(self.directory, method, payload)

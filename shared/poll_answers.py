@@ -6,6 +6,7 @@ import re
 
 from shared.contracts.surveys import FREE_TEXT_MAX, RATING_SCALE, Question, QuestionType
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 # Free text is shown to staff and published in summaries: markup is refused, not
 # escaped away, so what the resident sees in the receipt is what is kept.
@@ -16,7 +17,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def check_answers(questions: list[Question], answers: dict[str, list[str]]) -> dict[str, list[str]]:
     """The answers as they will be kept, or InvalidInput naming each bad question."""
     known = {question.id: question for question in questions}
-    errors = {key: "Câu hỏi không có trong phiếu." for key in answers if key not in known}
+    errors = {key: _("Câu hỏi không có trong phiếu.") for key in answers if key not in known}
     kept: dict[str, list[str]] = {}
     for question in questions:
         given = [value.strip() for value in answers.get(question.id, []) if value.strip()]
@@ -28,28 +29,30 @@ def check_answers(questions: list[Question], answers: dict[str, list[str]]) -> d
                 sorted(set(given)) if question.type == QuestionType.MULTIPLE else given
             )
     if errors:
-        raise InvalidInput("Phiếu chưa hợp lệ.", errors)
+        raise InvalidInput(_("Phiếu chưa hợp lệ."), errors)
     return kept
 
 
 def _answer_problem(question: Question, given: list[str]) -> str | None:
     if not given:
-        return "Vui lòng trả lời câu hỏi này." if question.required else None
+        return _("Vui lòng trả lời câu hỏi này.") if question.required else None
     options = {option.id for option in question.options}
     match question.type:
         case QuestionType.SINGLE if len(given) != 1 or given[0] not in options:
-            return "Vui lòng chọn một phương án trong danh sách."
+            return _("Vui lòng chọn một phương án trong danh sách.")
         case QuestionType.MULTIPLE if not set(given) <= options:
-            return "Vui lòng chọn các phương án trong danh sách."
+            return _("Vui lòng chọn các phương án trong danh sách.")
         case QuestionType.RATING if len(given) != 1 or given[0] not in RATING_SCALE:
-            return "Vui lòng chọn mức từ 1 đến 5."
+            return _("Vui lòng chọn mức từ 1 đến 5.")
         case QuestionType.TEXT:
             if len(given) != 1:
-                return "Vui lòng nhập một ý kiến."
+                return _("Vui lòng nhập một ý kiến.")
             if len(given[0]) > FREE_TEXT_MAX:
-                return f"Ý kiến quá dài: tối đa {FREE_TEXT_MAX} ký tự (đã nhập {len(given[0])})."
+                return _("Ý kiến quá dài: tối đa {limit} ký tự (đã nhập {length}).").format(
+                    limit=FREE_TEXT_MAX, length=len(given[0])
+                )
             if _MARKUP.search(given[0]) or _CONTROL.search(given[0]):
-                return (
+                return _(
                     "Ý kiến không được chứa mã HTML (dấu < liền trước chữ) hoặc ký tự điều khiển."
                 )
     return None

@@ -45,25 +45,26 @@ from shared.errors import (
     ServiceUnavailable,
     parse,
 )
+from shared.i18n import N_, _
 from shared.ids import new_id
 from shared.poll_answers import check_answers
 
-RATING_VI = {
-    "1": "Rất không hài lòng",
-    "2": "Không hài lòng",
-    "3": "Bình thường",
-    "4": "Hài lòng",
-    "5": "Rất hài lòng",
+RATING_VI = {  # shown with _() where shown
+    "1": N_("Rất không hài lòng"),
+    "2": N_("Không hài lòng"),
+    "3": N_("Bình thường"),
+    "4": N_("Hài lòng"),
+    "5": N_("Rất hài lòng"),
 }
-BAD_CARD_CODE = (
+BAD_CARD_CODE = N_(
     "Mã phiếu chưa đúng. Mã gồm mã hộ, dấu gạch ngang và 8 ký tự, "
     "ví dụ HA7K2M-3F9Q2XK7. Vui lòng nhập lại đúng như in trên phiếu."
 )
-TOO_MANY_WRONG_CODES = (
+TOO_MANY_WRONG_CODES = N_(
     "Đã có nhiều mã phiếu sai được gửi từ mạng của bạn trong một phút qua. Vui lòng "
     "chờ một phút rồi nhập lại, kiểm tra từng ký tự đúng như in trên phiếu."
 )
-UNKNOWN_CARD = (
+UNKNOWN_CARD = N_(
     "Không tìm thấy phiếu có mã này. Vui lòng kiểm tra lại từng ký tự trên phiếu. "
     "Nếu hộ đã được cấp phiếu mới thì phiếu cũ không còn dùng được."
 )
@@ -94,7 +95,9 @@ def hidden_answers(form) -> Answers:
 
 
 def card_code_page(request: Request, typed: str, error: str | None, status: int) -> Response:
-    return page(request, "ballot_code.html", {"typed": typed, "error": error}, status)
+    """`error`: a message of this module, shown in the reader's language."""
+    shown = _(error) if error else None
+    return page(request, "ballot_code.html", {"typed": typed, "error": shown}, status)
 
 
 async def enter_code(request: Request) -> Response:
@@ -300,7 +303,7 @@ async def enter_receipt(request: Request) -> Response:
         return receipt_lookup_page(request, "", None, 200)
     code = normalize_receipt(typed)
     if not code:
-        return receipt_lookup_page(request, typed, "Vui lòng nhập mã biên nhận.", 422)
+        return receipt_lookup_page(request, typed, _("Vui lòng nhập mã biên nhận."), 422)
     return RedirectResponse(f"/r/{code}", status_code=303)
 
 
@@ -312,10 +315,10 @@ async def receipt(request: Request) -> Response:
     try:
         reply = await rpc(request).call("surveys", "check_receipt", {"receipt_code": code})
     except NotFound:
-        message = (
-            f"Không tìm thấy phiếu nào có mã biên nhận {code}. Vui lòng kiểm tra lại "
+        message = _(
+            "Không tìm thấy phiếu nào có mã biên nhận {code}. Vui lòng kiểm tra lại "
             "từng ký tự (mã gồm 12 ký tự, không có số 0, số 1, chữ O và chữ I)."
-        )
+        ).format(code=code)
         return receipt_lookup_page(request, code, message, 404)
     status = ReceiptStatus.model_validate(reply)
     return page(request, "receipt.html", {"receipt": status, "code": code})

@@ -53,24 +53,26 @@ from shared.contracts.surveys import (
     SignOff,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, parse
+from shared.i18n import N_, _, ngettext
 from shared.ids import CODE_PATTERN, new_id
 
+# Labels, marked for the catalog: shown with {{ _(POLL_STATUS_VI[status]) }}.
 POLL_STATUS_VI = {
-    PollStatus.OPEN: "Đang mở",
-    PollStatus.SCHEDULED: "Chưa mở",
-    PollStatus.CLOSED: "Đã kết thúc, chờ ký xác nhận",
-    PollStatus.FINALISED: "Đã hoàn tất",
+    PollStatus.OPEN: N_("Đang mở"),
+    PollStatus.SCHEDULED: N_("Chưa mở"),
+    PollStatus.CLOSED: N_("Đã kết thúc, chờ ký xác nhận"),
+    PollStatus.FINALISED: N_("Đã hoàn tất"),
 }
 CHANNEL_FORM_VI = {
-    Channel.ONLINE: "Trực tuyến (mã QR, đường dẫn)",
-    Channel.PAPER: "Phiếu giấy của hộ gia đình",
-    Channel.MEETING: "Họp cộng đồng dân cư",
+    Channel.ONLINE: N_("Trực tuyến (mã QR, đường dẫn)"),
+    Channel.PAPER: N_("Phiếu giấy của hộ gia đình"),
+    Channel.MEETING: N_("Họp cộng đồng dân cư"),
 }
 QUESTION_TYPE_VI = {
-    QuestionType.SINGLE: "Chọn một phương án",
-    QuestionType.MULTIPLE: "Chọn nhiều phương án",
-    QuestionType.TEXT: "Ý kiến tự do",
-    QuestionType.RATING: "Chấm điểm từ 1 đến 5",
+    QuestionType.SINGLE: N_("Chọn một phương án"),
+    QuestionType.MULTIPLE: N_("Chọn nhiều phương án"),
+    QuestionType.TEXT: N_("Ý kiến tự do"),
+    QuestionType.RATING: N_("Chấm điểm từ 1 đến 5"),
 }
 LABELS = {
     "POLL_STATUS_VI": POLL_STATUS_VI,
@@ -82,8 +84,12 @@ LABELS = {
 STATUS_ORDER = (PollStatus.OPEN, PollStatus.SCHEDULED, PollStatus.CLOSED, PollStatus.FINALISED)
 MAX_QUESTIONS = 30  # CreatePoll's limit
 MAX_GROUPS = 200  # RecordExplanations' limit
-BAD_CODE = "Mã hộ gồm 4-12 chữ in hoa và chữ số, không có 0, O, 1, I"
-AGREE = "dong-y: Đồng ý\nkhong-dong-y: Không đồng ý"
+BAD_CODE = N_("Mã hộ gồm 4-12 chữ in hoa và chữ số, không có 0, O, 1, I.")
+BAD_CODES = N_("Mã hộ gồm 4-12 chữ in hoa và chữ số, không có 0, O, 1, I: {codes}.")
+# A decision's question as the form first fills it in: the ballot's own words, which
+# residents read in Vietnamese whatever language the clerk reads the form in.
+AGREE = "dong-y: Đồng ý\nkhong-dong-y: Không đồng ý"  # i18n-exempt: ballot wording (data)
+AGREE_QUESTION = "Hộ gia đình có đồng ý với nội dung trên không?"  # i18n-exempt: ballot wording
 _OPTION_LINE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})\s*:\s*(.+)$")
 
 
@@ -142,7 +148,7 @@ def _moments(values: dict, names: Iterable[str], errors: dict) -> dict[str, date
     moments = {name: local_moment(values[name]) for name in names}
     for name, moment in moments.items():
         if moment is None:
-            errors[name] = "Vui lòng nhập ngày và giờ (ngày/tháng/năm giờ:phút)."
+            errors[name] = _("Vui lòng nhập ngày và giờ (ngày/tháng/năm giờ:phút).")
     return moments
 
 
@@ -183,7 +189,7 @@ async def _poll_and_unit(request: Request) -> tuple[Poll, str, str]:
     unit_id = request.path_params["unit_id"]
     names = _unit_names(poll, overview)
     if unit_id not in names:
-        raise NotFound("Thôn, tổ dân phố này không thuộc phạm vi của cuộc lấy ý kiến.")
+        raise NotFound(_("Thôn, tổ dân phố này không thuộc phạm vi của cuộc lấy ý kiến."))
     return poll, unit_id, names[unit_id]
 
 
@@ -209,8 +215,7 @@ async def poll_list(request: Request) -> Response:
 
 def _blank_question(kind: str) -> dict[str, str]:
     if kind == PollKind.DECISION:
-        text = "Hộ gia đình có đồng ý với nội dung trên không?"
-        return {"type": QuestionType.SINGLE, "text": text, "options": AGREE}
+        return {"type": QuestionType.SINGLE, "text": AGREE_QUESTION, "options": AGREE}
     if kind == PollKind.SATISFACTION:
         return {"type": QuestionType.RATING, "text": "", "options": ""}
     return {"type": QuestionType.SINGLE, "text": "", "options": ""}
@@ -374,7 +379,9 @@ async def new_poll(request: Request) -> Response:
     except (InvalidInput, Conflict) as refused:
         context["errors"] = _form_errors(_refusal(refused))
         return page(refused.http_status)
-    request.session["flash"] = f"Đã tạo “{poll.title}” ({POLL_KIND_VI[poll.kind].lower()})."
+    request.session["flash"] = _("Đã tạo “{title}” ({kind}).").format(
+        title=poll.title, kind=_(POLL_KIND_VI[poll.kind]).lower()
+    )
     return RedirectResponse(f"/polls/{poll.id}", status_code=303)
 
 
@@ -390,7 +397,7 @@ async def _poll_page(
         "poll": poll,
         "units": _unit_names(poll, overview),
         "errors": errors or {},
-        "matter_name": MATTER_NAMES_VI.get(poll.matter, "") if poll.matter else "",
+        "matter_name": _(MATTER_NAMES_VI.get(poll.matter, "")) if poll.matter else "",
     }
     return _page(request, "poll.html", context, status_code)
 
@@ -415,20 +422,20 @@ async def _card_sheet(request: Request, poll: Poll, unit_id: str, code: str | No
 
 @auth.staff_only
 async def cards_pdf(request: Request) -> Response:
-    poll, unit_id, _ = await _poll_and_unit(request)
+    poll, unit_id, _name = await _poll_and_unit(request)
     content = await _card_sheet(request, poll, unit_id, None)
     return pdf_download(content, f"phieu-{poll.id}-{unit_id}.pdf")
 
 
 @auth.staff_only
 async def reissue_card(request: Request) -> Response:
-    poll, unit_id, _ = await _poll_and_unit(request)
+    poll, unit_id, _name = await _poll_and_unit(request)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     code = _text(form, "household_code").upper()
     try:
         if not code or _bad_codes([code]):
-            raise InvalidInput(fields={"household_code": f"{BAD_CODE}."})
+            raise InvalidInput(fields={"household_code": _(BAD_CODE)})
         content = await _card_sheet(request, poll, unit_id, code)
     except InvalidInput as refused:
         message = next(iter(refused.fields.values()), refused.detail or refused.message)
@@ -455,24 +462,24 @@ def _paper_values(poll: Poll) -> dict[str, Any]:
 async def read_photo(upload: object) -> dict[str, str]:
     """The photo of the minutes: a JPEG or PNG of at most 5 MB, as base64."""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput(fields={"photo": "Vui lòng chụp hoặc chọn ảnh biên bản kiểm phiếu."})
+        raise InvalidInput(fields={"photo": _("Vui lòng chụp hoặc chọn ảnh biên bản kiểm phiếu.")})
     content = await upload.read(PHOTO_MAX_BYTES + 1)
     if len(content) > PHOTO_MAX_BYTES:
-        raise InvalidInput(fields={"photo": "Ảnh quá lớn (tối đa 5 MB). Vui lòng chụp lại."})
+        raise InvalidInput(fields={"photo": _("Ảnh quá lớn (tối đa 5 MB). Vui lòng chụp lại.")})
     kind = next(
         (kind for kind, magic in PHOTO_SIGNATURES.items() if content.startswith(magic)), None
     )
     if kind is None:
-        raise InvalidInput(fields={"photo": "Ảnh biên bản phải là tệp JPEG hoặc PNG."})
+        raise InvalidInput(fields={"photo": _("Ảnh biên bản phải là tệp JPEG hoặc PNG.")})
     return {"content_type": kind, "data_base64": base64.b64encode(content).decode()}
 
 
 async def _record_returns(request: Request, poll: Poll, unit_id: str, values: dict) -> RolledCall:
     codes = _codes(values["household_codes"])
     if bad := _bad_codes(codes):
-        raise InvalidInput(fields={"household_codes": f"{BAD_CODE}: {', '.join(bad)}."})
+        raise InvalidInput(fields={"household_codes": _(BAD_CODES).format(codes=", ".join(bad))})
     if not codes:
-        raise InvalidInput(fields={"household_codes": "Vui lòng nhập mã các hộ đã nộp phiếu."})
+        raise InvalidInput(fields={"household_codes": _("Vui lòng nhập mã các hộ đã nộp phiếu.")})
     payload = {"actor": _actor(request), "poll_id": poll.id, "unit_id": unit_id}
     command = parse_form(RecordPaperReturns, {**payload, "household_codes": codes}, {})
     return RolledCall.model_validate(await _call(request, "record_paper_returns", command))
@@ -538,8 +545,8 @@ async def paper_entry(request: Request) -> Response:
                 for key, message in _refusal(refused).items()
             }
             return _page(request, "poll_paper.html", context, refused.http_status)
-    request.session["flash"] = (
-        f"Đã lưu biên bản kiểm phiếu số {values['minutes_number']} của {unit_name}."
+    request.session["flash"] = _("Đã lưu biên bản kiểm phiếu số {number} của {unit}.").format(
+        number=values["minutes_number"], unit=unit_name
     )
     return RedirectResponse(f"/polls/{poll.id}", status_code=303)
 
@@ -580,9 +587,9 @@ async def meeting_entry(request: Request) -> Response:
         moments = _moments(values, ("held_at",), errors)
         codes = _codes(values["present_codes"])
         if bad := _bad_codes(codes):
-            errors["present_codes"] = f"{BAD_CODE}: {', '.join(bad)}."
+            errors["present_codes"] = _(BAD_CODES).format(codes=", ".join(bad))
         elif not codes:
-            errors["present_codes"] = "Vui lòng nhập mã các hộ có mặt tại cuộc họp."
+            errors["present_codes"] = _("Vui lòng nhập mã các hộ có mặt tại cuộc họp.")
         payload = {"actor": _actor(request), "poll_id": poll.id, "unit_id": unit_id}
         command = parse_form(
             RecordMeeting,
@@ -606,7 +613,7 @@ _BLANK_GROUP = {"question_id": "", "summary": "", "count": "", "acceptance": "",
 async def explanations(request: Request) -> Response:
     poll = await _poll(request)
     if poll.kind != PollKind.CONSULTATION:
-        raise NotFound("Chỉ cuộc lấy ý kiến mới có bảng tiếp thu, giải trình.")
+        raise NotFound(_("Chỉ cuộc lấy ý kiến mới có bảng tiếp thu, giải trình."))
     first = poll.questions[0].id if poll.questions else ""
     context: dict[str, Any] = {
         "poll": poll,
@@ -641,7 +648,11 @@ async def explanations(request: Request) -> Response:
         context["rows"] = filled or rows[:1]
         context["errors"] = _refusal(refused)
         return page(refused.http_status)
-    request.session["flash"] = f"Đã lưu bảng tiếp thu, giải trình ({len(filled)} nhóm ý kiến)."
+    request.session["flash"] = ngettext(
+        "Đã lưu bảng tiếp thu, giải trình ({count} nhóm ý kiến).",
+        "Đã lưu bảng tiếp thu, giải trình ({count} nhóm ý kiến).",
+        len(filled),
+    ).format(count=len(filled))
     return RedirectResponse(f"/polls/{poll.id}", status_code=303)
 
 
@@ -673,7 +684,7 @@ async def finalise(request: Request) -> Response:
                 errors[f"rep_{index + 1}"] = message
         context["errors"] = errors
         return _page(request, "poll_finalise.html", context, refused.http_status)
-    request.session["flash"] = "Đã ký xác nhận kết quả."
+    request.session["flash"] = _("Đã ký xác nhận kết quả.")
     return RedirectResponse(f"/polls/{poll.id}/summary", status_code=303)
 
 

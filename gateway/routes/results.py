@@ -14,8 +14,10 @@ from gateway import auth
 from gateway.results_chart import (
     CHANNEL_VI,
     CHANNELS,
+    households,
     option_labels,
     results_svg,
+    vn_decimal,
     vn_number,
     vn_percent,
 )
@@ -33,9 +35,11 @@ from shared.contracts.surveys import (
     ResultsQuery,
 )
 from shared.errors import Forbidden, parse
+from shared.i18n import N_, _, translate
 
 LIVE_REFRESH_SECONDS = 30
-NOT_PUBLISHED = "Kết quả được công bố sau khi kết thúc."
+AUTO_RELOAD = "tu-tai-lai"  # ?tu-tai-lai: the page reloads itself every 30 s
+NOT_PUBLISHED = N_("Kết quả được công bố sau khi kết thúc.")
 
 
 async def _actor(request: Request) -> str | None:
@@ -45,7 +49,7 @@ async def _actor(request: Request) -> str | None:
 
 def _refused(request: Request, refused: Forbidden) -> Response:
     """A plain page: these results are not (yet) for the public."""
-    context = {"refused": refused.detail or NOT_PUBLISHED}
+    context = {"refused": refused.detail or _(NOT_PUBLISHED)}
     return templates.TemplateResponse(request, "poll_results.html", context, status_code=403)
 
 
@@ -65,7 +69,10 @@ async def results_page(request: Request) -> Response:
         return _refused(request, refused)
     staff = await auth.current_staff(request)
     context = results_view(results)
-    context["refresh"] = LIVE_REFRESH_SECONDS if staff and not results.frozen else None
+    live = bool(staff) and not results.frozen
+    # Reloading by itself only when the clerk asks, and a link stops it (WCAG 2.2.1).
+    context["live"] = live
+    context["refresh"] = LIVE_REFRESH_SECONDS if live and AUTO_RELOAD in request.query_params else None
     return templates.TemplateResponse(request, "poll_results.html", context)
 
 
@@ -99,7 +106,7 @@ async def summary_page(request: Request) -> Response:
             {
                 "question": questions.get(group.question_id, group.question_id),
                 "group": group,
-                "acceptance": ACCEPTANCE_VI[group.acceptance],
+                "acceptance": _(ACCEPTANCE_VI[group.acceptance]),
             }
             for group in summary.explanations
         ],
@@ -118,10 +125,10 @@ def results_view(results: PollResults) -> dict:
     return {
         "results": results,
         "poll": poll,
-        "channels": [(channel, CHANNEL_VI[channel]) for channel in channels],
+        "channels": [(channel, _(CHANNEL_VI[channel])) for channel in channels],
         "took_part": took_part,
-        "turnout": (
-            f"{vn_number(took_part)}/{vn_number(results.total_households)} hộ "
+        "turnout": (  # 412/600 hộ (68,7%)
+            f"{vn_number(took_part)}/{households(results.total_households)} "
             f"({vn_percent(took_part, results.total_households)})"
         ),
         "outcome_text": outcome_text(results),
@@ -154,7 +161,7 @@ def _question_view(results: PollResults, question, channels) -> dict:
             "households": unit.households,
             "totals": [
                 sum(unit.counts.get(question.id, {}).get(option, {}).values())
-                for option, _ in options
+                for option, _label in options
             ],
         }
         for unit in results.units
@@ -163,9 +170,9 @@ def _question_view(results: PollResults, question, channels) -> dict:
     view.update(
         chart=results_svg(results, question.id),
         rows=rows,
-        labels=[label for _, label in options],
+        labels=[label for _option, label in options],
         by_unit=by_unit,
-        rating=f"{mean:.1f}".replace(".", ",") if mean is not None else None,
+        rating=vn_decimal(mean) if mean is not None else None,
     )
     return view
 
@@ -180,23 +187,31 @@ def outcome_text(results: PollResults) -> str | None:
     labels = {option.id: option.label for option in poll.questions[0].options}
     if outcome.counts == "units":
         agree = sum(1 for unit in results.units if unit.agrees)
-        whole = "thôn, tổ dân phố"
+        sentence = _(
+            "{verdict}: {agree} thôn, tổ dân phố tán thành, cần ít nhất {needed} "
+            "trên tổng số {total} thôn, tổ dân phố ({rule})."
+        )
     else:
         totals = results.totals.get(poll.questions[0].id, {})
         counts = {option: sum(totals.get(option, {}).values()) for option in poll.deciding_options}
         best = outcome.deciding_option or max(counts, key=counts.get, default=None)
         agree = counts.get(best, 0)
-        whole = "hộ"
+        sentence = _(
+            "{verdict}: {agree} hộ tán thành, cần ít nhất {needed} "
+            "trên tổng số {total} hộ ({rule})."
+        )
     if results.frozen:
-        verdict = "Thông qua" if outcome.passes else "Không thông qua"
+        verdict = _("Thông qua") if outcome.passes else _("Không thông qua")
     else:  # still open: say how it stands, not how it ended
-        verdict = "Đến lúc này đã đủ tỷ lệ" if outcome.passes else "Đến lúc này chưa đủ tỷ lệ"
+        verdict = _("Đến lúc này đã đủ tỷ lệ") if outcome.passes else _("Đến lúc này chưa đủ tỷ lệ")
     if outcome.passes and len(poll.deciding_options) > 1:
         verdict += f" “{labels.get(outcome.deciding_option, outcome.deciding_option)}”"
-    return (
-        f"{verdict}: {vn_number(agree)} {whole} tán thành, cần ít nhất "
-        f"{vn_number(outcome.needed)} trên tổng số {vn_number(outcome.of_total)} {whole} "
-        f"({outcome.rule_vi})."
+    return sentence.format(
+        verdict=verdict,
+        agree=vn_number(agree),
+        needed=vn_number(outcome.needed),
+        total=vn_number(outcome.of_total),
+        rule=translate(outcome.rule_vi),  # the service's words, in the reader's language
     )
 
 

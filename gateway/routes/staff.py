@@ -15,6 +15,7 @@ from shared.contracts.directory import (
     UnitKind,
 )
 from shared.errors import AccountLocked, Conflict, InvalidInput, NotSignedIn, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 UNIT_FORM_FIELDS = ("kind", "name", "local_label", "valid_from", "request_id")
@@ -42,7 +43,7 @@ async def sign_in(request: Request) -> Response:
         context["error"] = (
             refused.message
             if isinstance(refused, AccountLocked)
-            else "Tên đăng nhập hoặc mật khẩu không đúng."
+            else _("Tên đăng nhập hoặc mật khẩu không đúng.")
         )
         return templates.TemplateResponse(request, "sign_in.html", context, status_code=wrong)
     return RedirectResponse(context["next"], status_code=303)
@@ -92,7 +93,9 @@ async def add_residential_unit(request: Request) -> Response:
             request, "unit_new.html", context, status_code=exc.http_status
         )
     unit = AdministrativeUnit.model_validate(reply)
-    request.session["flash"] = f"Đã thêm “{unit.name}” vào {overview.commune.name}."
+    request.session["flash"] = _("Đã thêm “{unit}” vào {commune}.").format(
+        unit=unit.name, commune=overview.commune.name
+    )
     return RedirectResponse(request.url_for("commune", commune_id=commune_id), status_code=303)
 
 

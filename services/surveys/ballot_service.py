@@ -14,7 +14,7 @@ from services.surveys.ballot_store import stored
 from services.surveys.base import COUNTING_ROLES, STAFF_ROLES, SurveysBase, poll_event_fields
 from services.surveys.store import poll_of
 from shared import ballot_codes
-from shared.calendar import vietnam_day, vietnam_time
+from shared.calendar import VIETNAM, vietnam_day, vietnam_time
 from shared.chassis import audit_item, event_item, utcnow
 from shared.contracts.directory import CommuneOverview
 from shared.contracts.households import CountHouseholds, Electorate, FreezeElectorate
@@ -46,6 +46,7 @@ from shared.contracts.surveys import (
     ReceiptStatus,
 )
 from shared.errors import WIRE_ERRORS, AlreadyVoted, InvalidInput, NotFound, PollNotOpen, parse
+from shared.i18n import N_, _
 from shared.poll_answers import check_answers
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ AUDITED_POLL_FIELDS = {
 }  # fmt: skip
 FIRST_CARD = 1  # the version of every card printed when a poll opens
 SEAL_AFTER = timedelta(seconds=5)  # a secret ballot still unsealed this long: its writer died
-WRONG_CARD = (
+WRONG_CARD = N_(
     "Mã phiếu không đúng hoặc đã được thay bằng phiếu mới. Vui lòng kiểm tra lại mã in "
     "trên phiếu, hoặc liên hệ tổ trưởng, trưởng thôn để được cấp phiếu mới."
 )
@@ -78,7 +79,7 @@ class BallotEntrypoints(SurveysBase):
         names[overview.commune.id] = overview.commune.name
         if command.unit_id not in names:
             raise InvalidInput(
-                fields={"unit_id": "Vui lòng chọn xã, phường hoặc một thôn, tổ dân phố của nó."}
+                fields={"unit_id": _("Vui lòng chọn xã, phường hoặc một thôn, tổ dân phố của nó.")}
             )
         query = CountHouseholds(unit_id=command.unit_id, as_of=vietnam_day(utcnow()))
         households = self._ask_directory("count_households", query.model_dump(mode="json"))
@@ -192,10 +193,10 @@ class BallotEntrypoints(SurveysBase):
         self._require(command.actor, command.unit_id, COUNTING_ROLES)
         if poll.electorate is None or poll.status != PollStatus.OPEN:
             raise PollNotOpen(
-                "Phiếu được in khi cuộc lấy ý kiến, biểu quyết đã mở và đã chốt danh sách hộ."
+                _("Phiếu được in khi cuộc lấy ý kiến, biểu quyết đã mở và đã chốt danh sách hộ.")
             )
         if command.unit_id not in poll.electorate.by_unit:
-            raise InvalidInput(fields={"unit_id": "Thôn, tổ dân phố này không thuộc phạm vi."})
+            raise InvalidInput(fields={"unit_id": _("Thôn, tổ dân phố này không thuộc phạm vi.")})
         key = document["key"]
         if command.household_code is None:
             electors = [
@@ -222,7 +223,11 @@ class BallotEntrypoints(SurveysBase):
         assert household is not None
         elector = self.store.elector(poll.id, household)
         if elector is None or elector["unit_id"] != command.unit_id:
-            raise NotFound(f"Hộ {household} không có trong danh sách hộ của thôn, tổ này.")
+            raise NotFound(
+                _("Hộ {household} không có trong danh sách hộ của thôn, tổ này.").format(
+                    household=household
+                )
+            )
         entry = AuditEntry(
             at=utcnow(),
             actor=command.actor,
@@ -244,7 +249,7 @@ class BallotEntrypoints(SurveysBase):
     def open_ballot(self, payload: dict) -> dict:
         """The card's page: ONE read, the household's elector document, which holds
         its card's version and, once it took part, its participation."""
-        _, poll, elector = self._card(parse(OpenBallot, payload).card_code)
+        _document, poll, elector = self._card(parse(OpenBallot, payload).card_code)
         self._check_online(poll)
         taken = elector if "channel" in elector else None
         now = utcnow()
@@ -290,16 +295,18 @@ class BallotEntrypoints(SurveysBase):
                 earlier = self._why_not_taken(poll, household, version)
         if not self._same_ballot(earlier, receipt):
             channel = Channel(earlier["channel"])
-            # a secret ballot keeps the day only
-            when = (
-                f"ngày {vietnam_day(earlier['at']):%d/%m/%Y}"
-                if poll.secret
-                else f"lúc {vietnam_time(earlier['at'])}"
-            )
-            raise AlreadyVoted(
-                f"Hộ {household} đã tham gia {TOOK_PART_VI[channel]} {when}. "
-                "Mỗi hộ chỉ có một phiếu (Luật Thực hiện dân chủ ở cơ sở, Điều 21)."
-            )
+            how, at = TOOK_PART_VI[channel], earlier["at"].astimezone(VIETNAM)
+            if poll.secret:  # a secret ballot keeps the day only
+                said = _(
+                    "Hộ {household} đã tham gia {how} ngày {day}. "
+                    "Mỗi hộ chỉ có một phiếu (Luật Thực hiện dân chủ ở cơ sở, Điều 21)."
+                ).format(household=household, how=how, day=f"{at:%d/%m/%Y}")
+            else:  # the time apart, so the gateway tells this message from the one above
+                said = _(
+                    "Hộ {household} đã tham gia {how} lúc {time} ngày {day}. "
+                    "Mỗi hộ chỉ có một phiếu (Luật Thực hiện dân chủ ở cơ sở, Điều 21)."
+                ).format(household=household, how=how, time=f"{at:%H:%M}", day=f"{at:%d/%m/%Y}")
+            raise AlreadyVoted(said)
         if "_seal" in earlier:
             self.store.seal(earlier)
         # a secret ballot keeps the day only; the resident sees when it was accepted
@@ -358,8 +365,10 @@ class BallotEntrypoints(SurveysBase):
         kept = self.store.open_poll(found[0]) if found else None
         if found is None or kept is None:
             raise NotFound(
-                "Không tìm thấy biên nhận này. Vui lòng kiểm tra lại mã biên nhận "
-                "(12 ký tự, ví dụ ABCD-EFGH-JKLM)."
+                _(
+                    "Không tìm thấy biên nhận này. Vui lòng kiểm tra lại mã biên nhận "
+                    "(12 ký tự, ví dụ ABCD-EFGH-JKLM)."
+                )
             )
         poll = kept[1]
         return ReceiptStatus(
@@ -380,7 +389,7 @@ class BallotEntrypoints(SurveysBase):
         document = self._poll_document(command.poll_id)
         poll = poll_of(document)
         if poll.kind != PollKind.SATISFACTION:
-            raise NotFound("Không tìm thấy khảo sát này.")
+            raise NotFound(_("Không tìm thấy khảo sát này."))
         receipt = ballot_codes.receipt_code(document["key"], poll.id, "anon", command.submission_id)
         now = utcnow()
         if self.store.satisfaction_answer(poll.id, command.submission_id) is None:
@@ -389,8 +398,10 @@ class BallotEntrypoints(SurveysBase):
             sent = self.store.count_sender(poll.id, command.client_key, now)
             if sent > domain.SATISFACTION_PER_CLIENT_PER_DAY:
                 raise InvalidInput(
-                    "Bạn đã gửi nhiều lần trong hôm nay. Xin cảm ơn ý kiến của bạn; "
-                    "vui lòng quay lại vào ngày mai."
+                    _(
+                        "Bạn đã gửi nhiều lần trong hôm nay. Xin cảm ơn ý kiến của bạn; "
+                        "vui lòng quay lại vào ngày mai."
+                    )
                 )
             self.store.add_satisfaction(
                 poll.id,
@@ -408,7 +419,7 @@ class BallotEntrypoints(SurveysBase):
     def _poll_document(self, poll_id: str) -> dict[str, Any]:
         document = self.store.get_poll_document(poll_id)
         if document is None:
-            raise NotFound("Không tìm thấy cuộc lấy ý kiến, biểu quyết này.")
+            raise NotFound(_("Không tìm thấy cuộc lấy ý kiến, biểu quyết này."))
         return document
 
     def _card_to_cast(self, card_code: str) -> tuple[dict[str, Any], Poll, str, int]:
@@ -461,19 +472,35 @@ class BallotEntrypoints(SurveysBase):
     @staticmethod
     def _check_online(poll: Poll) -> None:
         if Channel.ONLINE not in poll.channels:
-            ways = " hoặc ".join(TOOK_PART_VI[c] for c in poll.channels)
-            raise PollNotOpen(
-                f"{POLL_KIND_VI[poll.kind]} “{poll.title}” không nhận phiếu trực tuyến; "
-                f"hộ gia đình tham gia {ways}. Vui lòng liên hệ tổ trưởng, trưởng thôn."
-            )
+            ways = [TOOK_PART_VI[c] for c in poll.channels]
+            kind = POLL_KIND_VI[poll.kind]
+            if len(ways) == 1:
+                said = _(
+                    "{kind} “{title}” không nhận phiếu trực tuyến; "
+                    "hộ gia đình tham gia {way}. Vui lòng liên hệ tổ trưởng, trưởng thôn."
+                ).format(kind=kind, title=poll.title, way=ways[0])
+            else:
+                said = _(
+                    "{kind} “{title}” không nhận phiếu trực tuyến; hộ gia đình tham gia "
+                    "{way} hoặc {other}. Vui lòng liên hệ tổ trưởng, trưởng thôn."
+                ).format(kind=kind, title=poll.title, way=ways[0], other=ways[-1])
+            raise PollNotOpen(said)
 
     @staticmethod
     def _check_open(poll: Poll) -> None:
-        now, what = utcnow(), f"{POLL_KIND_VI[poll.kind]} “{poll.title}”"
+        now, kind = utcnow(), POLL_KIND_VI[poll.kind]
         if poll.status == PollStatus.SCHEDULED or now < poll.opens_at:
-            raise PollNotOpen(f"{what} chưa bắt đầu, mở lúc {vietnam_time(poll.opens_at)}.")
+            raise PollNotOpen(
+                _("{kind} “{title}” chưa bắt đầu, mở lúc {moment}.").format(
+                    kind=kind, title=poll.title, moment=vietnam_time(poll.opens_at)
+                )
+            )
         if poll.status != PollStatus.OPEN or now >= poll.closes_at:
-            raise PollNotOpen(f"{what} đã kết thúc lúc {vietnam_time(poll.closes_at)}.")
+            raise PollNotOpen(
+                _("{kind} “{title}” đã kết thúc lúc {moment}.").format(
+                    kind=kind, title=poll.title, moment=vietnam_time(poll.closes_at)
+                )
+            )
 
     @staticmethod
     def _unit_name(poll: Poll, unit_id: str) -> str:

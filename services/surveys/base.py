@@ -11,6 +11,7 @@ from shared.contracts.directory import CommuneOverview, GetCommuneOverview
 from shared.contracts.staff import Role
 from shared.contracts.surveys import Poll
 from shared.errors import NotFound
+from shared.i18n import N_, _
 from shared.ids import new_id
 
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -33,13 +34,14 @@ def poll_event_fields(poll: Poll) -> dict[str, Any]:
         "title": poll.title,
         "opens_at": poll.opens_at,
         "closes_at": poll.closes_at,
+        "public_results": poll.public_results,
     }
 
 
 class SurveysBase(AsksDirectory):
     name = "surveys"
 
-    FORBIDDEN = "Bạn không có quyền thực hiện việc này với cuộc lấy ý kiến này."
+    FORBIDDEN = N_("Bạn không có quyền thực hiện việc này với cuộc lấy ý kiến này.")
     store: SurveysStore = MongoStore(SurveysStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)
@@ -51,5 +53,5 @@ class SurveysBase(AsksDirectory):
     def _poll(self, poll_id: str) -> Poll:
         poll = self.store.get_poll(poll_id)
         if poll is None:
-            raise NotFound("Không tìm thấy cuộc lấy ý kiến, biểu quyết này.")
+            raise NotFound(_("Không tìm thấy cuộc lấy ý kiến, biểu quyết này."))
         return poll

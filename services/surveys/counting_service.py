@@ -66,6 +66,7 @@ from shared.errors import (
     PollNotOpen,
     parse,
 )
+from shared.i18n import _
 from shared.ids import new_id
 
 # Close a little after the deadline, so a ballot accepted at the last second is
@@ -108,7 +109,7 @@ class CountingEntrypoints(SurveysBase):
         poll = self._poll_for_entry(command.actor, command.poll_id, unit_id, Channel.MEETING)
         codes = list(dict.fromkeys(command.present_codes))
         _refuse_roll(self._refusals(poll, unit_id, codes, keep=Channel.MEETING))
-        domain.check_counts(poll.questions, command.counts, len(codes), "số hộ dự họp")
+        domain.check_counts(poll.questions, command.counts, len(codes), _("số hộ dự họp"))
         households = poll.electorate.by_unit[unit_id] if poll.electorate else 0
         meeting = MeetingRecord(
             unit_id=unit_id,
@@ -180,10 +181,12 @@ class CountingEntrypoints(SurveysBase):
         query = parse(MinutesPhotoRef, payload)
         poll = self._poll(query.poll_id)
         if not self._may_read(query.actor, poll):
-            raise Forbidden("Chỉ cán bộ, Ban Thanh tra nhân dân, tổ trưởng xem được ảnh biên bản.")
+            raise Forbidden(
+                _("Chỉ cán bộ, Ban Thanh tra nhân dân, tổ trưởng xem được ảnh biên bản.")
+            )
         photo = self.store.get_photo(poll.id, query.photo_id)
         if photo is None:
-            raise NotFound("Không tìm thấy ảnh biên bản này.")
+            raise NotFound(_("Không tìm thấy ảnh biên bản này."))
         data = base64.b64encode(photo["data"]).decode()
         return Photo(content_type=photo["content_type"], data_base64=data).model_dump()
 
@@ -263,11 +266,11 @@ class CountingEntrypoints(SurveysBase):
         poll = self._poll(command.poll_id)
         self._require(command.actor, poll.commune_id, STAFF_ROLES)
         if poll.kind != PollKind.CONSULTATION:
-            raise InvalidInput("Chỉ cuộc lấy ý kiến mới có phần giải trình, tiếp thu ý kiến.")
+            raise InvalidInput(_("Chỉ cuộc lấy ý kiến mới có phần giải trình, tiếp thu ý kiến."))
         self._check_closed(poll)
         questions = {question.id for question in poll.questions}
         if any(group.question_id not in questions for group in command.groups):
-            raise InvalidInput(fields={"groups": "Có nhóm ý kiến không thuộc câu hỏi nào."})
+            raise InvalidInput(fields={"groups": _("Có nhóm ý kiến không thuộc câu hỏi nào.")})
         document = self.store.get_poll_document(poll.id)
         after = [group.model_dump(mode="json") for group in command.groups]
         entry = _audit(
@@ -276,7 +279,7 @@ class CountingEntrypoints(SurveysBase):
         if not self.store.update_poll_if(
             poll.id, {"status": PollStatus.CLOSED}, {"explanations": after}, [audit_item(entry)]
         ):
-            raise Conflict("Kết quả cuộc này vừa được xác nhận; không thể sửa phần giải trình.")
+            raise Conflict(_("Kết quả cuộc này vừa được xác nhận; không thể sửa phần giải trình."))
         self.store.relay_events(self.dispatch, only=("polls", poll.id))
         return PollSummary(
             poll=poll,
@@ -298,8 +301,10 @@ class CountingEntrypoints(SurveysBase):
         explanations = [OpinionGroup.model_validate(g) for g in document.get("explanations", [])]
         if poll.kind == PollKind.CONSULTATION and not explanations:
             raise InvalidInput(
-                "Chưa thể xác nhận kết quả: cần nhập phần giải trình, tiếp thu ý kiến trước "
-                "(Luật Thực hiện dân chủ ở cơ sở, Điều 28)."
+                _(
+                    "Chưa thể xác nhận kết quả: cần nhập phần giải trình, tiếp thu ý kiến trước "
+                    "(Luật Thực hiện dân chủ ở cơ sở, Điều 28)."
+                )
             )
         record = None
         if poll.kind == PollKind.DECISION:
@@ -309,7 +314,9 @@ class CountingEntrypoints(SurveysBase):
         )
         finalised = poll.model_copy(update={"status": PollStatus.FINALISED})
         event = PollDecided(
-            **poll_event_fields(poll), passes=results.outcome.passes if results.outcome else None
+            **poll_event_fields(poll),
+            passes=results.outcome.passes if results.outcome else None,
+            seal=results.seal,
         )
         record_json = record.model_dump(mode="json") if record else None
         entry = _audit(command.actor, "finalise_poll", poll, None, {"seal": results.seal})
@@ -328,7 +335,7 @@ class CountingEntrypoints(SurveysBase):
             [event_item(event), audit_item(entry)],
         ):
             raise Conflict(
-                "Kết quả vừa được cập nhật hoặc đã được xác nhận. Vui lòng xem lại kết quả."
+                _("Kết quả vừa được cập nhật hoặc đã được xác nhận. Vui lòng xem lại kết quả.")
             )
         self.store.relay_events(self.dispatch, only=("polls", poll.id))
         return PollSummary(
@@ -341,9 +348,9 @@ class CountingEntrypoints(SurveysBase):
         poll = self._poll(query.poll_id)
         staff = self._may_read(query.actor, poll)
         if not staff and not poll.public_results:
-            raise Forbidden("Kết quả của cuộc này không được công bố.")
+            raise Forbidden(_("Kết quả của cuộc này không được công bố."))
         if poll.status != PollStatus.FINALISED:
-            raise NotFound("Cuộc này chưa có kết quả chính thức.")
+            raise NotFound(_("Cuộc này chưa có kết quả chính thức."))
         document = self.store.get_poll_document(poll.id)
         results = PollResults.model_validate(document["results"])
         return PollSummary(
@@ -359,14 +366,16 @@ class CountingEntrypoints(SurveysBase):
         poll = self._poll(poll_id)
         self._require(actor, unit_id, COUNTING_ROLES)
         if poll.status == PollStatus.SCHEDULED:
-            raise PollNotOpen("Cuộc này chưa bắt đầu.")
+            raise PollNotOpen(_("Cuộc này chưa bắt đầu."))
         if poll.status == PollStatus.FINALISED:
-            raise PollNotOpen("Kết quả cuộc này đã được xác nhận; không nhập thêm được.")
+            raise PollNotOpen(_("Kết quả cuộc này đã được xác nhận; không nhập thêm được."))
         if channel not in poll.channels:
             form = domain.FORM_NAMES_VI[domain.CHANNEL_FORMS[channel]]
-            raise InvalidInput(f"Cuộc này không dùng hình thức {form}.")
+            raise InvalidInput(_("Cuộc này không dùng hình thức {form}.").format(form=form))
         if poll.electorate is None or unit_id not in poll.electorate.by_unit:
-            raise InvalidInput(fields={"unit_id": "Tổ, thôn này không thuộc phạm vi của cuộc này."})
+            raise InvalidInput(
+                fields={"unit_id": _("Tổ, thôn này không thuộc phạm vi của cuộc này.")}
+            )
         return poll
 
     def _refusals(
@@ -448,22 +457,24 @@ class CountingEntrypoints(SurveysBase):
 
     def _check_public(self, poll: Poll) -> None:
         if not poll.public_results:
-            raise Forbidden("Kết quả của cuộc này không được công bố.")
+            raise Forbidden(_("Kết quả của cuộc này không được công bố."))
         if poll.status not in (PollStatus.CLOSED, PollStatus.FINALISED):
-            raise Forbidden("Kết quả được công bố sau khi kết thúc.")
+            raise Forbidden(_("Kết quả được công bố sau khi kết thúc."))
 
     def _check_closed(self, poll: Poll) -> None:
         if poll.status == PollStatus.FINALISED:
-            raise Conflict("Kết quả cuộc này đã được xác nhận.")
+            raise Conflict(_("Kết quả cuộc này đã được xác nhận."))
         if poll.status != PollStatus.CLOSED:
-            raise InvalidInput("Việc này chỉ làm được sau khi cuộc này kết thúc.")
+            raise InvalidInput(_("Việc này chỉ làm được sau khi cuộc này kết thúc."))
 
 
 def _refuse_roll(refused: dict[str, str]) -> None:
     if refused:
         raise InvalidInput(
-            f"Chưa ghi nhận cuộc họp: {len(refused)} hộ không ghi được vào danh sách dự họp. "
-            "Vui lòng bỏ các mã này rồi nhập lại.",
+            _(
+                "Chưa ghi nhận cuộc họp: {count} hộ không ghi được vào danh sách dự họp. "
+                "Vui lòng bỏ các mã này rồi nhập lại."
+            ).format(count=len(refused)),
             {"present_codes": "; ".join(f"{code}: {why}" for code, why in refused.items())},
         )
 

@@ -21,6 +21,7 @@ from shared.contracts.surveys import (
     QuestionType,
 )
 from shared.errors import InvalidInput
+from shared.i18n import N_, _
 
 
 class Form(StrEnum):
@@ -119,9 +120,9 @@ SATISFACTION_MAX_QUESTIONS = 5  # Art 35.2.a: short enough to answer at the coun
 SATISFACTION_PER_CLIENT_PER_DAY = 3  # abuse limit of the anonymous survey
 CLOSING_SOON = timedelta(hours=24)  # when "closing soon" is announced
 FORM_NAMES_VI = {
-    Form.MEETING: "họp cộng đồng dân cư",
-    Form.BALLOT: "phát phiếu lấy ý kiến hộ gia đình",
-    Form.ONLINE: "biểu quyết trực tuyến",
+    Form.MEETING: N_("họp cộng đồng dân cư"),
+    Form.BALLOT: N_("phát phiếu lấy ý kiến hộ gia đình"),
+    Form.ONLINE: N_("biểu quyết trực tuyến"),
 }
 # The channel a household took part by, as the form of Art 17 it belongs to.
 CHANNEL_FORMS = {"online": Form.ONLINE, "paper": Form.BALLOT, "meeting": Form.MEETING}
@@ -134,16 +135,16 @@ def check_new_poll(command: CreatePoll, households: int) -> None:
     """
     errors: dict[str, str] = {}
     if command.closes_at <= command.opens_at:
-        errors["closes_at"] = "Thời điểm kết thúc phải sau thời điểm bắt đầu."
+        errors["closes_at"] = _("Thời điểm kết thúc phải sau thời điểm bắt đầu.")
     errors.update(_check_questions(command))
     if command.kind == PollKind.CONSULTATION:
         if command.closes_at.date() < earliest_close(command.opens_at.date()):
-            errors["closes_at"] = (
-                f"Lấy ý kiến phải kéo dài ít nhất {CONSULTATION_MIN_DAYS} ngày kể từ khi "
+            errors["closes_at"] = _(
+                "Lấy ý kiến phải kéo dài ít nhất {days} ngày kể từ khi "
                 "công bố (Luật Thực hiện dân chủ ở cơ sở, Điều 27-28)."
-            )
+            ).format(days=CONSULTATION_MIN_DAYS)
         if not command.public_results:  # Art 28: the summary and explanations are published
-            errors["public_results"] = (
+            errors["public_results"] = _(
                 "Kết quả tổng hợp và giải trình ý kiến phải được công khai "
                 "(Luật Thực hiện dân chủ ở cơ sở, Điều 28)."
             )
@@ -158,14 +159,20 @@ def check_new_poll(command: CreatePoll, households: int) -> None:
 def _check_questions(command: CreatePoll) -> dict[str, str]:
     ids = [question.id for question in command.questions]
     if len(set(ids)) != len(ids):
-        return {"questions": "Mỗi câu hỏi cần một mã riêng."}
+        return {"questions": _("Mỗi câu hỏi cần một mã riêng.")}
     for question in command.questions:
         option_ids = [option.id for option in question.options]
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             if len(option_ids) < 2 or len(set(option_ids)) != len(option_ids):
-                return {"questions": f"Câu “{question.text}” cần ít nhất 2 lựa chọn khác nhau."}
+                return {
+                    "questions": _("Câu “{question}” cần ít nhất 2 lựa chọn khác nhau.").format(
+                        question=question.text
+                    )
+                }
         elif option_ids:
-            return {"questions": f"Câu “{question.text}” không có lựa chọn."}
+            return {
+                "questions": _("Câu “{question}” không có lựa chọn.").format(question=question.text)
+            }
     return {}
 
 
@@ -173,15 +180,15 @@ def _check_decision(command: CreatePoll, households: int) -> dict[str, str]:
     try:
         matter = Matter(command.matter or "")
     except ValueError:
-        return {"matter": "Vui lòng chọn một trong sáu nội dung của Điều 15."}
+        return {"matter": _("Vui lòng chọn một trong sáu nội dung của Điều 15.")}
     errors: dict[str, str] = {}
     question = command.questions[0]
     if len(command.questions) != 1 or question.type != QuestionType.SINGLE:
-        errors["questions"] = "Biểu quyết có đúng một câu hỏi, chọn một phương án."
+        errors["questions"] = _("Biểu quyết có đúng một câu hỏi, chọn một phương án.")
     elif not command.deciding_options or not set(command.deciding_options) <= {
         option.id for option in question.options
     }:
-        errors["deciding_options"] = "Vui lòng chọn phương án được tính là tán thành."
+        errors["deciding_options"] = _("Vui lòng chọn phương án được tính là tán thành.")
     opted_in = online_opt_in_reached(command.online_opt_in or 0, households)
     allowed = allowed_forms(matter, command.meeting_fell_short, opted_in)
     for channel in command.channels:
@@ -189,34 +196,38 @@ def _check_decision(command: CreatePoll, households: int) -> dict[str, str]:
         if form in allowed:
             continue
         if form == Form.ONLINE and matter != Matter.OTHER:
-            errors["channels"] = (
+            errors["channels"] = _(
                 "Chỉ biểu quyết trực tuyến đối với công việc tự quản khác "
                 "(Điều 15 khoản 6, Điều 17; Nghị định 59/2023, Điều 5)."
             )
         elif form == Form.ONLINE:
-            errors["online_opt_in"] = (
-                f"Cần trên 50% tổng số hộ ({households // 2 + 1}/{households}) đồng ý biểu "
+            errors["online_opt_in"] = _(
+                "Cần trên 50% tổng số hộ ({needed}/{households}) đồng ý biểu "
                 "quyết trực tuyến (Nghị định 59/2023, Điều 5)."
-            )
+            ).format(needed=households // 2 + 1, households=households)
         else:
-            errors["channels"] = (
+            errors["channels"] = _(
                 "Nội dung này phải được quyết định tại cuộc họp; chỉ phát phiếu khi cuộc "
                 "họp không đạt tỷ lệ (Điều 17, Điều 19 khoản 1 điểm b)."
             )
     noticed = command.noticed_on
     if noticed is None or command.opens_at.date() < earliest_vote(noticed):
-        errors["noticed_on"] = (
-            f"Phải thông báo ít nhất {NOTICE_DAYS} ngày trước khi biểu quyết "
+        errors["noticed_on"] = _(
+            "Phải thông báo ít nhất {days} ngày trước khi biểu quyết "
             "(Điều 18; Nghị định 59/2023, Điều 3-4)."
-        )
+        ).format(days=NOTICE_DAYS)
     return errors
 
 
 def _check_satisfaction(command: CreatePoll) -> dict[str, str]:
     if len(command.questions) > SATISFACTION_MAX_QUESTIONS:
-        return {"questions": f"Khảo sát hài lòng tối đa {SATISFACTION_MAX_QUESTIONS} câu hỏi."}
+        return {
+            "questions": _("Khảo sát hài lòng tối đa {count} câu hỏi.").format(
+                count=SATISFACTION_MAX_QUESTIONS
+            )
+        }
     if command.secret or command.channels != [Channel.ONLINE]:
-        return {"channels": "Khảo sát hài lòng là trực tuyến và ẩn danh."}
+        return {"channels": _("Khảo sát hài lòng là trực tuyến và ẩn danh.")}
     return {}
 
 
@@ -238,16 +249,20 @@ def check_counts(
     known = {q.id: {o.id for o in q.options} for q in questions if q.options}
     for question_id, by_option in counts.items():
         if question_id not in known or not set(by_option) <= known[question_id]:
-            raise InvalidInput(fields={"counts": "Có phương án không có trong phiếu."})
+            raise InvalidInput(fields={"counts": _("Có phương án không có trong phiếu.")})
         if any(value < 0 for value in by_option.values()):
-            raise InvalidInput(fields={"counts": "Số phiếu không được âm."})
+            raise InvalidInput(fields={"counts": _("Số phiếu không được âm.")})
     for question in questions:
         if (
             question.type == QuestionType.SINGLE
             and sum(counts.get(question.id, {}).values()) > most
         ):
             raise InvalidInput(
-                fields={"counts": f"Tổng số của câu “{question.text}” vượt quá {what} ({most})."}
+                fields={
+                    "counts": _("Tổng số của câu “{question}” vượt quá {what} ({most}).").format(
+                        question=question.text, what=what, most=most
+                    )
+                }
             )
 
 
@@ -263,15 +278,15 @@ def check_paper_tally(
     the invalid ones, and match the households recorded as having returned theirs."""
     if valid + invalid != returned:
         raise InvalidInput(
-            fields={"returned": "Số phiếu thu về phải bằng số phiếu hợp lệ cộng không hợp lệ."}
+            fields={"returned": _("Số phiếu thu về phải bằng số phiếu hợp lệ cộng không hợp lệ.")}
         )
     if returned != returns_recorded:
         raise InvalidInput(
             fields={
-                "returned": (
-                    f"Đã ghi nhận {returns_recorded} hộ nộp phiếu giấy; biên bản ghi {returned}. "
+                "returned": _(
+                    "Đã ghi nhận {recorded} hộ nộp phiếu giấy; biên bản ghi {returned}. "
                     "Vui lòng nhập đủ mã hộ đã nộp phiếu trước."
-                )
+                ).format(recorded=returns_recorded, returned=returned)
             }
         )
-    check_counts(questions, counts, valid, "số phiếu hợp lệ")
+    check_counts(questions, counts, valid, _("số phiếu hợp lệ"))

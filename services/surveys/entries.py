@@ -7,7 +7,7 @@ import binascii
 from datetime import datetime
 
 from services.surveys import domain
-from shared.calendar import VIETNAM
+from shared.calendar import VIETNAM, vietnam_time
 from shared.contracts.surveys import (
     PHOTO_MAX_BYTES,
     PHOTO_SIGNATURES,
@@ -19,26 +19,28 @@ from shared.contracts.surveys import (
     SignOff,
 )
 from shared.errors import InvalidInput, parse
+from shared.i18n import N_, _
 
-PHOTO_REFUSED = "Ảnh biên bản phải là tệp JPG hoặc PNG, tối đa 5 MB."
-NOT_AN_ELECTOR = "Hộ không có trong danh sách hộ của tổ, thôn này."
+PHOTO_REFUSED = N_("Ảnh biên bản phải là tệp JPG hoặc PNG, tối đa 5 MB.")
+NOT_AN_ELECTOR = N_("Hộ không có trong danh sách hộ của tổ, thôn này.")
 
 
 def refusal(channel: str, at: datetime | None, secret: bool) -> str:
     """Why a household that already took part cannot be recorded again (Art 21:
     one household, one vote). A secret ballot's time is not shown, only its day."""
-    when = ""
-    if at is not None:
-        local = at.astimezone(VIETNAM)
-        day = local.strftime("%d/%m/%Y")
-        when = f" ngày {day}" if secret else f" lúc {local.strftime('%H:%M')} ngày {day}"
     match channel:
+        case Channel.ONLINE if at is None:
+            return _("Hộ đã biểu quyết trực tuyến.")
+        case Channel.ONLINE if secret:
+            day = at.astimezone(VIETNAM).strftime("%d/%m/%Y")
+            return _("Hộ đã biểu quyết trực tuyến ngày {day}.").format(day=day)
         case Channel.ONLINE:
-            return f"Hộ đã biểu quyết trực tuyến{when}."
+            moment = vietnam_time(at)  # 08:00 ngày 05/06/2026
+            return _("Hộ đã biểu quyết trực tuyến lúc {moment}.").format(moment=moment)
         case Channel.PAPER:
-            return "Hộ đã có trong danh sách nộp phiếu giấy."
+            return _("Hộ đã có trong danh sách nộp phiếu giấy.")
         case _:
-            return "Hộ đã dự họp và biểu quyết tại cuộc họp."
+            return _("Hộ đã dự họp và biểu quyết tại cuộc họp.")
 
 
 def photo_bytes(photo: Photo) -> bytes:
@@ -68,14 +70,28 @@ def result_text(poll: Poll, results: PollResults) -> str:
     parts = []
     for option in question.options:
         n = sum(results.totals.get(question.id, {}).get(option.id, {}).values())
-        parts.append(f"{option.label}: {n}/{total} hộ ({percent(n, total)})")
+        parts.append(
+            _("{option}: {count}/{total} hộ ({share})").format(
+                option=option.label, count=n, total=total, share=percent(n, total)
+            )
+        )
     outcome = results.outcome
     if outcome is not None:
         if outcome.counts == "units":
             agreeing = sum(1 for unit in results.units if unit.agrees)
-            parts.append(f"số thôn, tổ dân phố tán thành: {agreeing}/{outcome.of_total}")
-        whole = "thôn, tổ dân phố" if outcome.counts == "units" else "hộ"
-        parts.append(f"cần {outcome.rule_vi}: {outcome.needed}/{outcome.of_total} {whole}")
+            parts.append(
+                _("số thôn, tổ dân phố tán thành: {count}/{total}").format(
+                    count=agreeing, total=outcome.of_total
+                )
+            )
+        needed = (
+            _("cần {rule}: {needed}/{total} thôn, tổ dân phố")
+            if outcome.counts == "units"
+            else _("cần {rule}: {needed}/{total} hộ")
+        )
+        parts.append(
+            needed.format(rule=outcome.rule_vi, needed=outcome.needed, total=outcome.of_total)
+        )
     return "; ".join(parts) + "."
 
 
@@ -93,20 +109,20 @@ def decision_record(command: SignOff, poll: Poll, results: PollResults) -> Decis
     errors: dict[str, str] = {}
     representatives = [name.strip() for name in command.household_representatives]
     if not command.head_name.strip():
-        errors["head_name"] = "Vui lòng nhập họ tên trưởng thôn, tổ trưởng tổ dân phố."
+        errors["head_name"] = _("Vui lòng nhập họ tên trưởng thôn, tổ trưởng tổ dân phố.")
     if not command.front_head_name.strip():
-        errors["front_head_name"] = "Vui lòng nhập họ tên trưởng ban công tác Mặt trận."
+        errors["front_head_name"] = _("Vui lòng nhập họ tên trưởng ban công tác Mặt trận.")
     if len(representatives) != 2 or not all(representatives):
-        errors["household_representatives"] = (
+        errors["household_representatives"] = _(
             "Vui lòng nhập họ tên đúng 2 đại diện hộ gia đình "
             "(Luật Thực hiện dân chủ ở cơ sở, Điều 20 khoản 2)."
         )
     if errors:
-        raise InvalidInput("Biên bản chưa đủ thông tin.", errors)
+        raise InvalidInput(_("Biên bản chưa đủ thông tin."), errors)
     present = sum(results.participated.values())
     outcome = results.outcome
     decision = command.decision_text.strip() or (
-        "Thông qua" if outcome is not None and outcome.passes else "Không thông qua"
+        _("Thông qua") if outcome is not None and outcome.passes else _("Không thông qua")
     )
     return parse(
         DecisionRecord,

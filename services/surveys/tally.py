@@ -24,6 +24,7 @@ from shared.contracts.surveys import (
     QuestionType,
     UnitResult,
 )
+from shared.i18n import _
 
 # Art 21.1 for a commune-wide money matter counts the thôn and tổ dân phố that
 # agree. The law does not say when one agrees; we take the unit's own rule for the
@@ -52,9 +53,18 @@ def needed(rule: Threshold, total: int) -> int:
 
 
 def rule_vi(rule: Threshold) -> str:
-    share = "trên 50%" if rule.strictly_more else f"ít nhất {rule.numerator}/{rule.denominator}"
-    whole = "tổng số thôn, tổ dân phố" if rule.counts == "units" else "tổng số hộ gia đình"
-    return f"{share} {whole}"
+    """The rule in words, one catalog message (the gateway translates it whole)."""
+    units = rule.counts == "units"
+    if rule.strictly_more:
+        return (
+            _("trên 50% tổng số thôn, tổ dân phố") if units else _("trên 50% tổng số hộ gia đình")
+        )
+    said = (
+        _("ít nhất {numerator}/{denominator} tổng số thôn, tổ dân phố")
+        if units
+        else _("ít nhất {numerator}/{denominator} tổng số hộ gia đình")
+    )
+    return said.format(numerator=rule.numerator, denominator=rule.denominator)
 
 
 def _add(counts: Counts, question: str, option: str, channel: Channel, n: int = 1) -> None:

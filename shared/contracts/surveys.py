@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 
 from shared.contracts.common import Contract, Event, Text
 from shared.contracts.households import HouseholdCode
+from shared.i18n import N_
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -44,15 +45,15 @@ class Channel(StrEnum):
 
 
 POLL_KIND_VI = {
-    PollKind.CONSULTATION: "Lấy ý kiến",
-    PollKind.DECISION: "Biểu quyết",
-    PollKind.SATISFACTION: "Khảo sát mức độ hài lòng",
+    PollKind.CONSULTATION: N_("Lấy ý kiến"),
+    PollKind.DECISION: N_("Biểu quyết"),
+    PollKind.SATISFACTION: N_("Khảo sát mức độ hài lòng"),
 }
 # how a household took part, as in "Hộ đã tham gia trực tuyến"
 TOOK_PART_VI = {
-    Channel.ONLINE: "trực tuyến",
-    Channel.PAPER: "bằng phiếu giấy",
-    Channel.MEETING: "tại cuộc họp",
+    Channel.ONLINE: N_("trực tuyến"),
+    Channel.PAPER: N_("bằng phiếu giấy"),
+    Channel.MEETING: N_("tại cuộc họp"),
 }
 
 
@@ -68,12 +69,14 @@ class Matter(StrEnum):
 
 
 MATTER_NAMES_VI = {
-    Matter.INFRASTRUCTURE: "Chủ trương và mức đóng góp xây dựng công trình công cộng",
-    Matter.COMMUNITY_FUND: "Thu, chi các khoản đóng góp, quỹ do cộng đồng quản lý",
-    Matter.VILLAGE_CONVENTION: "Nội dung hương ước, quy ước",
-    Matter.HEAD_ELECTION: "Bầu, cho thôi làm trưởng thôn, tổ trưởng tổ dân phố",
-    Matter.BOARD_ELECTION: "Bầu, cho thôi thành viên Ban Thanh tra nhân dân, Ban Giám sát đầu tư",
-    Matter.OTHER: "Công việc tự quản khác",
+    Matter.INFRASTRUCTURE: N_("Chủ trương và mức đóng góp xây dựng công trình công cộng"),
+    Matter.COMMUNITY_FUND: N_("Thu, chi các khoản đóng góp, quỹ do cộng đồng quản lý"),
+    Matter.VILLAGE_CONVENTION: N_("Nội dung hương ước, quy ước"),
+    Matter.HEAD_ELECTION: N_("Bầu, cho thôi làm trưởng thôn, tổ trưởng tổ dân phố"),
+    Matter.BOARD_ELECTION: N_(
+        "Bầu, cho thôi thành viên Ban Thanh tra nhân dân, Ban Giám sát đầu tư"
+    ),
+    Matter.OTHER: N_("Công việc tự quản khác"),
 }
 
 
@@ -441,9 +444,9 @@ class Acceptance(StrEnum):
 
 
 ACCEPTANCE_VI = {
-    Acceptance.ACCEPTED: "Tiếp thu",
-    Acceptance.PARTLY: "Tiếp thu một phần",
-    Acceptance.NOT_ACCEPTED: "Không tiếp thu, giải trình",
+    Acceptance.ACCEPTED: N_("Tiếp thu"),
+    Acceptance.PARTLY: N_("Tiếp thu một phần"),
+    Acceptance.NOT_ACCEPTED: N_("Không tiếp thu, giải trình"),
 }
 
 
@@ -516,6 +519,7 @@ class PollEvent(Event):
     title: str
     opens_at: datetime
     closes_at: datetime
+    public_results: bool = False  # residents may see the results (webhooks publish them)
 
 
 class PollOpened(PollEvent):
@@ -536,3 +540,4 @@ class PollClosed(PollEvent):
 class PollDecided(PollEvent):
     event_type: ClassVar[str] = "poll_decided"
     passes: bool | None  # None for a consultation
+    seal: str | None = None  # the signed-off results' digest (PollResults.seal)

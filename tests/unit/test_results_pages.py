@@ -192,14 +192,20 @@ def numbers_in(html: str) -> str:
 # --- the results page -----------------------------------------------------------
 
 
-def test_staff_see_live_results_that_refresh_every_30_seconds_with_free_text(client, rpc):
+def test_staff_see_live_results_that_refresh_every_30_seconds_if_asked_with_free_text(
+    client, rpc
+):
     calls = serve(rpc, consultation("open"))
     sign_in(client)
-    response = client.get("/polls/poll-consultation/results")
+    asked = client.get("/polls/poll-consultation/results")
+    assert "refresh" not in asked.text  # reloading by itself only when asked (WCAG 2.2.1)
+    assert 'href="/polls/poll-consultation/results?tu-tai-lai"' in asked.text
+    response = client.get("/polls/poll-consultation/results?tu-tai-lai")
     assert response.status_code == 200
     html = response.text
     assert calls[-1] == {"poll_id": "poll-consultation", "actor": "minh"}
     assert '<meta http-equiv="refresh" content="30">' in html
+    assert "Dừng tự tải lại" in html
     assert "Đang diễn ra — số liệu trực tiếp" in html
     assert "Kết quả chính thức" not in html
     assert "Nên thêm đèn đường" in html and "Trồng thêm cây xanh" in html
