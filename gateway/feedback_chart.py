@@ -5,8 +5,8 @@ as residents read them (68,7%), that the page and the CSV share."""
 
 from html import escape
 
-from gateway.results_chart import vn_number
 from shared.contracts.feedback import Figures, FiguresRow
+from shared.i18n import N_, VIETNAMESE, _, current, format_number
 
 WIDTH = 480  # viewBox units, as the results chart: on a 360 px phone a letter is 15 px
 FONT = 22
@@ -15,21 +15,26 @@ BAR_H = 24
 ROW = 30 + 2 * BAR_H + 14  # one category: its label, then its two bars
 LEGEND_H = 46
 LABEL_CHARS = 38
-RECEIVED, ON_TIME = "Tiếp nhận", "Trả lời đúng hạn"
-NO_UNIT = "Chưa rõ thôn, tổ dân phố"
-TOTAL = "Tổng cộng"
+RECEIVED, ON_TIME = N_("Tiếp nhận"), N_("Trả lời đúng hạn")
+NO_UNIT = N_("Chưa rõ thôn, tổ dân phố")
+TOTAL = N_("Tổng cộng")
 
 
 def share(rate: float | None) -> str:
-    """0.6871 → 68,7%; nothing to divide by → –."""
-    return "–" if rate is None else f"{100 * rate:.1f}".replace(".", ",") + "%"
+    """0.6871 → 68,7% (English: 68.7%); nothing to divide by → –."""
+    return "–" if rate is None else _decimal(f"{100 * rate:.1f}") + "%"
 
 
 def days(median: float | None) -> str:
-    """4.5 → 4,5; 4.0 → 4."""
+    """4.5 → 4,5 (English: 4.5); 4.0 → 4."""
     if median is None:
         return "–"
-    return f"{median:g}".replace(".", ",")
+    return _decimal(f"{median:g}")
+
+
+def _decimal(written: str) -> str:
+    """A number written with a decimal point, as the reader writes it."""
+    return written.replace(".", ",") if current() == VIETNAMESE else written
 
 
 def by_category(figures: Figures, names: dict[str, str]) -> list[tuple[str, int, int]]:
@@ -59,16 +64,17 @@ def figures_table(
             "reopened": share(row.reopen_rate),
         }
 
+    no_unit = _(NO_UNIT)
     lines = [
         line(
             row,
-            unit_names.get(row.unit_id, row.unit_id) if row.unit_id else NO_UNIT,
+            unit_names.get(row.unit_id, row.unit_id) if row.unit_id else no_unit,
             category_names.get(row.category, row.category),
         )
         for row in figures.rows
     ]
-    lines.sort(key=lambda item: (item["unit"] == NO_UNIT, item["unit"], item["category"]))
-    return [*lines, line(figures.total, TOTAL, "")]
+    lines.sort(key=lambda item: (item["unit"] == no_unit, item["unit"], item["category"]))
+    return [*lines, line(figures.total, _(TOTAL), "")]
 
 
 def figures_svg(figures: Figures, category_names: dict[str, str]) -> str:
@@ -76,13 +82,15 @@ def figures_svg(figures: Figures, category_names: dict[str, str]) -> str:
     bars = [bar for bar in by_category(figures, category_names) if bar[1]]
     if not bars:
         return ""
-    unit = BAR_MAX / max(received for _, received, _ in bars)
+    unit = BAR_MAX / max(bar[1] for bar in bars)
     height = LEGEND_H + ROW * len(bars)
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
         f'aria-labelledby="figures-title figures-desc" font-size="{FONT}" '
         'font-family="system-ui, sans-serif" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="figures-title">Phản ánh tiếp nhận và trả lời đúng hạn theo lĩnh vực</title>',
+        '<title id="figures-title">'
+        + escape(_("Phản ánh tiếp nhận và trả lời đúng hạn theo lĩnh vực"))
+        + "</title>",
         f'<desc id="figures-desc">{escape(_describe(bars))}</desc>',
         _patterns(),
         _legend(),
@@ -92,8 +100,8 @@ def figures_svg(figures: Figures, category_names: dict[str, str]) -> str:
         parts.append(f'<text x="0" y="{top + 22}">{escape(_short(label))}</text>')
         for offset, (count, fill, name) in enumerate(
             (
-                (received, "url(#figures-received)", RECEIVED),
-                (on_time, "url(#figures-on-time)", ON_TIME),
+                (received, "url(#figures-received)", _(RECEIVED)),
+                (on_time, "url(#figures-on-time)", _(ON_TIME)),
             )
         ):
             y = top + 30 + offset * BAR_H
@@ -101,11 +109,11 @@ def figures_svg(figures: Figures, category_names: dict[str, str]) -> str:
             if width:
                 parts.append(
                     f'<rect x="0" y="{y}" width="{width:.1f}" height="{BAR_H - 2}" fill="{fill}">'
-                    f"<title>{name}: {vn_number(count)}</title></rect>"
+                    f"<title>{escape(name)}: {format_number(count)}</title></rect>"
                 )
             parts.append(
                 f'<text x="{width + 6:.1f}" y="{y + BAR_H - 5}" font-size="19" font-weight="700">'
-                f"{vn_number(count)}</text>"
+                f"{format_number(count)}</text>"
             )
     parts.append("</svg>")
     return "\n".join(parts)
@@ -115,7 +123,11 @@ def _describe(bars: list[tuple[str, int, int]]) -> str:
     """The chart in words, for screen readers."""
     return (
         "; ".join(
-            f"{label}: tiếp nhận {vn_number(received)}, trả lời đúng hạn {vn_number(on_time)}"
+            _("{category}: tiếp nhận {received}, trả lời đúng hạn {on_time}").format(
+                category=label,
+                received=format_number(received),
+                on_time=format_number(on_time),
+            )
             for label, received, on_time in bars
         )
         + "."
@@ -136,9 +148,9 @@ def _patterns() -> str:
 def _legend() -> str:
     return (
         '<rect x="0" y="4" width="24" height="24" fill="url(#figures-received)" stroke="#333"/>'
-        f'<text x="30" y="24" font-size="19">{RECEIVED}</text>'
+        f'<text x="30" y="24" font-size="19">{escape(_(RECEIVED))}</text>'
         '<rect x="150" y="4" width="24" height="24" fill="url(#figures-on-time)" stroke="#333"/>'
-        f'<text x="180" y="24" font-size="19">{ON_TIME}</text>'
+        f'<text x="180" y="24" font-size="19">{escape(_(ON_TIME))}</text>'
     )
 
 

@@ -7,20 +7,21 @@ a decimal comma, as Excel set for Vietnam reads them."""
 from gateway.feedback_chart import figures_table
 from gateway.results_csv import spreadsheet
 from shared.contracts.feedback import Figures
+from shared.i18n import N_, _
 
 HEADER = [
-    "Thôn, tổ dân phố",
-    "Lĩnh vực",
-    "Tiếp nhận",
-    "Đã trả lời",
-    "Trả lời đúng hạn",
-    "Tỷ lệ đúng hạn",
-    "Số ngày giải quyết (trung vị)",
-    "Được đánh giá",
-    "Hài lòng",
-    "Tỷ lệ hài lòng",
-    "Mở lại",
-    "Tỷ lệ mở lại",
+    N_("Thôn, tổ dân phố"),
+    N_("Lĩnh vực"),
+    N_("Tiếp nhận"),
+    N_("Đã trả lời"),
+    N_("Trả lời đúng hạn"),
+    N_("Tỷ lệ đúng hạn"),
+    N_("Số ngày giải quyết (trung vị)"),
+    N_("Được đánh giá"),
+    N_("Hài lòng"),
+    N_("Tỷ lệ hài lòng"),
+    N_("Mở lại"),
+    N_("Tỷ lệ mở lại"),
 ]
 
 
@@ -28,7 +29,7 @@ def figures_csv(
     figures: Figures, unit_names: dict[str, str], category_names: dict[str, str]
 ) -> str:
     lines = figures_table(figures, unit_names, category_names)
-    return spreadsheet(HEADER, (_cells(line) for line in lines))
+    return spreadsheet([_(name) for name in HEADER], (_cells(line) for line in lines))
 
 
 def _cells(line: dict) -> list:

@@ -34,6 +34,7 @@ from shared.contracts.feedback import (
     Upload,
 )
 from shared.errors import InvalidInput, WireError, parse
+from shared.i18n import N_, _
 from shared.ids import new_id
 
 # What a filer may say their case is; staff decide (an Inspection Board recommendation
@@ -49,19 +50,19 @@ FILING_FIELDS = (
 )  # fmt: skip
 # Clearer words than pydantic's for the fields a resident most often gets wrong.
 FILING_ERRORS = {
-    "category": "Vui lòng chọn lĩnh vực.",
-    "household": "Mã hộ chưa đúng: 6 ký tự in trên giấy báo của hộ, ví dụ HA7K2M.",
-    "contact.email": "Địa chỉ thư điện tử chưa đúng, ví dụ: ten@example.com.",
-    "wants_type": "Vui lòng chọn một loại đơn trong danh sách.",
-    "request_id": "Biểu mẫu đã cũ. Vui lòng kiểm tra lại rồi gửi lần nữa.",
+    "category": N_("Vui lòng chọn lĩnh vực."),
+    "household": N_("Mã hộ chưa đúng: 6 ký tự in trên giấy báo của hộ, ví dụ HA7K2M."),
+    "contact.email": N_("Địa chỉ thư điện tử chưa đúng, ví dụ: ten@example.com."),
+    "wants_type": N_("Vui lòng chọn một loại đơn trong danh sách."),
+    "request_id": N_("Biểu mẫu đã cũ. Vui lòng kiểm tra lại rồi gửi lần nữa."),
 }
 COMPLEXITY_VI = {
-    Complexity.NORMAL: "Bình thường",
-    Complexity.COMPLEX: "Phức tạp",
-    Complexity.VERY_COMPLEX: "Đặc biệt phức tạp",
+    Complexity.NORMAL: N_("Bình thường"),
+    Complexity.COMPLEX: N_("Phức tạp"),
+    Complexity.VERY_COMPLEX: N_("Đặc biệt phức tạp"),
 }
-NOT_A_NUMBER = "Vui lòng nhập một số, ví dụ 16,4637 (hoặc để trống)."
-FILES_LOST = "Các tệp đã chọn chưa được gửi: vui lòng chọn lại sau khi sửa."
+NOT_A_NUMBER = N_("Vui lòng nhập một số, ví dụ 16,4637 (hoặc để trống).")
+FILES_LOST = N_("Các tệp đã chọn chưa được gửi: vui lòng chọn lại sau khi sửa.")
 LABELS = {
     "CASE_STATUS_VI": CASE_STATUS_VI,
     "CASE_TYPE_VI": CASE_TYPE_VI,
@@ -137,15 +138,17 @@ async def read_uploads(form: FormData, field: str, most: int) -> list[Upload]:
     which decodes photos (a name or a declared type proves nothing)."""
     chosen = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
     if len(chosen) > most:
-        raise InvalidInput(fields={field: f"Chọn tối đa {most} tệp."})
+        raise InvalidInput(fields={field: _("Chọn tối đa {most} tệp.").format(most=most)})
     uploads = []
     for upload in chosen:
         content = await upload.read(PHOTO_MAX_BYTES + 1)
         if len(content) > PHOTO_MAX_BYTES:
             raise InvalidInput(
                 fields={
-                    field: f"Tệp “{upload.filename}” quá lớn: mỗi tệp tối đa "
-                    f"{LABELS['PHOTO_MAX_MB']} MB. Vui lòng chọn ảnh nhỏ hơn hoặc chụp lại."
+                    field: _(
+                        "Tệp “{name}” quá lớn: mỗi tệp tối đa {most} MB. "
+                        "Vui lòng chọn ảnh nhỏ hơn hoặc chụp lại."
+                    ).format(name=upload.filename, most=LABELS["PHOTO_MAX_MB"])
                 }
             )
         data = base64.b64encode(content).decode()
@@ -193,7 +196,7 @@ def _coordinate(values: dict[str, Any], name: str, errors: dict[str, str]) -> fl
     try:
         return float(typed)
     except ValueError:
-        errors[name] = NOT_A_NUMBER
+        errors[name] = _(NOT_A_NUMBER)
         return None
 
 
@@ -223,7 +226,9 @@ def filing_command(
     try:
         return parse_command(FileCase, payload, errors)
     except InvalidInput as refused:
-        fields = {k: FILING_ERRORS.get(k, v) for k, v in refused.fields.items()}
+        fields = {
+            k: _(FILING_ERRORS[k]) if k in FILING_ERRORS else v for k, v in refused.fields.items()
+        }
         raise InvalidInput(fields=fields) from None
 
 
@@ -262,7 +267,7 @@ def filing_page(
         errors = {"place.unit_id": errors["unit_id"]} | errors
         del errors["unit_id"]
     if files_lost and errors:  # a browser cannot refill a file input
-        errors = {**errors, "photos": errors.get("photos", FILES_LOST)}
+        errors = {**errors, "photos": errors.get("photos", _(FILES_LOST))}
     context = {
         "overview": overview,
         "categories": [category for category in offered.categories if category.active],

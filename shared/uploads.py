@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shared.contracts.feedback import PHOTO_MAX_BYTES
 from shared.errors import InvalidInput
+from shared.i18n import N_
 
 MAX_PIXELS = 40_000_000  # phones take 12-16 MP; far more in 5 MB is a decompression bomb
 LONGEST_SIDE = 2048  # enough to read a sign or see a pothole
@@ -39,10 +40,10 @@ EXTENSIONS = {
     PDF: (".pdf",),
 }
 
-NOT_ACCEPTED_VI = "Ảnh phải là tệp JPG, PNG hoặc WebP, tối đa 5 MB."
-NOT_AN_IMAGE_VI = "Tệp này không phải là ảnh hợp lệ."
-TOO_MANY_PIXELS_VI = "Ảnh quá lớn: tối đa 40 triệu điểm ảnh."
-ATTACHMENT_NOT_ACCEPTED_VI = (
+NOT_ACCEPTED_VI = N_("Ảnh phải là tệp JPG, PNG hoặc WebP, tối đa 5 MB.")
+NOT_AN_IMAGE_VI = N_("Tệp này không phải là ảnh hợp lệ.")
+TOO_MANY_PIXELS_VI = N_("Ảnh quá lớn: tối đa 40 triệu điểm ảnh.")
+ATTACHMENT_NOT_ACCEPTED_VI = N_(
     "Tệp đính kèm phải là PDF (tối đa 10 MB) hoặc ảnh JPG, PNG, WebP (tối đa 5 MB)."
 )
 

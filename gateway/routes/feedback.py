@@ -55,25 +55,34 @@ from shared.contracts.feedback import (
     TrackCase,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, TooManyRequests, WireError, parse
+from shared.i18n import N_, _, translate
 
 FILINGS_PER_HOUR = 20  # from one address, per gateway worker (many phones share one)
-TOO_MANY_FILINGS = (
+TOO_MANY_FILINGS = N_(
     "Đã có nhiều phản ánh được gửi từ mạng của bạn trong một giờ qua. Vui lòng thử lại "
     "sau, hoặc đến bộ phận tiếp công dân của UBND."
 )
-TOO_MANY_WRONG_CODES = (
+TOO_MANY_WRONG_CODES = N_(
     "Đã có nhiều mã theo dõi sai được gửi từ mạng của bạn trong một phút qua. "
     "Vui lòng chờ một phút rồi nhập lại."
 )
-UNKNOWN_CODE = (
+UNKNOWN_CODE = N_(
     "Không tìm thấy phản ánh có mã {code}. Mã gồm “PA-” và 8 chữ, số, ví dụ PA-7K2M9QXB. "
     "Vui lòng kiểm tra lại từng ký tự."
 )
 DONE = {
-    "rated": "Cảm ơn bạn đã đánh giá câu trả lời.",
-    "reopened": "Đã mở lại phản ánh. UBND sẽ xem xét và trả lời lại.",
+    "rated": N_("Cảm ơn bạn đã đánh giá câu trả lời."),
+    "reopened": N_("Đã mở lại phản ánh. UBND sẽ xem xét và trả lời lại."),
 }
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAYS_VI = (
+    N_("Thứ Hai"),
+    N_("Thứ Ba"),
+    N_("Thứ Tư"),
+    N_("Thứ Năm"),
+    N_("Thứ Sáu"),
+    N_("Thứ Bảy"),
+    N_("Chủ nhật"),
+)
 
 
 # --- filing ---------------------------------------------------------------------
@@ -104,7 +113,7 @@ async def new_case(request: Request) -> Response:
             )
 
         if filings.blocked(sender(request)):
-            return refused({"__root__": TOO_MANY_FILINGS}, 429)
+            return refused({"__root__": _(TOO_MANY_FILINGS)}, 429)
         try:
             # A keyed hash of the address, not the address: the service counts filings
             # by it for an hour, and a denouncer's address is theirs (Denunciation Law
@@ -127,7 +136,7 @@ async def lookup(request: Request) -> Response:
     try:
         code = parse(TrackCase, {"code": typed}).code
     except InvalidInput:
-        context = {"typed": typed, "error": UNKNOWN_CODE.format(code=typed.strip())}
+        context = {"typed": typed, "error": _(UNKNOWN_CODE).format(code=typed.strip())}
         return page(request, "feedback_lookup.html", context, 422)
     return RedirectResponse(f"/feedback/{code}", status_code=303)
 
@@ -150,7 +159,7 @@ async def tracked(request: Request, typed: str) -> PublicCase:
         return PublicCase.model_validate(await call(request, "track_case", query))
     except (InvalidInput, NotFound):
         wrong_codes.record(sender(request))
-        raise NotFound(UNKNOWN_CODE.format(code=typed.strip().upper())) from None
+        raise NotFound(_(UNKNOWN_CODE).format(code=typed.strip().upper())) from None
 
 
 def case_view(
@@ -166,7 +175,7 @@ def case_view(
     context = {
         "case": case,
         "filed": request.query_params.get("filed") == "1",
-        "done": DONE.get(request.query_params.get("done", "")),
+        "done": _(DONE[done]) if (done := request.query_params.get("done", "")) in DONE else None,
         "values": {form: values or {}},
         "errors": {f"{form}.{key}": message for key, message in (errors or {}).items()},
     }
@@ -191,7 +200,7 @@ async def rate(request: Request) -> Response:
     satisfied = text(form, "satisfied")
     values = {"satisfied": satisfied, "reason": text(form, "reason")}
     if satisfied not in ("yes", "no"):
-        errors = {"satisfied": "Vui lòng chọn hài lòng hoặc chưa hài lòng."}
+        errors = {"satisfied": _("Vui lòng chọn hài lòng hoặc chưa hài lòng.")}
         return case_view(request, case, "rate", values, errors, 422)
     try:
         payload = {"code": case.code, "satisfied": satisfied == "yes", "reason": values["reason"]}
@@ -269,7 +278,7 @@ async def _figures(request: Request) -> tuple[Figures, dict[str, str], dict[str,
     figures = Figures.model_validate(await call(request, "figures", query))
     overview = await directory.commune_overview(rpc(request), commune_id)
     names = {
-        category.key: category.name
+        category.key: translate(category.name)  # a default category's name is a message
         for category in (await categories(request, commune_id)).categories
     }
     return figures, unit_names(overview), names, overview.commune.name
@@ -290,7 +299,7 @@ async def figures_page(request: Request) -> Response:
 
 
 async def figures_csv_file(request: Request) -> Response:
-    figures, units, category_names, _ = await _figures(request)
+    figures, units, category_names, _commune = await _figures(request)
     period = f"{figures.year}" + (f"-{figures.month:02d}" if figures.month else "")
     filename = f"phan-anh-{figures.commune_id}-{period}.csv"
     return Response(

@@ -31,6 +31,7 @@ from shared.contracts.feedback import (
     SaveReceptionSchedule,
 )
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import _, format_day, ngettext
 from shared.ids import new_id
 
 ROWS_ADDED = 3  # empty rows offered under the saved ones
@@ -55,7 +56,8 @@ def _rows(form: FormData, prefix: str, fields: tuple[str, ...], checkbox: str) -
 
 def slug(name: str) -> str:
     """A category's key from its name: "Đường sá, giao thông" → "duong-sa-giao-thong"."""
-    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_d = name.replace("đ", "d").replace("Đ", "D")  # i18n-exempt: letters, not a message
+    plain = unicodedata.normalize("NFKD", ascii_d)
     plain = plain.encode("ascii", "ignore").decode().lower()
     words = "".join(char if char.isalnum() else " " for char in plain).split()
     return "-".join(words)[:32].strip("-")
@@ -92,7 +94,9 @@ async def categories_page(request: Request) -> Response:
         await call(request, "save_categories", parse_command(SaveCategories, payload, {}))
     except (InvalidInput, Conflict) as refused:
         return shown(rows, refusal(refused), refused.http_status)
-    request.session["flash"] = f"Đã lưu {len(rows)} lĩnh vực."
+    request.session["flash"] = ngettext(
+        "Đã lưu {count} lĩnh vực.", "Đã lưu {count} lĩnh vực.", len(rows)
+    ).format(count=len(rows))
     return RedirectResponse(request.url.path, status_code=303)
 
 
@@ -153,7 +157,7 @@ async def reception_page(request: Request) -> Response:
             }
             part = "session"
             held = await _record_session(request, commune_id, session)
-            done = f"Đã ghi nhận buổi tiếp công dân ngày {held.day:%d/%m/%Y}."
+            done = _("Đã ghi nhận buổi tiếp công dân ngày {day}.").format(day=format_day(held.day))
         else:
             part = "schedule"
             sent = _rows(form, "slots", SLOT_FIELDS, "by_chairman")
@@ -161,7 +165,7 @@ async def reception_page(request: Request) -> Response:
             payload = {"actor": _actor(request), "commune_id": commune_id, "slots": slots}
             command = parse_command(SaveReceptionSchedule, payload, {})
             await call(request, "save_reception_schedule", command)
-            done = "Đã lưu lịch tiếp công dân."
+            done = _("Đã lưu lịch tiếp công dân.")
     except (InvalidInput, Conflict) as refused:
         errors = {f"{part}.{key}": message for key, message in refusal(refused).items()}
         return await shown(errors, refused.http_status)

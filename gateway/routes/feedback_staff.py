@@ -63,21 +63,22 @@ from shared.contracts.feedback import (
     TriageCase,
 )
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, parse
+from shared.i18n import N_, _, ngettext, translate
 
 LIST_FILTERS = ("unit_id", "status", "type", "assignee", "due")
-DUE_VI = {"overdue": "Quá hạn", "soon": "Sắp đến hạn"}
+DUE_VI = {"overdue": N_("Quá hạn"), "soon": N_("Sắp đến hạn")}
 SPLIT_ROWS = 3  # parts offered on the form; SplitCase takes 2 to 5
 PART_FIELDS = ("type", "title", "text")
-SPLIT_TOO_FEW = "Tách thành ít nhất 2 phần: điền loại, tiêu đề và nội dung của từng phần."
+SPLIT_TOO_FEW = N_("Tách thành ít nhất 2 phần: điền loại, tiêu đề và nội dung của từng phần.")
 # Each form of the case page: its RPC method, its command, what it says when done.
 ACTIONS = {
-    "triage": ("triage_case", TriageCase, "Đã phân loại vụ việc."),
-    "split": ("split_case", SplitCase, "Đã tách đơn thành các vụ việc."),
-    "transfer": ("transfer_case", TransferCase, "Đã chuyển vụ việc."),
-    "start": ("start_handling", CaseRef, "Đã chuyển sang đang giải quyết."),
-    "extend": ("extend_case", ExtendCase, "Đã gia hạn giải quyết."),
-    "answer": ("answer_case", AnswerCase, "Đã trả lời; người gửi xem được câu trả lời."),
-    "close": ("close_case", CloseCase, "Đã kết thúc vụ việc."),
+    "triage": ("triage_case", TriageCase, N_("Đã phân loại vụ việc.")),
+    "split": ("split_case", SplitCase, N_("Đã tách đơn thành các vụ việc.")),
+    "transfer": ("transfer_case", TransferCase, N_("Đã chuyển vụ việc.")),
+    "start": ("start_handling", CaseRef, N_("Đã chuyển sang đang giải quyết.")),
+    "extend": ("extend_case", ExtendCase, N_("Đã gia hạn giải quyết.")),
+    "answer": ("answer_case", AnswerCase, N_("Đã trả lời; người gửi xem được câu trả lời.")),
+    "close": ("close_case", CloseCase, N_("Đã kết thúc vụ việc.")),
 }
 TEXT_FIELDS = {
     "triage": ("type", "complexity", "handling_unit_id", "assignee", "note"),
@@ -151,7 +152,7 @@ async def _case(request: Request) -> StaffCase:
 
 
 def _blank_parts(count: int) -> list[dict[str, str]]:
-    return [dict.fromkeys(PART_FIELDS, "") for _ in range(count)]
+    return [dict.fromkeys(PART_FIELDS, "") for _part in range(count)]
 
 
 def _blank_forms(case: StaffCase) -> dict[str, dict[str, Any]]:
@@ -190,7 +191,7 @@ async def _case_page(
     forms = _blank_forms(case)
     if form:
         forms[form] = values or {}
-    names = {category.key: category.name for category in offered.categories}
+    names = {category.key: translate(category.name) for category in offered.categories}
     context = {
         "case": case,
         "overview": overview,
@@ -224,7 +225,7 @@ def _payload(action: str, values: dict[str, Any], errors: dict[str, str]) -> dic
     if action == "split":
         parts = [part for part in values["parts"] if any(part.values())]
         if len(parts) < 2:
-            errors["parts"] = SPLIT_TOO_FEW
+            errors["parts"] = _(SPLIT_TOO_FEW)
         return {"parts": parts}
     payload = {
         name: (value or None) if name in NONE_WHEN_EMPTY else value
@@ -259,10 +260,15 @@ async def case_action(request: Request) -> Response:
         except (InvalidInput, Conflict) as refused:
             problems = refusal(refused)
             if action == "answer" and files_chosen(form, "attachments"):
-                problems.setdefault("attachments", FILES_LOST)
+                problems.setdefault("attachments", _(FILES_LOST))
             return await _case_page(request, case, action, values, problems, refused.http_status)
     if action == "split":
-        done = f"Đã tách đơn thành {len(SplitResult.model_validate(reply).case_ids)} vụ việc."
+        parts = len(SplitResult.model_validate(reply).case_ids)
+        done = ngettext(
+            "Đã tách đơn thành {count} vụ việc.", "Đã tách đơn thành {count} vụ việc.", parts
+        ).format(count=parts)
+    else:
+        done = _(done)
     request.session["flash"] = done
     return RedirectResponse(f"/staff/feedback/{case.case_id}", status_code=303)
 
@@ -345,10 +351,9 @@ async def new_case(request: Request) -> Response:
                 files_lost=files_chosen(form, "photos"),
                 status_code=refused.http_status,
             )
-    request.session["flash"] = (
-        f"Đã tiếp nhận đơn. Mã theo dõi: {receipt.code}. "
-        "Hãy đưa mã này cho người gửi để họ theo dõi."
-    )
+    request.session["flash"] = _(
+        "Đã tiếp nhận đơn. Mã theo dõi: {code}. Hãy đưa mã này cho người gửi để họ theo dõi."
+    ).format(code=receipt.code)
     return RedirectResponse(f"/staff/feedback/{receipt.case_id}", status_code=303)
 
 

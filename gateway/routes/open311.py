@@ -34,12 +34,13 @@ from shared.contracts.feedback import (
     PublicCaseList,
 )
 from shared.errors import InvalidInput, NotFound, WireError, parse
+from shared.i18n import N_, _, format_day, translate
 from shared.ids import new_id
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-05T00:00:00+07:00"  # when this API last changed
 TITLE_CHARS = 80  # a request has no title: the description's start is the case's
-GROUP = "Phản ánh, kiến nghị"
+GROUP = N_("Phản ánh, kiến nghị")
 CLOSED = (CaseStatus.ANSWERED, CaseStatus.CLOSED)
 # Our fields by their Open311 names, to say which parameter a refusal is about.
 PARAMETERS = {
@@ -56,8 +57,8 @@ PARAMETERS = {
     "contact.email": "email",
     "request_id": "request_id",
 }
-MEDIA_NOT_FETCHED = (
-    " media_url không được tải về: hãy gửi ảnh qua trang gửi phản ánh trên cổng DânBàn."
+MEDIA_NOT_FETCHED = N_(
+    "media_url không được tải về: hãy gửi ảnh qua trang gửi phản ánh trên cổng DânBàn."
 )
 
 
@@ -89,7 +90,7 @@ def open311_errors(endpoint: Endpoint) -> Endpoint:
 def _jurisdiction(request: Request) -> str:
     commune_id = request.query_params.get("jurisdiction_id", "").strip()
     if not commune_id:
-        raise InvalidInput(fields={"commune_id": "Cần jurisdiction_id: mã của xã, phường."})
+        raise InvalidInput(fields={"commune_id": _("Cần jurisdiction_id: mã của xã, phường.")})
     return commune_id
 
 
@@ -113,11 +114,11 @@ def service_request(case: PublicCase, overview: CommuneOverview) -> dict[str, An
         # list has none, and is named by its id, which requests/{id}.json does not open.
         "service_request_id": case.code or case.case_id,
         "status": "closed" if case.status in CLOSED else "open",
-        "status_notes": case.answer.text if case.answer else (last.note if last else ""),
-        "service_name": case.category_name,
+        "status_notes": case.answer.text if case.answer else translate(last.note if last else ""),
+        "service_name": translate(case.category_name),
         "service_code": case.category,
         "description": case.text,
-        "agency_responsible": f"UBND {overview.commune.name}",
+        "agency_responsible": _("UBND {commune}").format(commune=overview.commune.name),
         "service_notice": "",
         "requested_datetime": _moment(case.received_at),
         "updated_datetime": _moment(max(moments)),
@@ -136,8 +137,8 @@ async def discovery(request: Request) -> Response:
     return JSONResponse(
         {
             "changeset": CHANGESET,
-            "contact": "Bộ phận tiếp công dân của UBND xã, phường",
-            "key_service": "Không cần khóa API (api_key).",
+            "contact": _("Bộ phận tiếp công dân của UBND xã, phường"),
+            "key_service": _("Không cần khóa API (api_key)."),
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
@@ -158,12 +159,12 @@ async def services(request: Request) -> Response:
         [
             {
                 "service_code": category.key,
-                "service_name": category.name,
-                "description": category.name,
+                "service_name": translate(category.name),
+                "description": translate(category.name),
                 "metadata": False,
                 "type": "realtime",
                 "keywords": "",
-                "group": GROUP,
+                "group": _(GROUP),
             }
             for category in offered.categories
             if category.active
@@ -176,7 +177,7 @@ async def service_definition(request: Request) -> Response:
     code = request.path_params["service_code"]
     offered = await categories(request, _jurisdiction(request))
     if not any(category.key == code and category.active for category in offered.categories):
-        raise NotFound(f"Không có lĩnh vực (service_code) {code}.")
+        raise NotFound(_("Không có lĩnh vực (service_code) {code}.").format(code=code))
     return JSONResponse({"service_code": code, "attributes": []})
 
 
@@ -186,9 +187,9 @@ async def _submitted(request: Request) -> dict[str, str]:
         try:
             body = await request.json()
         except ValueError:
-            raise InvalidInput("Nội dung JSON không đọc được.") from None
+            raise InvalidInput(_("Nội dung JSON không đọc được.")) from None
         if not isinstance(body, dict):
-            raise InvalidInput("Cần một đối tượng JSON.")
+            raise InvalidInput(_("Cần một đối tượng JSON."))
         return {str(k): "" if v is None else str(v).strip() for k, v in body.items()}
     form = await request.form()
     return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
@@ -233,7 +234,7 @@ def _filing(request: Request, given: dict[str, str]) -> dict[str, Any]:
 async def create_request(request: Request) -> Response:
     filings = request.app.state.filings
     if filings.blocked(sender(request)):
-        return _errors(429, [TOO_MANY_FILINGS])
+        return _errors(429, [_(TOO_MANY_FILINGS)])
     given = await _submitted(request)
     command = filing_command(
         _filing(request, given),
@@ -244,9 +245,11 @@ async def create_request(request: Request) -> Response:
     )
     receipt = CaseReceipt.model_validate(await call(request, "file_case", command))
     filings.record(sender(request))
-    notice = f"Đã tiếp nhận. Hạn thông báo cách xử lý: {receipt.inform_due:%d/%m/%Y}."
+    notice = _("Đã tiếp nhận. Hạn thông báo cách xử lý: {day}.").format(
+        day=format_day(receipt.inform_due)
+    )
     if given.get("media_url"):
-        notice += MEDIA_NOT_FETCHED
+        notice += " " + _(MEDIA_NOT_FETCHED)
     reply = [{"service_request_id": receipt.code, "service_notice": notice, "account_id": None}]
     return JSONResponse(reply, status_code=201)
 

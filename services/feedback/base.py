@@ -20,6 +20,7 @@ from shared.contracts.feedback import CaseType, Category, Contact
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Role
 from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.i18n import N_, _
 
 # who receives, triages and answers cases
 HANDLING_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -41,7 +42,7 @@ def today() -> date:
 class FeedbackBase(AsksDirectory):
     name = "feedback"
 
-    FORBIDDEN = "Bạn không có quyền xử lý phản ánh, kiến nghị của xã này."
+    FORBIDDEN = N_("Bạn không có quyền xử lý phản ánh, kiến nghị của xã này.")
     store: FeedbackStore = MongoStore(FeedbackStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)
@@ -60,7 +61,7 @@ class FeedbackBase(AsksDirectory):
     def _case(self, case_id: str) -> dict[str, Any]:
         document = self.store.get_case(case_id)
         if document is None:
-            raise NotFound("Không tìm thấy phản ánh, kiến nghị này.")
+            raise NotFound(_("Không tìm thấy phản ánh, kiến nghị này."))
         return document
 
     def _categories(self, commune_id: str) -> list[Category]:
@@ -93,7 +94,7 @@ class FeedbackBase(AsksDirectory):
         """Store a new case under a fresh receipt code, drawing another if one is
         taken; a case stored already (the same form sent twice) stays as it is.
         `items_for(case)` makes its outbox items, which name the code."""
-        for _ in range(CODE_ATTEMPTS):
+        for _attempt in range(CODE_ATTEMPTS):
             case["code"] = domain.new_case_code()
             try:
                 self.store.insert_case(case, identity, files, items_for(case))
@@ -129,4 +130,4 @@ def decoded(data_base64: str, field: str) -> bytes:
     try:
         return base64.b64decode(data_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput(fields={field: "Tệp gửi lên bị hỏng."}) from None
+        raise InvalidInput(fields={field: _("Tệp gửi lên bị hỏng.")}) from None

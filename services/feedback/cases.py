@@ -24,17 +24,18 @@ from shared.contracts.feedback import (
     TransferRecord,
 )
 from shared.contracts.staff import Role
+from shared.i18n import N_
 
 # Steps on the public timeline are signed by role, never by name.
-ONLINE = "Cổng tiếp nhận trực tuyến"
-FILER = "Người gửi"
-SYSTEM = "Hệ thống"
+ONLINE = N_("Cổng tiếp nhận trực tuyến")
+FILER = N_("Người gửi")
+SYSTEM = N_("Hệ thống")
 ROLE_SIGNATURE = {
-    Role.SYSTEM_ADMIN: "Quản trị hệ thống",
-    Role.COMMUNE_ADMIN: "Lãnh đạo Ủy ban nhân dân xã",
-    Role.COMMUNE_STAFF: "Cán bộ Ủy ban nhân dân xã",
-    Role.INSPECTOR: "Ban Thanh tra nhân dân",
-    Role.GROUP_HEAD: "Trưởng thôn, tổ trưởng tổ dân phố",
+    Role.SYSTEM_ADMIN: N_("Quản trị hệ thống"),
+    Role.COMMUNE_ADMIN: N_("Lãnh đạo Ủy ban nhân dân xã"),
+    Role.COMMUNE_STAFF: N_("Cán bộ Ủy ban nhân dân xã"),
+    Role.INSPECTOR: N_("Ban Thanh tra nhân dân"),
+    Role.GROUP_HEAD: N_("Trưởng thôn, tổ trưởng tổ dân phố"),
 }
 SIGNATURE_ORDER = (
     Role.COMMUNE_ADMIN,

@@ -20,6 +20,7 @@ from shared.contracts.feedback import (
     Deadline,
 )
 from shared.errors import Conflict
+from shared.i18n import N_, _
 
 DUE_SOON_WORKING_DAYS = 3  # the dashboard's "due soon"
 FILINGS_PER_SOURCE_PER_HOUR = 10  # from one address, household or phone
@@ -32,14 +33,14 @@ EXTENSION_DAYS = 30  # Denunciation Law 2018 Art 30.1
 PUBLIC_TYPES = frozenset({CaseType.FEEDBACK, CaseType.INSPECTION_RECOMMENDATION})
 
 DEFAULT_CATEGORIES = (
-    Category(key="roads", name="Đường sá, giao thông"),
-    Category(key="lighting", name="Chiếu sáng công cộng"),
-    Category(key="environment", name="Môi trường, vệ sinh"),
-    Category(key="security", name="An ninh, trật tự"),
-    Category(key="land", name="Đất đai, xây dựng"),
-    Category(key="public_services", name="Dịch vụ công, thủ tục hành chính"),
-    Category(key="officials_conduct", name="Thái độ, hành vi của cán bộ"),
-    Category(key="other", name="Khác"),
+    Category(key="roads", name=N_("Đường sá, giao thông")),
+    Category(key="lighting", name=N_("Chiếu sáng công cộng")),
+    Category(key="environment", name=N_("Môi trường, vệ sinh")),
+    Category(key="security", name=N_("An ninh, trật tự")),
+    Category(key="land", name=N_("Đất đai, xây dựng")),
+    Category(key="public_services", name=N_("Dịch vụ công, thủ tục hành chính")),
+    Category(key="officials_conduct", name=N_("Thái độ, hành vi của cán bộ")),
+    Category(key="other", name=N_("Khác")),
 )
 
 # Letters and digits a resident cannot mistake for one another (no I, L, O, U, 0, 1).
@@ -48,7 +49,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def new_case_code() -> str:
     """A receipt code: "PA-" and 8 characters, about 2^39 codes, not guessable."""
-    return "PA-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return "PA-" + "".join(secrets.choice(CODE_ALPHABET) for _position in range(8))
 
 
 def period_end(start: date, days: int) -> date:
@@ -153,8 +154,14 @@ def check_no_deadline_shortened(
     for deadline, due in running.items():
         if deadline in proposed and proposed[deadline] < due:
             raise Conflict(
-                f"Không thể đổi như vậy: hạn “{DEADLINE_VI[deadline]}” đang chạy đến "
-                f"{due:%d/%m/%Y} sẽ bị rút ngắn còn {proposed[deadline]:%d/%m/%Y}."
+                _(
+                    "Không thể đổi như vậy: hạn “{deadline}” đang chạy đến {due} "
+                    "sẽ bị rút ngắn còn {shortened}."
+                ).format(
+                    deadline=DEADLINE_VI[deadline],
+                    due=f"{due:%d/%m/%Y}",
+                    shortened=f"{proposed[deadline]:%d/%m/%Y}",
+                )
             )
 
 
@@ -195,17 +202,19 @@ def check_extension(case_type: CaseType | None, complexity: Complexity, extensio
     especially complex, each by 30 days (Denunciation Law 2018 Art 30.1); no
     other type is extended this way."""
     if case_type != CaseType.DENUNCIATION:
-        raise Conflict("Chỉ gia hạn giải quyết tố cáo (Luật Tố cáo 2018 Điều 30).")
+        raise Conflict(_("Chỉ gia hạn giải quyết tố cáo (Luật Tố cáo 2018 Điều 30)."))
     if extensions >= MAX_EXTENSIONS[complexity]:
         allowed = MAX_EXTENSIONS[complexity]
         raise Conflict(
-            "Không thể gia hạn thêm: vụ việc "
-            + (
-                "không phức tạp không được gia hạn"
-                if allowed == 0
-                else f"chỉ được gia hạn {allowed} lần"
+            _(
+                "Không thể gia hạn thêm: vụ việc không phức tạp không được gia hạn "
+                "(Luật Tố cáo 2018 Điều 30)."
             )
-            + " (Luật Tố cáo 2018 Điều 30)."
+            if allowed == 0
+            else _(
+                "Không thể gia hạn thêm: vụ việc chỉ được gia hạn {allowed} lần "
+                "(Luật Tố cáo 2018 Điều 30)."
+            ).format(allowed=allowed)
         )
 
 
@@ -224,15 +233,15 @@ ALLOWED_FROM = {
     "reopen": {CaseStatus.ANSWERED, CaseStatus.CLOSED},
 }
 REFUSED_VI = {
-    "triage": "Vụ việc đã được trả lời hoặc đã kết thúc, không phân loại lại được.",
-    "split": "Chỉ tách đơn khi chưa thụ lý.",
-    "transfer": "Vụ việc đã được trả lời hoặc đã kết thúc, không chuyển được.",
-    "start": "Vụ việc chưa được thụ lý hoặc đã được trả lời.",
-    "extend": "Chỉ gia hạn vụ việc đang giải quyết.",
-    "answer": "Cần thụ lý vụ việc trước khi trả lời, hoặc vụ việc đã được trả lời.",
-    "close": "Chỉ kết thúc vụ việc đã được trả lời hoặc đã chuyển đi.",
-    "rate": "Chỉ đánh giá được khi vụ việc đã có trả lời.",
-    "reopen": "Chỉ mở lại được vụ việc đã có trả lời.",
+    "triage": N_("Vụ việc đã được trả lời hoặc đã kết thúc, không phân loại lại được."),
+    "split": N_("Chỉ tách đơn khi chưa thụ lý."),
+    "transfer": N_("Vụ việc đã được trả lời hoặc đã kết thúc, không chuyển được."),
+    "start": N_("Vụ việc chưa được thụ lý hoặc đã được trả lời."),
+    "extend": N_("Chỉ gia hạn vụ việc đang giải quyết."),
+    "answer": N_("Cần thụ lý vụ việc trước khi trả lời, hoặc vụ việc đã được trả lời."),
+    "close": N_("Chỉ kết thúc vụ việc đã được trả lời hoặc đã chuyển đi."),
+    "rate": N_("Chỉ đánh giá được khi vụ việc đã có trả lời."),
+    "reopen": N_("Chỉ mở lại được vụ việc đã có trả lời."),
 }
 
 
@@ -246,8 +255,10 @@ def check_triage(case_type: CaseType, anonymous: bool) -> None:
     an identified denouncer (Denunciation Law 2018 Art 2.1, 23)."""
     if anonymous and case_type == CaseType.DENUNCIATION:
         raise Conflict(
-            "Đơn ẩn danh không được xử lý là tố cáo (Luật Tố cáo 2018 Điều 23): "
-            "hãy xử lý là phản ánh, kiến nghị."
+            _(
+                "Đơn ẩn danh không được xử lý là tố cáo (Luật Tố cáo 2018 Điều 23): "
+                "hãy xử lý là phản ánh, kiến nghị."
+            )
         )
 
 
@@ -260,9 +271,9 @@ def check_reopen(status: CaseStatus, satisfied: bool | None, reopened: int) -> N
     """A filer not satisfied with the answer may reopen the case once."""
     check_action("reopen", status)
     if satisfied is not False:
-        raise Conflict("Chỉ mở lại khi bạn đã đánh giá chưa hài lòng với câu trả lời.")
+        raise Conflict(_("Chỉ mở lại khi bạn đã đánh giá chưa hài lòng với câu trả lời."))
     if reopened >= REOPENS_ALLOWED:
-        raise Conflict("Vụ việc đã được mở lại một lần; không mở lại thêm được.")
+        raise Conflict(_("Vụ việc đã được mở lại một lần; không mở lại thêm được."))
 
 
 def may_reopen(status: CaseStatus, satisfied: bool | None, reopened: int) -> bool:

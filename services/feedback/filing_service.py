@@ -59,10 +59,11 @@ from shared.errors import (
     TooManyRequests,
     parse,
 )
+from shared.i18n import N_, _
 from shared.ids import new_id
 from shared.uploads import clean_photo
 
-NOT_FOUND = "Không tìm thấy phản ánh, kiến nghị có mã này. Vui lòng kiểm tra lại mã."
+NOT_FOUND = N_("Không tìm thấy phản ánh, kiến nghị có mã này. Vui lòng kiểm tra lại mã.")
 
 
 class FilingEntrypoints(FeedbackBase):
@@ -84,7 +85,9 @@ class FilingEntrypoints(FeedbackBase):
         if command.category not in {
             c.key for c in self._categories(command.commune_id) if c.active
         }:
-            raise InvalidInput(fields={"category": "Vui lòng chọn một lĩnh vực trong danh sách."})
+            raise InvalidInput(
+                fields={"category": _("Vui lòng chọn một lĩnh vực trong danh sách.")}
+            )
         household_unit = self._household_unit(command)
         files = [
             self._photo_file(command.request_id, upload.data_base64) for upload in command.photos
@@ -186,7 +189,7 @@ class FilingEntrypoints(FeedbackBase):
         if not command.actor or Role.INSPECTOR not in self._roles(
             command.actor, command.commune_id
         ):
-            raise Forbidden("Chỉ thành viên Ban Thanh tra nhân dân gửi kiến nghị của Ban.")
+            raise Forbidden(_("Chỉ thành viên Ban Thanh tra nhân dân gửi kiến nghị của Ban."))
         return CaseType.INSPECTION_RECOMMENDATION
 
     def _limit_filings(self, command: FileCase) -> None:
@@ -201,8 +204,10 @@ class FilingEntrypoints(FeedbackBase):
         keys = [f"{command.commune_id}:{source}" for source in sources]
         if keys and self.store.count_filing(keys, now, hour) > domain.FILINGS_PER_SOURCE_PER_HOUR:
             raise TooManyRequests(
-                f"Đã nhận {domain.FILINGS_PER_SOURCE_PER_HOUR} phản ánh từ bạn trong giờ này. "
-                "Vui lòng gửi tiếp sau một giờ, hoặc đến Bộ phận tiếp công dân của xã."
+                _(
+                    "Đã nhận {count} phản ánh từ bạn trong giờ này. "
+                    "Vui lòng gửi tiếp sau một giờ, hoặc đến Bộ phận tiếp công dân của xã."
+                ).format(count=domain.FILINGS_PER_SOURCE_PER_HOUR)
             )
 
     def _check_place(self, command: FileCase) -> None:
@@ -210,14 +215,14 @@ class FilingEntrypoints(FeedbackBase):
             return
         units = {item.unit.id for item in self._overview(command.commune_id).residential_units}
         if command.place.unit_id not in units:
-            raise InvalidInput(fields={"unit_id": "Thôn, tổ dân phố này không thuộc xã."})
+            raise InvalidInput(fields={"unit_id": _("Thôn, tổ dân phố này không thuộc xã.")})
 
     def _household_unit(self, command: FileCase) -> str | None:
         """The filer's household must live in this commune; its unit is the case's
         unless the place names another."""
         if not command.household:
             return None
-        wrong = {"household": "Mã hộ không đúng hoặc không thuộc xã này."}
+        wrong = {"household": _("Mã hộ không đúng hoặc không thuộc xã này.")}
         try:
             reply = self._ask_directory(
                 "household_place", HouseholdRef(code=command.household).model_dump()
@@ -271,7 +276,7 @@ class FilingEntrypoints(FeedbackBase):
         document = self._by_code(command.code)
         status = CaseStatus(document["status"])
         if not domain.may_rate(status, document.get("rating") is not None):
-            raise Conflict("Câu trả lời này đã được đánh giá, hoặc chưa có câu trả lời.")
+            raise Conflict(_("Câu trả lời này đã được đánh giá, hoặc chưa có câu trả lời."))
         now = utcnow()
         rating = Rating(satisfied=command.satisfied, reason=command.reason, at=now)
         key, fields = figures_cell(document)
@@ -286,7 +291,9 @@ class FilingEntrypoints(FeedbackBase):
                 status,
                 now,
                 FILER,
-                "Người gửi đánh giá: " + ("hài lòng" if command.satisfied else "chưa hài lòng"),
+                _("Người gửi đánh giá: hài lòng")
+                if command.satisfied
+                else _("Người gửi đánh giá: chưa hài lòng"),
             )
         ]
         if command.satisfied:
@@ -297,7 +304,7 @@ class FilingEntrypoints(FeedbackBase):
             document["_id"], status.value, changes, items, push={"timeline": timeline}
         )
         if updated is None:
-            raise Conflict("Vụ việc vừa thay đổi; vui lòng tải lại trang.")
+            raise Conflict(_("Vụ việc vừa thay đổi; vui lòng tải lại trang."))
         self._relay(document["_id"])
         return self._for_filer(updated)
 
@@ -328,7 +335,9 @@ class FilingEntrypoints(FeedbackBase):
             "overdue_announced": False,
             "reopen_reason": command.reason,
         }
-        note = "Mở lại theo yêu cầu của người gửi: " + mask_personal_data(command.reason, ())
+        note = _("Mở lại theo yêu cầu của người gửi: {reason}").format(
+            reason=mask_personal_data(command.reason, ())
+        )
         updated = self.store.update_case(
             document["_id"],
             status.value,
@@ -337,7 +346,7 @@ class FilingEntrypoints(FeedbackBase):
             push={"timeline": [step(CaseStatus.IN_PROGRESS, now, FILER, note)]},
         )
         if updated is None:
-            raise Conflict("Vụ việc vừa thay đổi; vui lòng tải lại trang.")
+            raise Conflict(_("Vụ việc vừa thay đổi; vui lòng tải lại trang."))
         self._relay(document["_id"])
         return self._for_filer(updated)
 
@@ -370,7 +379,7 @@ class FilingEntrypoints(FeedbackBase):
         elif ref.case_id is not None:
             case = self.store.get_case(ref.case_id)
         if file is None or case is None or not self._may_open(ref, file, case):
-            raise NotFound("Không tìm thấy tệp này.")
+            raise NotFound(_("Không tìm thấy tệp này."))
         return StoredFile(
             content_type=file["content_type"],
             data_base64=base64.b64encode(file["data"]).decode(),

@@ -59,10 +59,11 @@ from shared.contracts.feedback import (
     TriageCase,
 )
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, parse
+from shared.i18n import N_, _
 from shared.ids import new_id
 from shared.uploads import clean_attachment
 
-CHANGED = "Vụ việc vừa được người khác thay đổi; vui lòng tải lại trang và làm lại."
+CHANGED = N_("Vụ việc vừa được người khác thay đổi; vui lòng tải lại trang và làm lại.")
 
 
 class HandlingEntrypoints(FeedbackBase):
@@ -155,8 +156,10 @@ class HandlingEntrypoints(FeedbackBase):
             allowed = bool(held & HANDLING_ROLES)
         if not allowed:
             raise Forbidden(
-                "Chỉ người được giao giải quyết và lãnh đạo xã được xem thông tin người tố cáo "
-                "(Luật Tố cáo 2018 Điều 47)."
+                _(
+                    "Chỉ người được giao giải quyết và lãnh đạo xã được xem thông tin người tố cáo "
+                    "(Luật Tố cáo 2018 Điều 47)."
+                )
             )
         stored = self.store.identity(document["_id"])
         action = (
@@ -218,7 +221,7 @@ class HandlingEntrypoints(FeedbackBase):
         }
         timeline = []
         if new_status != status:
-            note = f"Thụ lý: {CASE_TYPE_VI[command.type]}"
+            note = _("Thụ lý: {type}").format(type=CASE_TYPE_VI[command.type])
             timeline.append(step(CaseStatus.ACCEPTED, now, signed_by, note))
         audit = self._audit(
             command.actor,
@@ -235,7 +238,7 @@ class HandlingEntrypoints(FeedbackBase):
             return
         units = {item.unit.id for item in self._overview(commune_id).residential_units}
         if unit_id not in units:
-            raise InvalidInput(fields={"handling_unit_id": "Đơn vị này không thuộc xã."})
+            raise InvalidInput(fields={"handling_unit_id": _("Đơn vị này không thuộc xã.")})
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def split_case(self, payload: dict) -> dict:
@@ -271,7 +274,12 @@ class HandlingEntrypoints(FeedbackBase):
                 "children": [],
                 "timeline": [
                     *document["timeline"],
-                    step(CaseStatus.RECEIVED, now, signed_by, f"Tách từ đơn {document['code']}"),
+                    step(
+                        CaseStatus.RECEIVED,
+                        now,
+                        signed_by,
+                        _("Tách từ đơn {code}").format(code=document["code"]),
+                    ),
                 ],
             }
             child_identity = {**identity, "_id": child_id} if identity else None
@@ -298,7 +306,7 @@ class HandlingEntrypoints(FeedbackBase):
             count_item("figures", key, {"received": -1}, fields),
             self._audit(command.actor, "split_case", document, after={"children": child_ids}),
         ]
-        note = f"Đơn có nhiều nội dung, được tách thành các vụ việc: {codes}"
+        note = _("Đơn có nhiều nội dung, được tách thành các vụ việc: {codes}").format(codes=codes)
         self._change(
             document, changes, items, timeline=[step(CaseStatus.CLOSED, now, signed_by, note)]
         )
@@ -343,7 +351,9 @@ class HandlingEntrypoints(FeedbackBase):
             status=new_status.value, **due_fields(deadlines, new_status, bool(command.to_body))
         )
         note = (
-            f"Chuyển đến {command.to_body}" if command.to_body else "Chuyển cho bộ phận khác xử lý"
+            _("Chuyển đến {body}").format(body=command.to_body)
+            if command.to_body
+            else _("Chuyển cho bộ phận khác xử lý")
         )
         audit = self._audit(
             command.actor, "transfer_case", document, after=record.model_dump(mode="json")
@@ -364,7 +374,7 @@ class HandlingEntrypoints(FeedbackBase):
         signed_by = self._signed_by(ref.actor, document["commune_id"], HANDLING_ROLES)
         domain.check_action("start", CaseStatus(document["status"]))
         if document.get("transferred_out"):
-            raise Conflict("Vụ việc đã chuyển đến cơ quan khác.")
+            raise Conflict(_("Vụ việc đã chuyển đến cơ quan khác."))
         status = CaseStatus.IN_PROGRESS
         changes = {
             "status": status.value,
@@ -399,7 +409,9 @@ class HandlingEntrypoints(FeedbackBase):
             **due_fields(deadlines, status, transferred_out=False),
             "overdue_announced": False,
         }
-        note = f"Gia hạn giải quyết lần {extensions + 1} đến ngày {until:%d/%m/%Y}"
+        note = _("Gia hạn giải quyết lần {number} đến ngày {day}").format(
+            number=extensions + 1, day=f"{until:%d/%m/%Y}"
+        )
         audit = self._audit(
             command.actor, "extend_case", document, after=record.model_dump(mode="json")
         )
@@ -422,7 +434,7 @@ class HandlingEntrypoints(FeedbackBase):
         status = CaseStatus(document["status"])
         domain.check_action("answer", status)
         if document.get("transferred_out"):
-            raise Conflict("Vụ việc đã chuyển đến cơ quan khác; cơ quan đó trả lời.")
+            raise Conflict(_("Vụ việc đã chuyển đến cơ quan khác; cơ quan đó trả lời."))
         files = [
             self._attachment(document["_id"], upload.data_base64, upload.filename)
             for upload in command.attachments
@@ -457,6 +469,8 @@ class HandlingEntrypoints(FeedbackBase):
             title=document["public_title"],
             answered_at=now,
             answer=answer.text[:1000],
+            case_id=document["_id"],
+            public=changes["public"],
         )
         items = [
             event_item(event),

@@ -1,3 +1,4 @@
+# i18n-exempt-file: regexes and word lists that match Vietnamese input (data, not messages)
 """Personal data masked out of a case's texts before they are shown in public.
 
 A resident's feedback and the commune's answer are published (Law 10/2022 Art

@@ -2,6 +2,7 @@
 
 from shared.contracts.feedback import ReceptionSlot
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 
 def check_schedule(slots: list[ReceptionSlot]) -> None:
@@ -9,11 +10,13 @@ def check_schedule(slots: list[ReceptionSlot]) -> None:
     (Citizen Reception Law 2013 Art 15.1), and each slot ends after it starts."""
     for slot in slots:
         if slot.ends <= slot.starts:
-            raise InvalidInput(fields={"slots": "Giờ kết thúc phải sau giờ bắt đầu."})
+            raise InvalidInput(fields={"slots": _("Giờ kết thúc phải sau giờ bắt đầu.")})
     if not any(slot.by_chairman for slot in slots):
         raise InvalidInput(
             fields={
-                "slots": "Chủ tịch Ủy ban nhân dân xã tiếp công dân ít nhất một ngày mỗi tuần "
-                "(Luật Tiếp công dân 2013 Điều 15)."
+                "slots": _(
+                    "Chủ tịch Ủy ban nhân dân xã tiếp công dân ít nhất một ngày mỗi tuần "
+                    "(Luật Tiếp công dân 2013 Điều 15)."
+                )
             }
         )

@@ -22,6 +22,7 @@ from shared.contracts.households import HouseholdCode, OptionalPhone, PersonName
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Username
 from shared.errors import reason_vi
+from shared.i18n import N_
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{32}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150)]
@@ -52,10 +53,10 @@ class CaseType(StrEnum):
 
 
 CASE_TYPE_VI = {
-    CaseType.FEEDBACK: "Phản ánh, kiến nghị",
-    CaseType.COMPLAINT: "Khiếu nại",
-    CaseType.DENUNCIATION: "Tố cáo",
-    CaseType.INSPECTION_RECOMMENDATION: "Kiến nghị của Ban Thanh tra nhân dân",
+    CaseType.FEEDBACK: N_("Phản ánh, kiến nghị"),
+    CaseType.COMPLAINT: N_("Khiếu nại"),
+    CaseType.DENUNCIATION: N_("Tố cáo"),
+    CaseType.INSPECTION_RECOMMENDATION: N_("Kiến nghị của Ban Thanh tra nhân dân"),
 }
 
 
@@ -71,12 +72,12 @@ class CaseStatus(StrEnum):
 
 
 CASE_STATUS_VI = {
-    CaseStatus.RECEIVED: "Đã tiếp nhận",
-    CaseStatus.ACCEPTED: "Đã thụ lý",
-    CaseStatus.TRANSFERRED: "Đã chuyển",
-    CaseStatus.IN_PROGRESS: "Đang giải quyết",
-    CaseStatus.ANSWERED: "Đã trả lời",
-    CaseStatus.CLOSED: "Đã kết thúc",
+    CaseStatus.RECEIVED: N_("Đã tiếp nhận"),
+    CaseStatus.ACCEPTED: N_("Đã thụ lý"),
+    CaseStatus.TRANSFERRED: N_("Đã chuyển"),
+    CaseStatus.IN_PROGRESS: N_("Đang giải quyết"),
+    CaseStatus.ANSWERED: N_("Đã trả lời"),
+    CaseStatus.CLOSED: N_("Đã kết thúc"),
 }
 
 
@@ -99,10 +100,10 @@ class Deadline(StrEnum):
 
 
 DEADLINE_VI = {
-    Deadline.INFORM: "Thông báo cho người gửi",
-    Deadline.ACCEPT: "Thụ lý / kiểm tra",
-    Deadline.TRANSFER: "Chuyển đến cơ quan có thẩm quyền",
-    Deadline.RESOLVE: "Trả lời / giải quyết",
+    Deadline.INFORM: N_("Thông báo cho người gửi"),
+    Deadline.ACCEPT: N_("Thụ lý / kiểm tra"),
+    Deadline.TRANSFER: N_("Chuyển đến cơ quan có thẩm quyền"),
+    Deadline.RESOLVE: N_("Trả lời / giải quyết"),
 }
 
 
@@ -126,7 +127,7 @@ class Place(Contract):
     @model_validator(mode="after")
     def _both_coordinates(self) -> "Place":
         if (self.latitude is None) != (self.longitude is None):
-            raise reason_vi("Cần cả vĩ độ và kinh độ.")
+            raise reason_vi(N_("Cần cả vĩ độ và kinh độ."))
         return self
 
 
@@ -177,9 +178,11 @@ class FileCase(Contract):
     @model_validator(mode="after")
     def _anonymous_gives_no_identity(self) -> "FileCase":
         if self.anonymous and (self.household or self.contact):
-            raise reason_vi("Đơn ẩn danh không ghi mã hộ hay thông tin liên hệ.")
+            raise reason_vi(N_("Đơn ẩn danh không ghi mã hộ hay thông tin liên hệ."))
         if self.anonymous and self.wants_type == CaseType.DENUNCIATION:
-            raise reason_vi("Tố cáo phải ghi rõ họ tên, địa chỉ người tố cáo (Luật Tố cáo 2018).")
+            raise reason_vi(
+                N_("Tố cáo phải ghi rõ họ tên, địa chỉ người tố cáo (Luật Tố cáo 2018).")
+            )
         return self
 
 
@@ -252,7 +255,7 @@ class RateAnswer(Contract):
     @model_validator(mode="after")
     def _reason_when_unhappy(self) -> "RateAnswer":
         if not self.satisfied and len(self.reason) < 3:
-            raise reason_vi("Xin cho biết vì sao bạn chưa hài lòng.")
+            raise reason_vi(N_("Xin cho biết vì sao bạn chưa hài lòng."))
         return self
 
 
@@ -462,7 +465,7 @@ class TransferCase(Contract):
     @model_validator(mode="after")
     def _somewhere(self) -> "TransferCase":
         if not (self.to_unit_id or self.to_assignee or self.to_body):
-            raise reason_vi("Cần ghi chuyển đến đơn vị, người xử lý hoặc cơ quan nào.")
+            raise reason_vi(N_("Cần ghi chuyển đến đơn vị, người xử lý hoặc cơ quan nào."))
         return self
 
 
@@ -640,6 +643,8 @@ class PetitionAnswered(PetitionEvent):
     event_type: ClassVar[str] = "petition_answered"
     answered_at: datetime
     answer: str  # the public answer, masked
+    case_id: str | None = None  # the id public pages show (petition_id is the filer's code)
+    public: bool = False  # on the public list of answered cases (not a complaint, a denunciation)
 
 
 class PetitionOverdue(PetitionEvent):
