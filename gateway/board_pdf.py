@@ -1,12 +1,14 @@
 """The quarterly index of the commune's disclosures as an A4 PDF, to print and post
 beside the notice board (Law 10/2022 Art 12-13). Vietnamese needs a Unicode font:
-DejaVu, from DANBAN_PDF_FONT_DIR (shared/config.py), as for the ballot cards."""
+DejaVu, from DANBAN_PDF_FONT_DIR (shared/config.py), as for the ballot cards.
+Its labels are in the language of the request (shared.i18n)."""
 
 from fpdf import FPDF
 
 from gateway.pdf_kit import add_fonts
 from gateway.templating import vn_date
 from shared.contracts.disclosures import CATEGORY_NAMES_VI, FORM_NAMES_VI, DisclosureIndex
+from shared.i18n import _
 
 MARGIN = 15.0  # millimetres
 LINE = 5.0
@@ -17,7 +19,9 @@ def quarterly_index_pdf(index: DisclosureIndex, commune_name: str, font_dir: str
     add_fonts(pdf, font_dir)
     pdf.set_margins(MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
-    title = f"DANH MỤC NỘI DUNG CÔNG KHAI QUÝ {index.quarter}/{index.year}"
+    title = _("DANH MỤC NỘI DUNG CÔNG KHAI QUÝ {quarter}/{year}").format(
+        quarter=index.quarter, year=index.year
+    )
     pdf.set_title(f"{title} – {commune_name}")
     pdf.add_page()
     pdf.set_font("sans", "B", 11)
@@ -25,22 +29,32 @@ def quarterly_index_pdf(index: DisclosureIndex, commune_name: str, font_dir: str
     pdf.set_font("sans", "B", 13)
     pdf.multi_cell(0, 7, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("sans", "", 9)
-    period = f"Bắt đầu công khai từ {vn_date(index.starts)} đến {vn_date(index.ends)}"
+    period = _("Bắt đầu công khai từ {starts} đến {ends}").format(
+        starts=vn_date(index.starts), ends=vn_date(index.ends)
+    )
     pdf.multi_cell(0, LINE, period, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     if not index.disclosures:
         pdf.set_font("sans", "", 10)
-        pdf.multi_cell(0, LINE, "Quý này chưa có nội dung nào được công khai.")
+        pdf.multi_cell(0, LINE, _("Quý này chưa có nội dung nào được công khai."))
     for number, item in enumerate(index.disclosures, start=1):
         pdf.set_font("sans", "B", 10)
         pdf.multi_cell(0, LINE, f"{number}. {item.title}", new_x="LMARGIN", new_y="NEXT")
-        until = "vĩnh viễn" if item.permanent else vn_date(item.posted_to)
+        until = _("vĩnh viễn") if item.permanent else vn_date(item.posted_to)
+        posted = _("Thời gian công khai: {starts} – {ends}").format(
+            starts=vn_date(item.posted_from), ends=until
+        )
         lines = [
-            f"Mục {item.category.value}: {CATEGORY_NAMES_VI[item.category]}",
-            f"Căn cứ: {item.decision_ref} ngày {vn_date(item.decision_date)}",
-            f"Thời gian công khai: {vn_date(item.posted_from)} – {until}"
-            + (" (công khai muộn)" if item.late else ""),
-            "Hình thức: " + "; ".join(FORM_NAMES_VI[form] for form in item.forms),
+            _("Mục {number}: {name}").format(
+                number=item.category.value, name=_(CATEGORY_NAMES_VI[item.category])
+            ),
+            _("Căn cứ: {ref} ngày {day}").format(
+                ref=item.decision_ref, day=vn_date(item.decision_date)
+            ),
+            posted + (" " + _("(công khai muộn)") if item.late else ""),
+            _("Hình thức: {forms}").format(
+                forms="; ".join(_(FORM_NAMES_VI[form]) for form in item.forms)
+            ),
         ]
         pdf.set_font("sans", "", 9)
         for line in lines:

@@ -6,8 +6,9 @@ Pure: no I/O."""
 from datetime import date, timedelta
 
 from shared.calendar import add_working_days
+from shared.i18n import N_, _, format_day
 
-LAW = "Luật Thực hiện dân chủ ở cơ sở"
+LAW = N_("Luật Thực hiện dân chủ ở cơ sở")
 # Art 13: disclosed within 5 working days of the decision (unless a sector law says otherwise)
 DEADLINE_WORKING_DAYS = 5
 # Art 12.3: items 1-3 and 5-12 are posted for at least 30 consecutive days
@@ -33,11 +34,15 @@ def is_late(decision_date: date, posted_from: date, today: date) -> bool:
 
 def late_warning(decision_date: date, posted_from: date, today: date) -> str:
     start = portal_day(posted_from, today)
-    return (
-        f"Quá hạn công khai: quyết định ngày {decision_date:%d/%m/%Y} phải được công khai "
-        f"chậm nhất ngày {deadline(decision_date):%d/%m/%Y} (trong {DEADLINE_WORKING_DAYS} "
-        f"ngày làm việc, {LAW}, Điều 13), nhưng đến ngày {start:%d/%m/%Y} mới công khai. "
-        "Vui lòng ghi lý do công khai muộn."
+    return _(
+        "Quá hạn công khai: quyết định ngày {decided} phải được công khai chậm nhất ngày "
+        "{deadline} (trong {days} ngày làm việc, Luật Thực hiện dân chủ ở cơ sở, Điều 13), "
+        "nhưng đến ngày {start} mới công khai. Vui lòng ghi lý do công khai muộn."
+    ).format(
+        decided=format_day(decision_date),
+        deadline=format_day(deadline(decision_date)),
+        days=DEADLINE_WORKING_DAYS,
+        start=format_day(start),
     )
 
 

@@ -37,6 +37,7 @@ from shared.contracts.disclosures import (
     QuarterlyIndex,
 )
 from shared.errors import InvalidInput, NotFound
+from shared.i18n import _
 from shared.ids import new_id
 
 LABELS = {
@@ -75,9 +76,9 @@ def _category(text: str | None) -> DisclosureCategory | None:
 def _quarter_of(request: Request) -> tuple[int, int]:
     year, quarter = request.path_params["year"], request.path_params["quarter"]
     if not 1 <= quarter <= 4:
-        raise NotFound("Mỗi năm có 4 quý, từ quý 1 đến quý 4.")
+        raise NotFound(_("Mỗi năm có 4 quý, từ quý 1 đến quý 4."))
     if not 2000 <= year <= 2100:
-        raise NotFound("Không có danh mục công khai của năm này.")
+        raise NotFound(_("Không có danh mục công khai của năm này."))
     return year, quarter
 
 
@@ -193,7 +194,7 @@ def _command(values: dict[str, Any], actor: str, commune_id: str) -> PostDisclos
     """The command, or InvalidInput with a Vietnamese message for every field."""
     errors: dict[str, str] = {}
     if _category(values["category"]) is None:
-        errors["category"] = "Vui lòng chọn nội dung công khai (Điều 11)."
+        errors["category"] = _("Vui lòng chọn nội dung công khai (Điều 11).")
     payload: dict[str, Any] = {
         "actor": actor,
         "commune_id": commune_id,
@@ -257,7 +258,7 @@ async def new_disclosure(request: Request) -> Response:
     except InvalidInput as refused:
         errors = dict(refused.fields) or {"__root__": refused.detail or refused.message}
         return page(refused.http_status)
-    request.session["flash"] = f"Đã đăng công khai “{posted.title}”."
+    request.session["flash"] = _("Đã đăng công khai “{title}”.").format(title=posted.title)
     return RedirectResponse(f"/communes/{commune_id}/cong-khai/{posted.id}", status_code=303)
 
 

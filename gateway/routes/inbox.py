@@ -28,15 +28,18 @@ from shared.contracts.notifications import (
     PreferencesForm,
 )
 from shared.errors import InvalidInput, NotFound, parse
+from shared.i18n import N_, _
 
-BAD_CODE = "Mã hộ chưa đúng: 6 ký tự in trên phiếu hoặc giấy báo của hộ, ví dụ HA7K2M."
+BAD_CODE = N_("Mã hộ chưa đúng: 6 ký tự in trên phiếu hoặc giấy báo của hộ, ví dụ HA7K2M.")
 RESIDENT, STAFF = "/hop-thu", "/can-bo/hop-thu"
 PREFERENCE_FIELDS = ("email", "phone", "zalo_user_id", "language")
 PREFERENCE_ERRORS = {
-    "email": "Địa chỉ thư điện tử chưa đúng, ví dụ: ten@example.com.",
-    "phone": "Số điện thoại chưa đúng: 10 chữ số, bắt đầu bằng 0.",
-    "zalo_user_id": "Mã người dùng Zalo chỉ gồm chữ số (xem trong ứng dụng Zalo).",
-    "__root__": "Mỗi cách nhận đã chọn cần có địa chỉ: thư điện tử, số điện thoại hoặc mã Zalo.",
+    "email": N_("Địa chỉ thư điện tử chưa đúng, ví dụ: ten@example.com."),
+    "phone": N_("Số điện thoại chưa đúng: 10 chữ số, bắt đầu bằng 0."),
+    "zalo_user_id": N_("Mã người dùng Zalo chỉ gồm chữ số (xem trong ứng dụng Zalo)."),
+    "__root__": N_(
+        "Mỗi cách nhận đã chọn cần có địa chỉ: thư điện tử, số điện thoại hoặc mã Zalo."
+    ),
 }
 
 OwnerOf = Callable[[Request], Awaitable[Owner | None]]
@@ -89,7 +92,7 @@ async def enter_code(request: Request) -> Response:
     try:
         owner = Owner(household=parse(HouseholdRef, {"code": typed}).code)
     except InvalidInput:
-        return _code_refused(request, typed, BAD_CODE, 422)
+        return _code_refused(request, typed, _(BAD_CODE), 422)
     try:  # the directory must know the household; wrong codes count against the sender
         await _inbox(request, owner, client_key(request))
     except (InvalidInput, NotFound) as refused:
@@ -134,7 +137,7 @@ def mark_all_read(base: str, owner_of: OwnerOf) -> Callable[[Request], Awaitable
         if owner is None:
             return _start_over(base)
         await rpc(request).call("notifications", "mark_all_read", {"owner": owner.model_dump()})
-        request.session["flash"] = "Đã đánh dấu tất cả tin là đã đọc."
+        request.session["flash"] = _("Đã đánh dấu tất cả tin là đã đọc.")
         return RedirectResponse(base, status_code=303)
 
     return action
@@ -164,7 +167,7 @@ def preferences_page(base: str, owner_of: OwnerOf) -> Callable[[Request], Awaita
         except InvalidInput as refused:  # also a channel the commune cannot send by
             errors = _preference_errors(refused)
             return _preferences_form(request, base, owner, values, errors, offered.available)
-        request.session["flash"] = "Đã lưu cách nhận thông báo."
+        request.session["flash"] = _("Đã lưu cách nhận thông báo.")
         return RedirectResponse(base, status_code=303)
 
     return page
@@ -173,7 +176,7 @@ def preferences_page(base: str, owner_of: OwnerOf) -> Callable[[Request], Awaita
 def _preference_errors(refused: InvalidInput) -> dict[str, str]:
     """What is wrong with each field, said for this form."""
     return {
-        "channels" if field == "__root__" else field: PREFERENCE_ERRORS.get(field, problem)
+        "channels" if field == "__root__" else field: _(PREFERENCE_ERRORS.get(field, problem))
         for field, problem in refused.fields.items()
     }
 

@@ -27,6 +27,7 @@ from shared.contracts.notifications import (
 )
 from shared.contracts.staff import ROLE_NAMES_VI, Role
 from shared.errors import InvalidInput, NotFound, parse
+from shared.i18n import _, format_number, ngettext
 from shared.ids import new_id
 
 AUDIENCE_FIELDS = (
@@ -122,22 +123,33 @@ def _form_errors(refused: InvalidInput, audience: dict) -> dict[str, str]:
         field = name.removeprefix("audience.")
         if field in ("__root__", "audience") or name.startswith("audience.__root__"):
             field = next((f for f in AUDIENCE_FIELDS if f in audience), "kind")
-            problem = "Vui lòng cho biết gửi cho ai."
+            problem = _("Vui lòng cho biết gửi cho ai.")
         if field == "household":
-            problem = "Mã hộ chưa đúng: 6 ký tự, ví dụ HA7K2M."
+            problem = _("Mã hộ chưa đúng: 6 ký tự, ví dụ HA7K2M.")
         if field == "course_id":
-            problem = "Vui lòng cho biết mã khóa tập huấn."
+            problem = _("Vui lòng cho biết mã khóa tập huấn.")
         errors[field] = problem
     return errors
 
 
 def _receipt_line(receipt: MessageSent) -> str:
-    line = f"Đã gửi vào {receipt.inboxes} hộp thư"
-    if receipt.deliveries:
-        line += f", {receipt.deliveries} lượt gửi qua thư điện tử, SMS, Zalo đang được gửi"
-    if receipt.unknown_recipients:
-        line += f"; {receipt.unknown_recipients} người nhận không tìm thấy (xem mục gửi không được)"
-    return line + f". Mã tin: {receipt.message_id}."
+    inboxes, deliveries = receipt.inboxes, receipt.deliveries
+    line = ngettext("Đã gửi vào {count} hộp thư", "Đã gửi vào {count} hộp thư", inboxes).format(
+        count=format_number(inboxes)
+    )
+    if deliveries:
+        line += ngettext(
+            ", {count} lượt gửi qua thư điện tử, SMS, Zalo đang được gửi",
+            ", {count} lượt gửi qua thư điện tử, SMS, Zalo đang được gửi",
+            deliveries,
+        ).format(count=format_number(deliveries))
+    if unknown := receipt.unknown_recipients:
+        line += ngettext(
+            "; {count} người nhận không tìm thấy (xem mục gửi không được)",
+            "; {count} người nhận không tìm thấy (xem mục gửi không được)",
+            unknown,
+        ).format(count=format_number(unknown))
+    return line + _(". Mã tin: {id}.").format(id=receipt.message_id)
 
 
 @auth.staff_only
@@ -148,7 +160,7 @@ async def dead_letters(request: Request) -> Response:
         auth.check_csrf(request, form.get("csrf_token"))
         query = {**_query(request), "delivery_id": str(form.get("delivery_id", ""))}
         await rpc(request).call("notifications", "retry_delivery", query)
-        request.session["flash"] = "Đã đưa lại vào hàng chờ gửi."
+        request.session["flash"] = _("Đã đưa lại vào hàng chờ gửi.")
         return RedirectResponse(request.url.path, status_code=303)
     reply = await rpc(request).call("notifications", "list_dead_letters", _query(request))
     deliveries = DeliveryList.model_validate(reply).deliveries

@@ -6,6 +6,7 @@ from nameko.events import EventDispatcher
 from services.notifications.store import NotificationsStore
 from shared.chassis import AsksDirectory, MongoStore
 from shared.contracts.staff import Role
+from shared.i18n import N_
 
 # who may post to a commune's notice board and send messages in its name
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -18,7 +19,7 @@ AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.INSPECTOR})
 class NotificationsBase(AsksDirectory):
     name = "notifications"
 
-    FORBIDDEN = "Bạn không có quyền thực hiện việc này ở xã, phường này."
+    FORBIDDEN = N_("Bạn không có quyền thực hiện việc này ở xã, phường này.")
     store: NotificationsStore = MongoStore(NotificationsStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)

@@ -13,7 +13,6 @@ from shared.contracts.disclosures import (
     PostDisclosure,
 )
 from shared.disclosure_periods import (
-    LAW,
     MIN_LOUDSPEAKER_DAYS,
     MIN_POSTING_DAYS,
     deadline,
@@ -21,6 +20,7 @@ from shared.disclosure_periods import (
     late_warning,
 )
 from shared.errors import InvalidInput
+from shared.i18n import _, format_day
 
 C = DisclosureCategory
 # Art 12.3: items 4 and 13 are posted permanently (niêm yết thường xuyên), updated on change
@@ -66,55 +66,55 @@ def check_posting(command: PostDisclosure, today: date) -> None:
 def _check_dates(command: PostDisclosure) -> dict[str, str]:
     errors: dict[str, str] = {}
     if command.posted_from < command.decision_date:
-        errors["posted_from"] = "Ngày bắt đầu công khai không được trước ngày ra quyết định."
+        errors["posted_from"] = _("Ngày bắt đầu công khai không được trước ngày ra quyết định.")
     if is_permanent(command.category):
         if command.posted_to is not None:
-            errors["posted_to"] = (
-                f"Mục {command.category.value} được niêm yết vĩnh viễn (thường xuyên): "
-                f"để trống ngày kết thúc ({LAW}, Điều 12 khoản 3)."
-            )
+            errors["posted_to"] = _(
+                "Mục {number} được niêm yết vĩnh viễn (thường xuyên): để trống ngày kết thúc "
+                "(Luật Thực hiện dân chủ ở cơ sở, Điều 12 khoản 3)."
+            ).format(number=command.category.value)
     elif command.posted_to is None:
-        errors["posted_to"] = "Vui lòng nhập ngày kết thúc niêm yết."
+        errors["posted_to"] = _("Vui lòng nhập ngày kết thúc niêm yết.")
     elif command.posted_to < command.posted_from:
-        errors["posted_to"] = "Ngày kết thúc phải từ ngày bắt đầu trở đi."
+        errors["posted_to"] = _("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
     elif command.category in TIMED_POSTING_CATEGORIES and (
         posting_days(command.posted_from, command.posted_to) < MIN_POSTING_DAYS
     ):
         last = command.posted_from + timedelta(days=MIN_POSTING_DAYS - 1)
-        errors["posted_to"] = (
-            f"Niêm yết ít nhất {MIN_POSTING_DAYS} ngày liên tục, tức là đến ngày "
-            f"{last:%d/%m/%Y} trở đi ({LAW}, Điều 12 khoản 3)."
-        )
+        errors["posted_to"] = _(
+            "Niêm yết ít nhất {days} ngày liên tục, tức là đến ngày {last} trở đi "
+            "(Luật Thực hiện dân chủ ở cơ sở, Điều 12 khoản 3)."
+        ).format(days=MIN_POSTING_DAYS, last=format_day(last))
     return errors
 
 
 def _check_forms(command: PostDisclosure) -> dict[str, str]:
     errors: dict[str, str] = {}
     forms = set(command.forms)
-    item = f"Mục {command.category.value}"
+    number = command.category.value
     if command.category in POSTED_CATEGORIES and DisclosureForm.POSTING not in forms:
-        errors["forms"] = (
-            f"{item} phải được niêm yết tại trụ sở Ủy ban nhân dân xã và điểm sinh hoạt "
-            f"cộng đồng ({LAW}, Điều 12 khoản 3)."
-        )
+        errors["forms"] = _(
+            "Mục {number} phải được niêm yết tại trụ sở Ủy ban nhân dân xã và điểm sinh hoạt "
+            "cộng đồng (Luật Thực hiện dân chủ ở cơ sở, Điều 12 khoản 3)."
+        ).format(number=number)
     elif command.category in GROUP_HEAD_CATEGORIES and DisclosureForm.VIA_GROUP_HEAD not in forms:
-        errors["forms"] = (
-            f"{item} còn phải được thông báo qua trưởng thôn, tổ trưởng tổ dân phố "
-            f"({LAW}, Điều 12 khoản 3)."
-        )
+        errors["forms"] = _(
+            "Mục {number} còn phải được thông báo qua trưởng thôn, tổ trưởng tổ dân phố "
+            "(Luật Thực hiện dân chủ ở cơ sở, Điều 12 khoản 3)."
+        ).format(number=number)
     if DisclosureForm.LOUDSPEAKER in forms:
         if (command.loudspeaker_days or 0) < MIN_LOUDSPEAKER_DAYS:
-            errors["loudspeaker_days"] = (
-                f"Thông báo trên hệ thống truyền thanh ít nhất {MIN_LOUDSPEAKER_DAYS} ngày "
-                f"liên tục ({LAW}, Điều 12 khoản 3)."
-            )
+            errors["loudspeaker_days"] = _(
+                "Thông báo trên hệ thống truyền thanh ít nhất {days} ngày liên tục "
+                "(Luật Thực hiện dân chủ ở cơ sở, Điều 12 khoản 3)."
+            ).format(days=MIN_LOUDSPEAKER_DAYS)
     elif command.category in LOUDSPEAKER_CATEGORIES:
-        errors["loudspeaker_days"] = (
-            f"{item} phải được thông báo trên hệ thống truyền thanh ít nhất "
-            f"{MIN_LOUDSPEAKER_DAYS} ngày liên tục ({LAW}, Điều 12 khoản 3)."
-        )
+        errors["loudspeaker_days"] = _(
+            "Mục {number} phải được thông báo trên hệ thống truyền thanh ít nhất {days} ngày "
+            "liên tục (Luật Thực hiện dân chủ ở cơ sở, Điều 12 khoản 3)."
+        ).format(number=number, days=MIN_LOUDSPEAKER_DAYS)
     elif command.loudspeaker_days is not None:
-        errors["loudspeaker_days"] = "Chọn hình thức truyền thanh, hoặc để trống số ngày."
+        errors["loudspeaker_days"] = _("Chọn hình thức truyền thanh, hoặc để trống số ngày.")
     return errors
 
 
@@ -143,11 +143,11 @@ def check_replacement(old: Disclosure | None, command: PostDisclosure) -> None:
     whenever they change)."""
     problem = None
     if old is None or old.commune_id != command.commune_id:
-        problem = "Không tìm thấy nội dung công khai cần cập nhật."
+        problem = _("Không tìm thấy nội dung công khai cần cập nhật.")
     elif not old.permanent or old.category != command.category:
-        problem = "Chỉ cập nhật nội dung niêm yết vĩnh viễn, bằng nội dung cùng mục."
+        problem = _("Chỉ cập nhật nội dung niêm yết vĩnh viễn, bằng nội dung cùng mục.")
     elif old.replaced_by is not None:
-        problem = "Nội dung này đã được cập nhật; hãy cập nhật bản mới nhất."
+        problem = _("Nội dung này đã được cập nhật; hãy cập nhật bản mới nhất.")
     if problem:
         raise InvalidInput(fields={"replaces": problem})
 

@@ -21,6 +21,7 @@ from shared.contracts.disclosures import (
 from shared.contracts.recognition import DisclosureRequested
 from shared.contracts.staff import AuditEntry
 from shared.errors import WIRE_ERRORS, NotFound, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 
@@ -61,7 +62,7 @@ class BoardEntrypoints(NotificationsBase):
         query = parse(GetDisclosure, payload)
         disclosure = self.store.get_disclosure(query.disclosure_id)
         if disclosure is None or disclosure.commune_id != query.commune_id:
-            raise NotFound("Không tìm thấy nội dung công khai này.")
+            raise NotFound(_("Không tìm thấy nội dung công khai này."))
         return disclosure.model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)

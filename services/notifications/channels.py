@@ -175,7 +175,11 @@ _GSM7_ASCII = frozenset(
 )
 # Typography our notices use, kept readable instead of becoming "?"
 _SMS_LOOKALIKES = str.maketrans(
-    {"đ": "d", "Đ": "D", "“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"}
+    {
+        "đ": "d",  # i18n-exempt: a letter to transliterate, not a message
+        "Đ": "D",  # i18n-exempt: a letter to transliterate, not a message
+        **{"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"},
+    }
 )
 
 

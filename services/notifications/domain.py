@@ -12,22 +12,30 @@ from shared.contracts.surveys import (
     PollEvent,
     PollOpened,
 )
+from shared.i18n import N_, _
 
-KIND_NAMES_VI = {UnitKind.VILLAGE: "thôn", UnitKind.RESIDENTIAL_GROUP: "tổ dân phố"}
+KIND_NAMES_VI = {UnitKind.VILLAGE: N_("thôn"), UnitKind.RESIDENTIAL_GROUP: N_("tổ dân phố")}
+VERDICT_VI = {
+    True: N_("Thông qua."),
+    False: N_("Không thông qua."),
+    None: N_("Đã công bố kết quả."),
+}
 
 
 def notice_for_new_unit(event: ResidentialUnitAdded) -> StaffNotice:
     """Tell the commune's staff that a residential unit now exists; the notice's id
     is the event's, so a redelivered event yields the same notice."""
     unit = event.unit
-    label = unit.local_label or KIND_NAMES_VI.get(unit.kind, "đơn vị")
+    label = unit.local_label or KIND_NAMES_VI.get(unit.kind, N_("đơn vị"))
     return StaffNotice(
         id=event.event_id,
         commune_id=unit.parent_id or "",
-        title=f"Đã thêm {label} “{unit.name}”",
-        body=(
-            f"{label.capitalize()} “{unit.name}” thuộc {event.commune_name} có hiệu lực "
-            f"từ ngày {unit.valid_from:%d/%m/%Y}."
+        title=_("Đã thêm {label} “{name}”").format(label=label, name=unit.name),
+        body=_("{label} “{name}” thuộc {commune} có hiệu lực từ ngày {day}.").format(
+            label=label.capitalize(),
+            name=unit.name,
+            commune=event.commune_name,
+            day=f"{unit.valid_from:%d/%m/%Y}",
         ),
         created_at=event.occurred_at,
     )
@@ -40,19 +48,19 @@ def notice_for_unit_change(event: ResidentialUnitsChanged) -> StaffNotice:
     ended = ", ".join(unit.name for unit in event.ended_units)
     successors = ", ".join(unit.name for unit in event.successors)
     title = {
-        SuccessionKind.RENAME: f"Đổi tên {ended} thành {successors}",
-        SuccessionKind.MERGE: f"Sáp nhập {ended} vào {successors}",
-        SuccessionKind.SPLIT: f"Chia {ended} thành {successors}",
-    }[change.kind]
+        SuccessionKind.RENAME: _("Đổi tên {ended} thành {successors}"),
+        SuccessionKind.MERGE: _("Sáp nhập {ended} vào {successors}"),
+        SuccessionKind.SPLIT: _("Chia {ended} thành {successors}"),
+    }[change.kind].format(ended=ended, successors=successors)
     carried = sum(len(codes) for codes in event.carried.values())
     return StaffNotice(
         id=event.event_id,
         commune_id=change.commune_id,
         title=title,
-        body=(
-            f"Có hiệu lực từ ngày {change.on:%d/%m/%Y} theo {change.decision}. "
-            f"{carried} hộ gia đình được chuyển sang đơn vị mới."
-        ),
+        body=_(
+            "Có hiệu lực từ ngày {day} theo {decision}. "
+            "{carried} hộ gia đình được chuyển sang đơn vị mới."
+        ).format(day=f"{change.on:%d/%m/%Y}", decision=change.decision, carried=carried),
         created_at=event.occurred_at,
     )
 
@@ -63,22 +71,29 @@ def notice_for_poll(event: PollEvent) -> StaffNotice:
     kind = POLL_KIND_VI[event.kind]
     match event:
         case PollOpened():
-            title = f"Đã mở: {event.title}"
-            body = f"{kind} mở cho {event.households} hộ, đến {vietnam_time(event.closes_at)}."
+            title = _("Đã mở: {title}").format(title=event.title)
+            body = _("{kind} mở cho {households} hộ, đến {closes_at}.").format(
+                kind=kind, households=event.households, closes_at=vietnam_time(event.closes_at)
+            )
         case PollClosingSoon():
-            title = f"Sắp kết thúc: {event.title}"
-            body = f"{kind} kết thúc lúc {vietnam_time(event.closes_at)}."
+            title = _("Sắp kết thúc: {title}").format(title=event.title)
+            body = _("{kind} kết thúc lúc {closes_at}.").format(
+                kind=kind, closes_at=vietnam_time(event.closes_at)
+            )
         case PollClosed():
-            title = f"Đã kết thúc: {event.title}"
-            body = (
-                f"{kind} kết thúc lúc {vietnam_time(event.closes_at)}: "
-                f"{event.participated}/{event.households} hộ đã tham gia. "
+            title = _("Đã kết thúc: {title}").format(title=event.title)
+            body = _(
+                "{kind} kết thúc lúc {closes_at}: {participated}/{households} hộ đã tham gia. "
                 "Vui lòng nhập kết quả phiếu giấy, họp (nếu có) và ký xác nhận kết quả."
+            ).format(
+                kind=kind,
+                closes_at=vietnam_time(event.closes_at),
+                participated=event.participated,
+                households=event.households,
             )
         case PollDecided():
-            verdict = {True: "Thông qua.", False: "Không thông qua.", None: "Đã công bố kết quả."}
-            title = f"Đã xác nhận kết quả: {event.title}"
-            body = f"{kind}: {verdict[event.passes]}"
+            title = _("Đã xác nhận kết quả: {title}").format(title=event.title)
+            body = f"{kind}: {VERDICT_VI[event.passes]}"
         case _:
             raise TypeError(f"not a poll event: {event!r}")
     return StaffNotice(

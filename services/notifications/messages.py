@@ -51,6 +51,7 @@ from shared.contracts.training import (
     RegistrationEvent,
     recipient_of,
 )
+from shared.i18n import N_, _
 
 MESSAGE_IDS = uuid.UUID("5b0c3d4e-6a71-4f0e-9f51-2f8a8c3e0d11")  # uuid5 namespace
 REMINDER_BEFORE = timedelta(hours=24)  # a training session's reminder, a day before
@@ -67,9 +68,11 @@ POLL_KIND_EN = {
 TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     "poll_opened": {
         Language.VI: (
-            "Mời hộ gia đình cho ý kiến: {title}",
-            "{kind_vi} mở đến {closes_at_vi}. Mỗi hộ cho ý kiến một lần: bằng điện thoại "
-            "với mã trên phiếu của hộ, hoặc bằng phiếu giấy qua tổ trưởng, trưởng thôn.",
+            N_("Mời hộ gia đình cho ý kiến: {title}"),
+            N_(
+                "{kind_vi} mở đến {closes_at_vi}. Mỗi hộ cho ý kiến một lần: bằng điện thoại "
+                "với mã trên phiếu của hộ, hoặc bằng phiếu giấy qua tổ trưởng, trưởng thôn."
+            ),
         ),
         Language.EN: (
             "Your household's say: {title}",
@@ -79,9 +82,11 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "satisfaction_opened": {
         Language.VI: (
-            "Mời đánh giá: {title}",
-            "Khảo sát mức độ hài lòng mở đến {closes_at_vi}. Không cần mã, không ghi tên "
-            "người trả lời: {survey_link}",
+            N_("Mời đánh giá: {title}"),
+            N_(
+                "Khảo sát mức độ hài lòng mở đến {closes_at_vi}. Không cần mã, không ghi tên "
+                "người trả lời: {survey_link}"
+            ),
         ),
         Language.EN: (
             "Tell us how we did: {title}",
@@ -91,8 +96,8 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "poll_closing_soon": {
         Language.VI: (
-            "Sắp kết thúc: {title}",
-            "{kind_vi} kết thúc lúc {closes_at_vi}. Hộ chưa cho ý kiến xin gửi trước giờ này.",
+            N_("Sắp kết thúc: {title}"),
+            N_("{kind_vi} kết thúc lúc {closes_at_vi}. Hộ chưa cho ý kiến xin gửi trước giờ này."),
         ),
         Language.EN: (
             "Closing soon: {title}",
@@ -101,14 +106,19 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     "poll_decided": {
-        Language.VI: ("Kết quả: {title}", "{kind_vi}: {verdict_vi} Kết quả chi tiết: {link}"),
+        Language.VI: (
+            N_("Kết quả: {title}"),
+            N_("{kind_vi}: {verdict_vi} Kết quả chi tiết: {link}"),
+        ),
         Language.EN: ("Result: {title}", "The {kind_en}: {verdict_en} Full results: {link}"),
     },
     "petition_received": {
         Language.VI: (
-            "Đã tiếp nhận phản ánh, kiến nghị: {title}",
-            "Phản ánh, kiến nghị của bạn đã được tiếp nhận lúc {received_at_vi}, mã "
-            "{petition_id}. Hạn trả lời: {answer_due_vi}.",
+            N_("Đã tiếp nhận phản ánh, kiến nghị: {title}"),
+            N_(
+                "Phản ánh, kiến nghị của bạn đã được tiếp nhận lúc {received_at_vi}, mã "
+                "{petition_id}. Hạn trả lời: {answer_due_vi}."
+            ),
         ),
         Language.EN: (
             "Petition received: {title}",
@@ -117,14 +127,16 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
         ),
     },
     "petition_answered": {
-        Language.VI: ("Đã trả lời phản ánh, kiến nghị: {title}", "Trả lời: {answer}"),
+        Language.VI: (N_("Đã trả lời phản ánh, kiến nghị: {title}"), N_("Trả lời: {answer}")),
         Language.EN: ("Your petition was answered: {title}", "Answer: {answer}"),
     },
     "petition_overdue": {
         Language.VI: (
-            "Quá hạn trả lời: {title}",
-            "Phản ánh, kiến nghị “{title}” (mã {petition_id}) đã quá hạn trả lời "
-            "ngày {answer_due_vi} mà chưa được trả lời.",
+            N_("Quá hạn trả lời: {title}"),
+            N_(
+                "Phản ánh, kiến nghị “{title}” (mã {petition_id}) đã quá hạn trả lời "
+                "ngày {answer_due_vi} mà chưa được trả lời."
+            ),
         ),
         Language.EN: (
             "Overdue: {title}",
@@ -136,8 +148,11 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     # it), or "bạn" / "you"
     "registration_confirmed": {
         Language.VI: (
-            "Đã xác nhận đăng ký: {course_title}",
-            "Đã có chỗ cho {whom_vi} trong lớp. Buổi học bắt đầu lúc {starts_at_vi} tại {place}.",
+            N_("Đã xác nhận đăng ký: {course_title}"),
+            N_(
+                "Đã có chỗ cho {whom_vi} trong lớp. Buổi học bắt đầu lúc {starts_at_vi} "
+                "tại {place}."
+            ),
         ),
         Language.EN: (
             "Registration confirmed: {course_title}",
@@ -146,9 +161,11 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "moved_off_waitlist": {
         Language.VI: (
-            "Đã có chỗ trong lớp: {course_title}",
-            "Một chỗ đã trống: {whom_vi} được chuyển từ danh sách chờ vào lớp. Buổi học bắt "
-            "đầu lúc {starts_at_vi} tại {place}.",
+            N_("Đã có chỗ trong lớp: {course_title}"),
+            N_(
+                "Một chỗ đã trống: {whom_vi} được chuyển từ danh sách chờ vào lớp. Buổi học bắt "
+                "đầu lúc {starts_at_vi} tại {place}."
+            ),
         ),
         Language.EN: (
             "A place in the class: {course_title}",
@@ -158,9 +175,11 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "registration_cancelled": {
         Language.VI: (
-            "Đã hủy đăng ký: {course_title}",
-            "Đã hủy chỗ của {whom_vi} ở buổi học lúc {starts_at_vi} tại {place}; sẽ không có "
-            "tin nhắc lịch buổi này.",
+            N_("Đã hủy đăng ký: {course_title}"),
+            N_(
+                "Đã hủy chỗ của {whom_vi} ở buổi học lúc {starts_at_vi} tại {place}; sẽ không có "
+                "tin nhắc lịch buổi này."
+            ),
         ),
         Language.EN: (
             "Registration cancelled: {course_title}",
@@ -170,8 +189,8 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "session_reminder": {
         Language.VI: (
-            "Nhắc lịch học: {course_title}",
-            "Buổi học của {whom_vi} bắt đầu lúc {starts_at_vi} tại {place}.",
+            N_("Nhắc lịch học: {course_title}"),
+            N_("Buổi học của {whom_vi} bắt đầu lúc {starts_at_vi} tại {place}."),
         ),
         Language.EN: (
             "Reminder: {course_title}",
@@ -180,9 +199,11 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "certificate_issued": {
         Language.VI: (
-            "Giấy chứng nhận: {course_title}",
-            "{full_name} đã hoàn thành khóa tập huấn “{course_title}”. Mã xác minh giấy "
-            "chứng nhận: {code}. Ai cũng kiểm tra được tại {link}",
+            N_("Giấy chứng nhận: {course_title}"),
+            N_(
+                "{full_name} đã hoàn thành khóa tập huấn “{course_title}”. Mã xác minh giấy "
+                "chứng nhận: {code}. Ai cũng kiểm tra được tại {link}"
+            ),
         ),
         Language.EN: (
             "Certificate: {course_title}",
@@ -192,10 +213,12 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
     "training_invitation": {
         Language.VI: (
-            "Mời đăng ký tập huấn: {course_title}",
-            "Kính mời {full_name} đăng ký khóa tập huấn “{course_title}”, hạn đăng ký đến "
-            "hết ngày {registration_closes_on_vi}. Đăng ký tại đường dẫn riêng của {full_name} "
-            "(xin đừng chia sẻ): {link}",
+            N_("Mời đăng ký tập huấn: {course_title}"),
+            N_(
+                "Kính mời {full_name} đăng ký khóa tập huấn “{course_title}”, hạn đăng ký đến "
+                "hết ngày {registration_closes_on_vi}. Đăng ký tại đường dẫn riêng của {full_name} "
+                "(xin đừng chia sẻ): {link}"
+            ),
         ),
         Language.EN: (
             "Invitation to training: {course_title}",
@@ -204,22 +227,40 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
             "do not share it): {link}",
         ),
     },
+    # a disclosure posted for a time; one posted permanently says so (the next template)
     "disclosure_posted": {
         Language.VI: (
-            "Công khai: {title}",
-            "{category_vi}. Theo {decision_ref} ngày {decision_date_vi}. Niêm yết {period_vi}. "
-            "Xem toàn văn: {link}",
+            N_("Công khai: {title}"),
+            N_(
+                "{category_vi}. Theo {decision_ref} ngày {decision_date_vi}. Niêm yết từ "
+                "{posted_from_vi} đến {posted_to_vi}. Xem toàn văn: {link}"
+            ),
         ),
         Language.EN: (
             "Public disclosure: {title}",
             "Item {category} of the disclosure list (Law 10/2022 Art 11), by {decision_ref} of "
-            "{decision_date_en}; posted {period_en}. Full text: {link}",
+            "{decision_date_en}; posted from {posted_from_en} to {posted_to_en}. "
+            "Full text: {link}",
+        ),
+    },
+    "disclosure_posted_permanently": {
+        Language.VI: (
+            N_("Công khai: {title}"),
+            N_(
+                "{category_vi}. Theo {decision_ref} ngày {decision_date_vi}. Niêm yết vĩnh viễn. "
+                "Xem toàn văn: {link}"
+            ),
+        ),
+        Language.EN: (
+            "Public disclosure: {title}",
+            "Item {category} of the disclosure list (Law 10/2022 Art 11), by {decision_ref} of "
+            "{decision_date_en}; posted permanently. Full text: {link}",
         ),
     },
     "commendation_decided": {
         Language.VI: (
-            "Khen thưởng: {form}",
-            "Theo {decision_ref} ngày {decided_on_vi}: {form}, vì {reason}.",
+            N_("Khen thưởng: {form}"),
+            N_("Theo {decision_ref} ngày {decided_on_vi}: {form}, vì {reason}."),
         ),
         Language.EN: (
             "Commendation: {form}",
@@ -228,7 +269,11 @@ TEMPLATES: dict[str, dict[Language, tuple[str, str]]] = {
     },
 }
 
-VERDICT_VI = {True: "Thông qua.", False: "Không thông qua.", None: "Đã công bố kết quả."}
+VERDICT_VI = {
+    True: N_("Thông qua."),
+    False: N_("Không thông qua."),
+    None: N_("Đã công bố kết quả."),
+}
 VERDICT_EN = {True: "Passed.", False: "Not passed.", None: "The results are published."}
 
 
@@ -262,7 +307,9 @@ def render(template: dict[Language, tuple[str, str]], facts: dict[str, Any]) -> 
             lang: (t.format_map(facts), b.format_map(facts)) for lang, (t, b) in template.items()
         }
     except KeyError as missing:
-        raise TemplateError(f"mẫu tin thiếu thông tin {missing}") from None
+        raise TemplateError(
+            _("mẫu tin thiếu thông tin {missing}").format(missing=missing)
+        ) from None
 
 
 def facts(event: Event, public_url: str) -> dict[str, Any]:
@@ -282,7 +329,7 @@ def facts(event: Event, public_url: str) -> dict[str, Any]:
     if isinstance(event, RegistrationEvent):
         written["starts_at_vi"] = written["session_starts_at_vi"]
         written["starts_at_en"] = written["session_starts_at_en"]
-        written["whom_vi"] = event.full_name or "bạn"
+        written["whom_vi"] = event.full_name or N_("bạn")
         written["whom_en"] = event.full_name or "you"
     if isinstance(event, CertificateIssued):
         written["link"] = f"{public_url}{event.link}"  # the public check of the code
@@ -302,16 +349,9 @@ def facts(event: Event, public_url: str) -> dict[str, Any]:
 
 
 def _disclosure_facts(disclosure: Disclosure, public_url: str) -> dict[str, Any]:
-    if disclosure.permanent:
-        period_vi, period_en = "vĩnh viễn", "permanently"
-    else:
-        dates = f"{disclosure.posted_from:%d/%m/%Y}", f"{disclosure.posted_to:%d/%m/%Y}"
-        period_vi, period_en = "từ {} đến {}".format(*dates), "from {} to {}".format(*dates)
     return {
         "category": int(disclosure.category),
         "category_vi": CATEGORY_NAMES_VI[disclosure.category],
-        "period_vi": period_vi,
-        "period_en": period_en,
         "link": f"{public_url}/communes/{disclosure.commune_id}/cong-khai/{disclosure.id}",
     }
 
@@ -322,8 +362,11 @@ def draft(
     """The message `purpose` (a template's name) makes of `event` for `audience`."""
     known = facts(event, public_url)
     commune_id = known["commune_id"]
+    template = purpose
+    if purpose == "disclosure_posted" and known.get("permanent"):
+        template = "disclosure_posted_permanently"
     try:
-        texts, error = render(TEMPLATES[purpose], known), None
+        texts, error = render(TEMPLATES[template], known), None
     except TemplateError as failed:
         texts, error = {}, str(failed)
     return Draft(
@@ -459,9 +502,9 @@ def participant_recipients(
             contact = Audience(kind=AudienceKind.CONTACT, phone=person.phone, email=person.email)
             contacts[_audience_value(contact)] = contact
         else:
-            unreachable[f"p:{person.person_id}"] = (
-                f"{person.full_name} không có tài khoản, mã hộ, số điện thoại hay thư điện tử."
-            )
+            unreachable[f"p:{person.person_id}"] = _(
+                "{name} không có tài khoản, mã hộ, số điện thoại hay thư điện tử."
+            ).format(name=person.full_name)
     return list(keys), list(contacts.values()), unreachable
 
 

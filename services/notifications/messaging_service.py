@@ -67,6 +67,7 @@ from shared.contracts.training import (
     RegistrationEvent,
 )
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
+from shared.i18n import _
 
 UNREAD_COUNTED = 200  # an inbox counts its unread among its newest this many
 
@@ -127,7 +128,7 @@ class MessagingEntrypoints:
             command.actor, "retry_delivery", command.delivery_id, command.commune_id, after
         )
         if not self.store.requeue(command.delivery_id, command.commune_id, [audit]):
-            raise NotFound("Không có lần gửi không thành công này để gửi lại.")
+            raise NotFound(_("Không có lần gửi không thành công này để gửi lại."))
         self.store.relay_events(self.dispatch, only=("deliveries", command.delivery_id))
         return {"requeued": command.delivery_id}
 
@@ -149,7 +150,7 @@ class MessagingEntrypoints:
         query = parse(ReadItem, payload)
         item = self.store.inbox_item(query.item_id, self._inbox_keys(query.owner))
         if item is None:
-            raise NotFound("Không tìm thấy tin này trong hộp thư.")
+            raise NotFound(_("Không tìm thấy tin này trong hộp thư."))
         self.store.mark_read(query.owner.key, [item["_id"]])
         read = self.store.read_at(query.owner.key, [item["_id"]])
         return _inbox_item(item, self._language(query.owner), read[item["_id"]]).model_dump(
@@ -178,7 +179,8 @@ class MessagingEntrypoints:
         preferences = parse(Preferences, payload)
         if off := set(preferences.channels) - set(self._available):
             names = ", ".join(CHANNEL_NAMES_VI[channel] for channel in sorted(off))
-            raise InvalidInput(fields={"channels": f"Xã, phường chưa gửi được qua {names}."})
+            refused = _("Xã, phường chưa gửi được qua {names}.").format(names=names)
+            raise InvalidInput(fields={"channels": refused})
         units = [unit for unit in self._units_of(preferences.owner) if unit]
         self.store.save_preferences(preferences, units)
         return preferences.model_dump(mode="json")
@@ -347,13 +349,15 @@ class MessagingEntrypoints:
                 key = Owner(username=audience.username).key
                 if audience.username in self._role_holders(commune_id, None):
                     return [key], {}
-                return [], {key: f"Không có cán bộ “{audience.username}” ở xã, phường này."}
+                missing = _("Không có cán bộ “{username}” ở xã, phường này.")
+                return [], {key: missing.format(username=audience.username)}
             case AudienceKind.HOUSEHOLD:
                 key = Owner(household=audience.household).key
                 place = self._place(audience.household)
                 if place is not None and place.commune_id == commune_id:
                     return [key], {}
-                return [], {key: f"Không tìm thấy hộ có mã {audience.household} ở xã, phường này."}
+                missing = _("Không tìm thấy hộ có mã {code} ở xã, phường này.")
+                return [], {key: missing.format(code=audience.household)}
             case AudienceKind.ROLE:
                 holders = self._role_holders(commune_id, audience.role)
                 return [Owner(username=name).key for name in holders], {}
@@ -361,7 +365,7 @@ class MessagingEntrypoints:
                 query = {"poll_id": audience.poll_id}
                 reply = HouseholdCodes.model_validate(ask(self.surveys, "poll_participants", query))
                 if reply.commune_id != commune_id:
-                    raise Forbidden("Cuộc lấy ý kiến này không thuộc xã, phường này.")
+                    raise Forbidden(_("Cuộc lấy ý kiến này không thuộc xã, phường này."))
                 return [Owner(household=code).key for code in reply.household_codes], {}
         raise ValueError(f"not an audience of named people: {audience.kind}")
 
@@ -373,14 +377,14 @@ class MessagingEntrypoints:
             ask(self.training, "participants", query.model_dump())
         )
         if reply.commune_id != commune_id:
-            raise Forbidden("Khóa tập huấn này không thuộc xã, phường này.")
+            raise Forbidden(_("Khóa tập huấn này không thuộc xã, phường này."))
         return reply.people
 
     def _check_poll(self, commune_id: str, poll_id: str) -> None:
         """The poll is this commune's (one poll read, not its participants)."""
         poll = ask(self.surveys, "get_poll", PollRef(poll_id=poll_id).model_dump())
         if poll["commune_id"] != commune_id:
-            raise Forbidden("Cuộc lấy ý kiến này không thuộc xã, phường này.")
+            raise Forbidden(_("Cuộc lấy ý kiến này không thuộc xã, phường này."))
 
     def _role_holders(self, commune_id: str, role: Role | None) -> list[str]:
         query = RoleHolders(commune_id=commune_id, role=role).model_dump()
@@ -402,8 +406,10 @@ class MessagingEntrypoints:
         sender = query.client_key
         if sender and self.store.code_misses(sender) >= messages.CODE_MISSES_PER_DAY:
             raise InvalidInput(
-                "Đã nhập sai mã hộ quá nhiều lần hôm nay. Vui lòng thử lại vào ngày mai, "
-                "hoặc hỏi tổ trưởng, trưởng thôn mã của hộ."
+                _(
+                    "Đã nhập sai mã hộ quá nhiều lần hôm nay. Vui lòng thử lại vào ngày mai, "
+                    "hoặc hỏi tổ trưởng, trưởng thôn mã của hộ."
+                )
             )
         try:
             return self._inbox_keys(query.owner)
@@ -424,7 +430,11 @@ class MessagingEntrypoints:
             return None, None
         place = self._place(owner.household)
         if place is None:
-            raise NotFound(f"Không tìm thấy hộ có mã {owner.household}. Vui lòng kiểm tra lại.")
+            raise NotFound(
+                _("Không tìm thấy hộ có mã {code}. Vui lòng kiểm tra lại.").format(
+                    code=owner.household
+                )
+            )
         return (place.unit_id, place.commune_id) if place.unit_id else (None, None)
 
     def _language(self, owner: Owner) -> Language:
@@ -442,20 +452,22 @@ def _audited(
 def _inbox_item(item: dict[str, Any], language: Language, read_at: Any) -> InboxItem:
     """An inbox item as its reader sees it, named by its message's id (the item's own
     id carries the household code, which must stay out of URLs)."""
-    title, body = messages.text_in(messages.stored_texts(item), language)
+    texts = messages.stored_texts(item)
+    title, body = messages.text_in(texts, language)
     return InboxItem(
         id=item["message_id"],
         title=title,
         body=body,
         link=item.get("link"),
         official=item.get("official", False),
+        by_staff=Language.EN not in texts,  # staff write in Vietnamese only
         created_at=item["created_at"],
         read_at=read_at,
     )
 
 
 def _sent_message(message: dict[str, Any], counts: dict[str, int]) -> SentMessage:
-    title = (message["texts"].get(Language.VI.value) or ["(không viết được)"])[0]
+    title = (message["texts"].get(Language.VI.value) or [_("(không viết được)")])[0]
     return SentMessage(
         id=message["_id"],
         title=title,

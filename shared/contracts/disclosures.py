@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints
 
 from shared.contracts.common import Contract, Event, Text
+from shared.i18n import N_
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{32}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -37,38 +38,40 @@ class DisclosureCategory(IntEnum):
 
 
 CATEGORY_NAMES_VI = {
-    DisclosureCategory.SOCIO_ECONOMIC_PLAN: (
+    DisclosureCategory.SOCIO_ECONOMIC_PLAN: N_(
         "Kế hoạch phát triển kinh tế - xã hội và kết quả thực hiện"
     ),
-    DisclosureCategory.BUDGET: (
+    DisclosureCategory.BUDGET: N_(
         "Dự toán, tình hình thực hiện, quyết toán ngân sách; kiến nghị của Kiểm toán nhà nước"
     ),
-    DisclosureCategory.INVESTMENT_AND_LAND: (
+    DisclosureCategory.INVESTMENT_AND_LAND: N_(
         "Dự án đầu tư, tiến độ thực hiện; thu hồi đất, bồi thường, tái định cư; "
         "quy hoạch, kế hoạch sử dụng đất và xây dựng"
     ),
-    DisclosureCategory.DEMOCRACY_REGULATION: (
+    DisclosureCategory.DEMOCRACY_REGULATION: N_(
         "Quy chế thực hiện dân chủ ở cơ sở; nhiệm vụ của cán bộ, công chức; quy tắc ứng xử"
     ),
-    DisclosureCategory.FUNDS_AND_CONTRIBUTIONS: (
+    DisclosureCategory.FUNDS_AND_CONTRIBUTIONS: N_(
         "Quỹ, tài trợ và các khoản huy động Nhân dân đóng góp"
     ),
-    DisclosureCategory.PUBLIC_ASSETS: "Quản lý, sử dụng tài sản công",
-    DisclosureCategory.SOCIAL_SUPPORT: (
+    DisclosureCategory.PUBLIC_ASSETS: N_("Quản lý, sử dụng tài sản công"),
+    DisclosureCategory.SOCIAL_SUPPORT: N_(
         "Chính sách hỗ trợ, an sinh xã hội: tiêu chuẩn, đối tượng, kết quả bình xét"
     ),
-    DisclosureCategory.RELIEF: "Hỗ trợ khắc phục thiên tai, dịch bệnh; tiền, hàng cứu trợ",
-    DisclosureCategory.CALL_UP_LISTS: "Danh sách gọi công dân nhập ngũ, tham gia công an nhân dân",
-    DisclosureCategory.INSPECTION_AND_DISCIPLINE: (
+    DisclosureCategory.RELIEF: N_("Hỗ trợ khắc phục thiên tai, dịch bệnh; tiền, hàng cứu trợ"),
+    DisclosureCategory.CALL_UP_LISTS: N_(
+        "Danh sách gọi công dân nhập ngũ, tham gia công an nhân dân"
+    ),
+    DisclosureCategory.INSPECTION_AND_DISCIPLINE: N_(
         "Kết quả thanh tra, kiểm tra; vụ việc tham nhũng, kỷ luật cán bộ xã, thôn, "
         "tổ dân phố; kết quả lấy phiếu tín nhiệm"
     ),
-    DisclosureCategory.CONSULTATIONS: (
+    DisclosureCategory.CONSULTATIONS: N_(
         "Kế hoạch lấy ý kiến Nhân dân, tổng hợp ý kiến và giải trình, tiếp thu"
     ),
-    DisclosureCategory.FEES_AND_CHARGES: "Các loại phí, lệ phí",
-    DisclosureCategory.ADMINISTRATIVE_PROCEDURES: "Thủ tục hành chính",
-    DisclosureCategory.OTHER: "Nội dung khác theo quy định của pháp luật",
+    DisclosureCategory.FEES_AND_CHARGES: N_("Các loại phí, lệ phí"),
+    DisclosureCategory.ADMINISTRATIVE_PROCEDURES: N_("Thủ tục hành chính"),
+    DisclosureCategory.OTHER: N_("Nội dung khác theo quy định của pháp luật"),
 }
 
 
@@ -88,18 +91,22 @@ class DisclosureForm(StrEnum):
 
 
 FORM_NAMES_VI = {
-    DisclosureForm.POSTING: "Niêm yết tại trụ sở Ủy ban nhân dân xã và điểm sinh hoạt cộng đồng",
-    DisclosureForm.PORTAL: "Đăng tải trên cổng thông tin điện tử",
-    DisclosureForm.LOUDSPEAKER: "Thông báo trên hệ thống truyền thanh",
-    DisclosureForm.VIA_GROUP_HEAD: "Thông qua trưởng thôn, tổ trưởng tổ dân phố",
-    DisclosureForm.LETTERS: "Gửi văn bản đến người dân",
-    DisclosureForm.DIALOGUE: "Tổ chức hội nghị, đối thoại",
-    DisclosureForm.RECEPTION_OR_PRESS: "Qua tiếp công dân, họp báo, cung cấp thông tin cho báo chí",
-    DisclosureForm.MASS_ORGANISATIONS: (
+    DisclosureForm.POSTING: N_(
+        "Niêm yết tại trụ sở Ủy ban nhân dân xã và điểm sinh hoạt cộng đồng"
+    ),
+    DisclosureForm.PORTAL: N_("Đăng tải trên cổng thông tin điện tử"),
+    DisclosureForm.LOUDSPEAKER: N_("Thông báo trên hệ thống truyền thanh"),
+    DisclosureForm.VIA_GROUP_HEAD: N_("Thông qua trưởng thôn, tổ trưởng tổ dân phố"),
+    DisclosureForm.LETTERS: N_("Gửi văn bản đến người dân"),
+    DisclosureForm.DIALOGUE: N_("Tổ chức hội nghị, đối thoại"),
+    DisclosureForm.RECEPTION_OR_PRESS: N_(
+        "Qua tiếp công dân, họp báo, cung cấp thông tin cho báo chí"
+    ),
+    DisclosureForm.MASS_ORGANISATIONS: N_(
         "Thông qua Mặt trận Tổ quốc và các tổ chức chính trị - xã hội"
     ),
-    DisclosureForm.TELECOM_OR_SOCIAL: "Qua mạng viễn thông, mạng xã hội",
-    DisclosureForm.OTHER: "Hình thức khác",
+    DisclosureForm.TELECOM_OR_SOCIAL: N_("Qua mạng viễn thông, mạng xã hội"),
+    DisclosureForm.OTHER: N_("Hình thức khác"),
 }
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from shared.contracts.common import Contract, Text
 from shared.contracts.households import HouseholdCode, normalize_phone
 from shared.contracts.staff import Role, Username
+from shared.i18n import N_
 
 # Enough to catch a typo; the mail server is the judge of the rest.
 EmailAddress = Annotated[
@@ -48,7 +49,11 @@ class Channel(StrEnum):
     ZALO = "zalo"
 
 
-CHANNEL_NAMES_VI = {Channel.EMAIL: "thư điện tử", Channel.SMS: "tin nhắn SMS", Channel.ZALO: "Zalo"}
+CHANNEL_NAMES_VI = {
+    Channel.EMAIL: N_("thư điện tử"),
+    Channel.SMS: N_("tin nhắn SMS"),
+    Channel.ZALO: "Zalo",
+}
 
 
 class Language(StrEnum):
@@ -143,7 +148,7 @@ class SendMessage(Contract):
     @model_validator(mode="after")
     def _to_people_the_commune_knows(self) -> "SendMessage":
         if self.audience.kind == AudienceKind.CONTACT:
-            raise ValueError("Chỉ gửi cho hộ, cán bộ, đơn vị hoặc vai trò trong xã.")
+            raise ValueError(N_("Chỉ gửi cho hộ, cán bộ, đơn vị hoặc vai trò trong xã."))
         return self
 
 
@@ -162,6 +167,9 @@ class InboxItem(Contract):
     body: str
     link: str | None = None
     official: bool = False  # a notice the law requires (it always reaches the inbox)
+    # written by staff (in Vietnamese only), shown as written; else written by the
+    # service from a template, which the gateway shows in the reader's language
+    by_staff: bool = False
     created_at: datetime
     read_at: datetime | None = None
 
@@ -247,11 +255,11 @@ class DeliveryStatus(StrEnum):
 
 
 DELIVERY_STATUS_VI = {
-    DeliveryStatus.QUEUED: "đang chờ gửi",
-    DeliveryStatus.SENDING: "đang gửi",
-    DeliveryStatus.SENT: "đã gửi",
-    DeliveryStatus.FAILED: "lỗi tạm thời, sẽ gửi lại",
-    DeliveryStatus.GIVEN_UP: "không gửi được",
+    DeliveryStatus.QUEUED: N_("đang chờ gửi"),
+    DeliveryStatus.SENDING: N_("đang gửi"),
+    DeliveryStatus.SENT: N_("đã gửi"),
+    DeliveryStatus.FAILED: N_("lỗi tạm thời, sẽ gửi lại"),
+    DeliveryStatus.GIVEN_UP: N_("không gửi được"),
 }
 
 
