@@ -9,6 +9,7 @@ from html import escape
 from gateway.results_chart import BAR_MAX, FONT, LABEL_CHARS, WIDTH, vn_number, vn_percent
 from shared.contracts.positions import POSITION_NAMES_VI, Position
 from shared.contracts.training import Coverage, CoverageRow
+from shared.i18n import N_, _, ngettext
 
 BAR_H = 30
 LINE_H = 26  # one line of a position's name
@@ -16,7 +17,7 @@ NOTE_H = 30  # the line under a bar: how many, the target, met or not
 GAP = 18
 LEGEND_H = 46
 TRAINED_FILL, TARGET_STROKE = "#0b4f9c", "#b00020"
-MET_VI = {True: "Đạt", False: "Chưa đạt", None: "–"}
+MET_VI = {True: N_("Đạt"), False: N_("Chưa đạt"), None: "–"}
 
 
 def share(row: CoverageRow) -> str:
@@ -46,11 +47,11 @@ def coverage_table(coverage: Coverage, unit_names: dict[str, str]) -> list[dict]
     def line(row: CoverageRow, total: bool) -> dict:
         return {
             "unit": unit_names.get(row.unit_id, row.unit_id),
-            "position": POSITION_NAMES_VI[row.position],
+            "position": _(POSITION_NAMES_VI[row.position]),
             "row": row,
             "share": share(row),
             "target": target(row),
-            "met": MET_VI[met(row)],
+            "met": _(MET_VI[met(row)]),
             "missing": [person.full_name for person in row.missing],
             "total": total,
         }
@@ -68,13 +69,14 @@ def coverage_svg(coverage: Coverage) -> str:
     rows = [row for row in sorted(coverage.totals, key=_position_order) if row.holders]
     if not rows:
         return ""
-    labels = [_lines(POSITION_NAMES_VI[row.position]) for row in rows]
+    labels = [_lines(_(POSITION_NAMES_VI[row.position])) for row in rows]
+    title = _("Tỷ lệ đã tập huấn theo chức danh, năm {year}").format(year=coverage.year)
     height = LEGEND_H + sum(len(lines) * LINE_H + BAR_H + NOTE_H + GAP for lines in labels)
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
         f'aria-labelledby="coverage-title coverage-desc" font-size="{FONT}" '
         'font-family="system-ui, sans-serif" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="coverage-title">Tỷ lệ đã tập huấn theo chức danh, năm {coverage.year}</title>',
+        f'<title id="coverage-title">{escape(title)}</title>',
         f'<desc id="coverage-desc">{escape(_describe(rows))}</desc>',
         _legend(),
     ]
@@ -114,26 +116,35 @@ def coverage_svg(coverage: Coverage) -> str:
 
 def _note(row: CoverageRow) -> str:
     """ "5/8 người · chỉ tiêu 80%: chưa đạt"."""
-    note = f"{vn_number(row.trained)}/{vn_number(row.holders)} người"
+    people = ngettext("{trained}/{holders} người", "{trained}/{holders} người", row.holders)
+    note = people.format(trained=vn_number(row.trained), holders=vn_number(row.holders))
     if row.target_percent is None:
-        return note + " · chưa đặt chỉ tiêu"
-    return note + f" · chỉ tiêu {row.target_percent}%: {MET_VI[met(row)].lower()}"
+        return note + " · " + _("chưa đặt chỉ tiêu")
+    result = _(MET_VI[met(row)]).lower()
+    return (
+        note
+        + " · "
+        + _("chỉ tiêu {percent}%: {result}").format(percent=row.target_percent, result=result)
+    )
 
 
 def _describe(rows: list[CoverageRow]) -> str:
     """The chart in words, for screen readers."""
     return (
-        "; ".join(f"{POSITION_NAMES_VI[row.position]}: {share(row)}, {_note(row)}" for row in rows)
+        "; ".join(
+            f"{_(POSITION_NAMES_VI[row.position])}: {share(row)}, {_note(row)}" for row in rows
+        )
         + "."
     )
 
 
 def _legend() -> str:
+    trained, target = escape(_("Đã hoàn thành tập huấn")), escape(_("Chỉ tiêu"))
     return (
         f'<rect x="0" y="4" width="24" height="24" fill="{TRAINED_FILL}" stroke="#333"/>'
-        '<text x="30" y="24" font-size="19">Đã hoàn thành tập huấn</text>'
+        f'<text x="30" y="24" font-size="19">{trained}</text>'
         f'<line x1="300" y1="2" x2="300" y2="30" stroke="{TARGET_STROKE}" stroke-width="3" '
-        'stroke-dasharray="6 4"/><text x="310" y="24" font-size="19">Chỉ tiêu</text>'
+        f'stroke-dasharray="6 4"/><text x="310" y="24" font-size="19">{target}</text>'
     )
 
 

@@ -8,15 +8,16 @@ a decimal comma, as Excel set for Vietnam reads them."""
 from gateway.results_csv import spreadsheet
 from gateway.training_chart import coverage_table
 from shared.contracts.training import Coverage
+from shared.i18n import N_, _
 
 HEADER = [
-    "Đơn vị",
-    "Chức danh",
-    "Số người giữ chức danh",
-    "Đã hoàn thành",
-    "Tỷ lệ %",
-    "Chỉ tiêu %",
-    "Chưa tập huấn",
+    N_("Đơn vị"),
+    N_("Chức danh"),
+    N_("Số người giữ chức danh"),
+    N_("Đã hoàn thành"),
+    N_("Tỷ lệ %"),
+    N_("Chỉ tiêu %"),
+    N_("Chưa tập huấn"),
 ]
 
 
@@ -34,4 +35,4 @@ def coverage_csv(coverage: Coverage, unit_names: dict[str, str], with_names: boo
         ]
         for line in coverage_table(coverage, unit_names)
     ]
-    return spreadsheet(HEADER, rows)
+    return spreadsheet([_(name) for name in HEADER], rows)

@@ -8,6 +8,7 @@ from fpdf import FPDF
 from gateway.pdf_kit import add_fonts, draw_qr, qr_code
 from gateway.templating import vn_date
 from shared.contracts.training import Certificate
+from shared.i18n import _, format_day, translate
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, millimetres
 MARGIN = 18.0  # inside the frame
@@ -28,29 +29,34 @@ def certificate_pdf(certificate: Certificate, site: str, font_dir: str) -> bytes
     pdf.set_margin(0)
     pdf.set_creator("DânBàn")
     add_fonts(pdf, font_dir)
-    pdf.set_title(f"Giấy chứng nhận: {certificate.course_title} – {certificate.person.full_name}")
+    title = _("Giấy chứng nhận: {course} – {name}")
+    pdf.set_title(title.format(course=certificate.course_title, name=certificate.person.full_name))
     pdf.add_page()
     frame(pdf)
     _heading(pdf, certificate.commune_name)
     pdf.set_text_color(*RED)
-    line(pdf, "GIẤY CHỨNG NHẬN", 50, 30, "B")
+    line(pdf, _("GIẤY CHỨNG NHẬN"), 50, 30, "B")
     pdf.set_text_color(0)
-    line(pdf, "Đã hoàn thành khóa tập huấn", 66, 14)
+    line(pdf, _("Đã hoàn thành khóa tập huấn"), 66, 14)
     y = _title(pdf, certificate.course_title, 75)
-    line(pdf, f"Năm {certificate.year}", y + 1, 12)
-    line(pdf, "Cấp cho ông/bà", y + 11, 12)
+    # the pages' message (a "Năm {year}" would match any stored text that starts "Năm ")
+    line(pdf, _("Năm %(year)s") % {"year": certificate.year}, y + 1, 12)
+    line(pdf, _("Cấp cho ông/bà"), y + 11, 12)
     line(pdf, certificate.person.full_name, y + 18, 22, "B")
-    attended = f"Ngày hoàn thành: {vn_date(certificate.completed_on)}"
-    line(pdf, f"{attended} · Số buổi đã tham dự: {certificate.sessions_attended}", y + 30, 12)
+    attended = _("Ngày hoàn thành: {day} · Số buổi đã tham dự: {sessions}").format(
+        day=vn_date(certificate.completed_on), sessions=certificate.sessions_attended
+    )
+    line(pdf, attended, y + 30, 12)
     if certificate.revoked:
         pdf.set_text_color(*RED)
-        why = f": {certificate.revoked_reason}" if certificate.revoked_reason else ""
-        line(pdf, f"GIẤY CHỨNG NHẬN NÀY ĐÃ BỊ THU HỒI{why}", y + 39, 13, "B")
+        # a reason the service wrote (attendance corrected) is read in the reader's language
+        why = f": {translate(certificate.revoked_reason)}" if certificate.revoked_reason else ""
+        line(pdf, _("GIẤY CHỨNG NHẬN NÀY ĐÃ BỊ THU HỒI") + why, y + 39, 13, "B")
         pdf.set_text_color(0)
-    how = (
+    how = _(
         "Kiểm tra giấy chứng nhận: quét mã QR bằng điện thoại, hoặc vào "
-        f"{site.rstrip('/')}/chung-nhan và nhập mã xác minh."
-    )
+        "{site}/chung-nhan và nhập mã xác minh."
+    ).format(site=site.rstrip("/"))
     verification(pdf, check_url(site, certificate.code), certificate.code, how, 118.0, 24)
     _place_and_date(pdf, certificate)
     return bytes(pdf.output())
@@ -70,8 +76,8 @@ def _heading(pdf: FPDF, commune_name: str) -> None:
     left_w, right_w = 110.0, 135.0
     right_x = PAGE_W - MARGIN - right_w
     line(pdf, commune_name.upper(), 20, 11, "B", x=MARGIN, width=left_w)
-    line(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 20, 11, "B", x=right_x, width=right_w)
-    motto = "Độc lập - Tự do - Hạnh phúc"
+    line(pdf, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), 20, 11, "B", x=right_x, width=right_w)
+    motto = _("Độc lập - Tự do - Hạnh phúc")
     line(pdf, motto, 26, 11.5, "B", x=right_x, width=right_w)
     underline = pdf.get_string_width(motto)
     middle = right_x + right_w / 2
@@ -122,7 +128,7 @@ def verification(pdf: FPDF, url: str, code: str, how: str, width: float, size: i
     x = left + QR_SIZE + 2
     pdf.set_font("sans", "", 10)
     pdf.set_xy(x, top + 6)
-    pdf.cell(width, 5, "Mã xác minh:")
+    pdf.cell(width, 5, _("Mã xác minh:"))
     pdf.set_font("mono", "B", size)
     pdf.set_xy(x, top + 12)
     pdf.cell(width, 10, code)
@@ -135,6 +141,14 @@ def _place_and_date(pdf: FPDF, certificate: Certificate) -> None:
     day = certificate.completed_on
     width = 95.0
     x = PAGE_W - MARGIN - width
-    place = f"{certificate.commune_name}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    # Vietnamese writes the day in words and numbers ("ngày 05 tháng 06 năm 2026"); a
+    # translation may use {date} instead, the day as its reader writes it (5 Jun 2026).
+    place = _("{place}, ngày {dd} tháng {mm} năm {yyyy}").format(
+        place=certificate.commune_name,
+        dd=f"{day:%d}",
+        mm=f"{day:%m}",
+        yyyy=f"{day:%Y}",
+        date=format_day(day),
+    )
     line(pdf, place, PAGE_H - MARGIN - 30, 11, x=x, width=width)
-    line(pdf, "Giấy chứng nhận điện tử", PAGE_H - MARGIN - 22, 9, x=x, width=width)
+    line(pdf, _("Giấy chứng nhận điện tử"), PAGE_H - MARGIN - 22, 9, x=x, width=width)

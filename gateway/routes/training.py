@@ -34,7 +34,7 @@ from gateway.routes.pages import rpc
 from gateway.routes.staff import safe_next
 from gateway.templating import templates
 from gateway.training_pdf import certificate_pdf
-from shared.calendar import VIETNAM, vietnam_time
+from shared.calendar import VIETNAM
 from shared.contracts.positions import POSITION_NAMES_VI
 from shared.contracts.training import (
     Attendance,
@@ -64,30 +64,30 @@ from shared.errors import (
     WireError,
     parse,
 )
-from shared.i18n import _
+from shared.i18n import N_, _, format_day, translate
 
 HOME, MINE = "/tap-huan", "/tap-huan/cua-toi"
 CODE_KEY = "training_code"  # the personal code, in the session cookie
-BAD_CODE = (
+BAD_CODE = N_(
     "Mã cá nhân chưa đúng: gồm “TH-” và 8 chữ, số, ví dụ TH-7K2M9QXB. "
     "Vui lòng kiểm tra lại từng ký tự trong tin mời."
 )
-UNKNOWN_CODE = (
+UNKNOWN_CODE = N_(
     "Không tìm thấy mã cá nhân {code}. Vui lòng kiểm tra lại từng ký tự trong tin mời, "
     "hoặc hỏi cán bộ phụ trách tập huấn của xã, phường."
 )
-TOO_MANY_WRONG_CODES = (
+TOO_MANY_WRONG_CODES = N_(
     "Đã có nhiều mã sai được gửi từ mạng của bạn trong một phút qua. "
     "Vui lòng chờ một phút rồi nhập lại."
 )
-BAD_QR = "Mã QR điểm danh không đúng: hãy quét lại mã đang chiếu trong lớp."
-BAD_CERTIFICATE = (
+BAD_QR = N_("Mã QR điểm danh không đúng: hãy quét lại mã đang chiếu trong lớp.")
+BAD_CERTIFICATE = N_(
     "Mã giấy chứng nhận chưa đúng: gồm 16 chữ và số chia thành 4 nhóm, "
     "ví dụ 7K2M-9QXB-3F9Q-2XK7. Vui lòng kiểm tra lại từng ký tự."
 )
-UNKNOWN_CERTIFICATE = "Mã không đúng hoặc không tồn tại."
-NOT_YOURS = "Không tìm thấy đăng ký này trong tập huấn của bạn."
-DONE = {"dang-ky": "Đã ghi nhận đăng ký của bạn.", "huy": "Đã hủy đăng ký của bạn."}
+UNKNOWN_CERTIFICATE = N_("Mã không đúng hoặc không tồn tại.")
+NOT_YOURS = N_("Không tìm thấy đăng ký này trong tập huấn của bạn.")
+DONE = {"dang-ky": N_("Đã ghi nhận đăng ký của bạn."), "huy": N_("Đã hủy đăng ký của bạn.")}
 LABELS = {
     "POSITION_NAMES_VI": POSITION_NAMES_VI,
     "SEATED": RegistrationStatus.SEATED,
@@ -97,11 +97,18 @@ LABELS = {
 
 
 def session_time(session: Session) -> str:
-    """When a session meets, in Vietnam's time: "08:00–11:30, Thứ Hai 05/06/2026"."""
+    """When a session meets, in Vietnam's time: "08:00–11:30, Thứ Hai 05/06/2026"
+    ("08:00–11:30, Monday 5 Jun 2026")."""
     starts, ends = session.starts_at.astimezone(VIETNAM), session.ends_at.astimezone(VIETNAM)
     if starts.date() != ends.date():
-        return f"{vietnam_time(starts)} đến {vietnam_time(ends)}"
-    return f"{starts:%H:%M}–{ends:%H:%M}, {WEEKDAYS_VI[starts.weekday()]} {starts:%d/%m/%Y}"
+        return _("{start_time} ngày {start_day} đến {end_time} ngày {end_day}").format(
+            start_time=f"{starts:%H:%M}",
+            start_day=format_day(starts.date()),
+            end_time=f"{ends:%H:%M}",
+            end_day=format_day(ends.date()),
+        )
+    weekday = _(WEEKDAYS_VI[starts.weekday()])
+    return f"{starts:%H:%M}–{ends:%H:%M}, {weekday} {format_day(starts.date())}"
 
 
 templates.env.filters["session_time"] = session_time
@@ -155,7 +162,7 @@ def person_only(endpoint: Callable[[Request, Who], Awaitable[Response]]) -> auth
 
 def _refuse_wrong_codes(request: Request) -> None:
     if request.app.state.wrong_codes.blocked(sender(request)):
-        raise TooManyRequests(TOO_MANY_WRONG_CODES)
+        raise TooManyRequests(_(TOO_MANY_WRONG_CODES))
 
 
 def _wrong_code(request: Request, code: str) -> None:
@@ -174,7 +181,7 @@ async def training_of(request: Request, who: Who) -> PersonTraining:
     except (NotFound, Forbidden, InvalidInput):
         if who.code:
             _wrong_code(request, who.code)
-            raise NotFound(UNKNOWN_CODE.format(code=who.code)) from None
+            raise NotFound(_(UNKNOWN_CODE).format(code=who.code)) from None
         raise
     return PersonTraining.model_validate(reply)
 
@@ -270,7 +277,7 @@ async def enter_code(request: Request) -> Response:
     typed = str(form.get("code", "")).strip()
     code = personal_code(typed)
     if code is None:
-        return code_form(request, typed, BAD_CODE, 422)
+        return code_form(request, typed, _(BAD_CODE), 422)
     request.session[CODE_KEY] = code  # checked by the page it opens
     return RedirectResponse(MINE, status_code=303)
 
@@ -280,7 +287,7 @@ async def personal_link(request: Request) -> Response:
     typed = request.path_params["code"][:40]
     code = personal_code(typed)
     if code is None:
-        return code_form(request, typed, BAD_CODE, 422)
+        return code_form(request, typed, _(BAD_CODE), 422)
     request.session[CODE_KEY] = code
     return RedirectResponse(MINE, status_code=303)
 
@@ -289,7 +296,7 @@ async def leave(request: Request) -> Response:
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     request.session.pop(CODE_KEY, None)
-    request.session["flash"] = "Đã quên mã cá nhân trên máy này."
+    request.session["flash"] = _("Đã quên mã cá nhân trên máy này.")
     back = str(form.get("next") or HOME)  # the check-in page asks for a code again
     return RedirectResponse(safe_next(back), status_code=303)
 
@@ -309,7 +316,10 @@ async def register(request: Request, who: Who) -> Response:
         refusal = {"session_id": session_id, "message": reason(refused)}
         return await mine_view(request, who, refusal, refused.http_status)
     if outcome.registration is None:
-        refusal = {"session_id": session_id, "message": outcome.refused or _(Conflict.message_vi)}
+        refusal = {
+            "session_id": session_id,
+            "message": translate(outcome.refused) or _(Conflict.message_vi),
+        }
         return await mine_view(request, who, refusal, 409)
     done = f"/tap-huan/dang-ky/{outcome.registration.registration_id}?da=dang-ky"
     return RedirectResponse(done, status_code=303)
@@ -324,14 +334,15 @@ async def registration_view(
         return code_form(request, who.code or "", refused.detail, refused.http_status)
     mine_only = [r for r in training.registrations if r.registration_id == registration_id]
     if not mine_only:
-        raise NotFound(NOT_YOURS)
+        raise NotFound(_(NOT_YOURS))
     only = training.model_copy(update={"registrations": mine_only})
     (row,) = rows(only, await courses_of(request, only), datetime.now(UTC))
+    done = DONE.get(request.query_params.get("da", ""))
     context = {
         "who": who,
         "person": training.person,
         "row": row,
-        "done": None if error else DONE.get(request.query_params.get("da", "")),
+        "done": _(done) if done and not error else None,
         "error": error,
     }
     return page(request, "training_registration.html", context, status)
@@ -393,13 +404,13 @@ async def check_in(request: Request) -> Response:
     if asked:
         code = personal_code(typed)
         if code is None:
-            return check_in_page(request, None, typed, {"code": BAD_CODE}, status=422)
+            return check_in_page(request, None, typed, {"code": _(BAD_CODE)}, status=422)
         _refuse_wrong_codes(request)
         who = Who(code=code)
     try:
         command = parse(CheckIn, {"who": who, **request.path_params})
     except InvalidInput:
-        return check_in_page(request, None if asked else who, typed, {"__root__": BAD_QR}, 422)
+        return check_in_page(request, None if asked else who, typed, {"__root__": _(BAD_QR)}, 422)
     try:
         attendance = Attendance.model_validate(await call(request, "check_in", command))
     except NotFound as refused:
@@ -449,7 +460,7 @@ async def certificate_lookup(request: Request) -> Response:
     try:
         code = parse(VerifyCertificate, {"code": typed}).code
     except InvalidInput:
-        return check_page(request, typed, error=BAD_CERTIFICATE, status=422)
+        return check_page(request, typed, error=_(BAD_CERTIFICATE), status=422)
     return RedirectResponse(f"/chung-nhan/{code}", status_code=303)
 
 
@@ -459,7 +470,7 @@ async def certificate_check(request: Request) -> Response:
     try:
         query = parse(VerifyCertificate, {"code": typed})
     except InvalidInput:
-        return check_page(request, typed[:40], error=BAD_CERTIFICATE, status=422)
+        return check_page(request, typed[:40], error=_(BAD_CERTIFICATE), status=422)
     if query.code != typed:
         return RedirectResponse(f"/chung-nhan/{query.code}", status_code=303)
     try:
@@ -467,7 +478,7 @@ async def certificate_check(request: Request) -> Response:
     except NotFound:
         check = None
     if check is None or not (check.valid or check.certificate):
-        return check_page(request, query.code, error=UNKNOWN_CERTIFICATE, status=404)
+        return check_page(request, query.code, error=_(UNKNOWN_CERTIFICATE), status=404)
     return check_page(request, query.code, check=check)
 
 

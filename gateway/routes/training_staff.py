@@ -62,6 +62,7 @@ from shared.contracts.training import (
     VerifyCertificate,
 )
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, WireError
+from shared.i18n import N_, _, format_day
 from shared.ids import new_id
 
 LABELS = {"POSITION_NAMES_VI": POSITION_NAMES_VI, "positions": list(Position)}
@@ -80,7 +81,7 @@ SESSION_NAMES = {"starts_at": "starts", "ends_at": "ends"}
 COURSE_EXPLAINED = ("__root__", "completion")
 SESSION_EXPLAINED = ("__root__", "starts_at", "ends_at")
 CERTIFICATE_CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")
-NO_SUCH_CERTIFICATE = "Không có chứng nhận nào của khóa học này mang mã đó."
+NO_SUCH_CERTIFICATE = N_("Không có chứng nhận nào của khóa học này mang mã đó.")
 CANCEL_HOURS = 24  # CreateCourse's default
 
 
@@ -207,7 +208,7 @@ async def _plan_page(
     plan = listed.plan
     shown = {
         "plan": {
-            "title": plan.title if plan else f"Kế hoạch tập huấn năm {year}",
+            "title": plan.title if plan else _("Kế hoạch tập huấn năm {year}").format(year=year),
             "notes": plan.notes if plan else "",
         },
         "course": _blank_course(),
@@ -243,7 +244,7 @@ async def save_plan(request: Request) -> Response:
     except (InvalidInput, Conflict) as refused:
         errors = _errors("plan", refused)
         return await _plan_page(request, commune_id, {"plan": values}, errors, refused.http_status)
-    request.session["flash"] = f"Đã lưu kế hoạch tập huấn năm {year}."
+    request.session["flash"] = _("Đã lưu kế hoạch tập huấn năm {year}.").format(year=year)
     return RedirectResponse(_plan_url(commune_id, year), status_code=303)
 
 
@@ -252,9 +253,9 @@ def _course_payload(values: dict[str, Any], errors: dict[str, str]) -> dict[str,
     fields explained in `errors`."""
     at_least = values["completion"] == CompletionKind.AT_LEAST
     if at_least and not values["minimum"]:
-        errors["completion.minimum"] = "Vui lòng nhập số buổi tối thiểu phải dự."
+        errors["completion.minimum"] = _("Vui lòng nhập số buổi tối thiểu phải dự.")
     if not values["positions"]:
-        errors["positions"] = "Vui lòng chọn ít nhất một chức danh."
+        errors["positions"] = _("Vui lòng chọn ít nhất một chức danh.")
     try:
         opens = date.fromisoformat(values["registration_opens_on"])
         closes = date.fromisoformat(values["registration_closes_on"])
@@ -262,7 +263,7 @@ def _course_payload(values: dict[str, Any], errors: dict[str, str]) -> dict[str,
         pass  # the contract names the day that is wrong
     else:
         if closes < opens:
-            errors["registration_closes_on"] = "Ngày hết hạn đăng ký phải từ ngày mở đăng ký."
+            errors["registration_closes_on"] = _("Ngày hết hạn đăng ký phải từ ngày mở đăng ký.")
     return {
         **{name: values[name] for name in ("request_id", "title", "description", "positions")},
         "completion": {
@@ -293,7 +294,9 @@ async def create_course(request: Request) -> Response:
         forms = {"course": values}
         return await _plan_page(request, commune_id, forms, errors, refused.http_status)
     course = Course.model_validate(reply)
-    request.session["flash"] = f"Đã tạo khóa “{course.title}”. Hãy thêm các buổi học."
+    request.session["flash"] = _("Đã tạo khóa “{title}”. Hãy thêm các buổi học.").format(
+        title=course.title
+    )
     return RedirectResponse(COURSE.format(course_id=course.course_id), status_code=303)
 
 
@@ -312,7 +315,7 @@ def _holders(holdings: Holdings, names: dict[str, str]) -> list[dict[str, Any]]:
         person = people.setdefault(
             holding.person.person_id, {"person": holding.person, "positions": [], "units": []}
         )
-        person["positions"].append(POSITION_NAMES_VI[holding.position])
+        person["positions"].append(_(POSITION_NAMES_VI[holding.position]))
         person["units"].append(names.get(holding.unit_id, holding.unit_id))
     for person in people.values():
         person["positions"] = list(dict.fromkeys(person["positions"]))
@@ -378,19 +381,21 @@ def _session_payload(values: dict[str, str], errors: dict[str, str]) -> dict[str
     try:
         date.fromisoformat(values["day"])
     except ValueError:
-        errors["day"] = "Vui lòng nhập ngày học (ngày/tháng/năm)."
+        errors["day"] = _("Vui lòng nhập ngày học (ngày/tháng/năm).")
     moments = {}
     for field in ("starts", "ends"):
         try:
             time.fromisoformat(values[field])
         except ValueError:
-            errors[f"{field}_at"] = "Vui lòng nhập giờ (giờ:phút, ví dụ 08:00)."
+            errors[f"{field}_at"] = _("Vui lòng nhập giờ (giờ:phút, ví dụ 08:00).")
         moments[field] = vietnam_moment(values["day"], values[field])
     if moments["starts"] and moments["ends"] and moments["ends"] <= moments["starts"]:
-        errors["ends_at"] = "Giờ kết thúc phải sau giờ bắt đầu."
+        errors["ends_at"] = _("Giờ kết thúc phải sau giờ bắt đầu.")
     link = values["online_link"]
     if link and not re.fullmatch(r"https?://\S+", link):
-        errors["online_link"] = "Đường dẫn bắt đầu bằng https:// hoặc http://, không có dấu cách."
+        errors["online_link"] = _(
+            "Đường dẫn bắt đầu bằng https:// hoặc http://, không có dấu cách."
+        )
     return {
         "request_id": values["request_id"],
         "starts_at": moments["starts"],
@@ -420,7 +425,9 @@ async def add_session(request: Request) -> Response:
         forms = {"session": values}
         return await _course_page(request, course, forms, errors, refused.http_status)
     when = vietnam_moment(values["day"], values["starts"])
-    request.session["flash"] = f"Đã thêm buổi học {clock(when)} ngày {when:%d/%m/%Y}."
+    request.session["flash"] = _("Đã thêm buổi học {time} ngày {day}.").format(
+        time=clock(when), day=format_day(when.date())
+    )
     return RedirectResponse(COURSE.format(course_id=course.course_id), status_code=303)
 
 
@@ -451,9 +458,9 @@ async def register_people(request: Request) -> Response:
     }
     errors: dict[str, str] = {}
     if values["session_id"] not in {session.session_id for session in course.sessions}:
-        errors["session_id"] = "Vui lòng chọn buổi học."
+        errors["session_id"] = _("Vui lòng chọn buổi học.")
     if not (values["positions"] or values["person_ids"]):
-        errors["people"] = "Vui lòng chọn ít nhất một chức danh hoặc một người."
+        errors["people"] = _("Vui lòng chọn ít nhất một chức danh hoặc một người.")
     try:
         command = _command(RegisterPeople, {"actor": _actor(request), **values}, errors)
         reply = await _call(request, "register_people", command)
@@ -552,7 +559,9 @@ async def cancel_registration(request: Request) -> Response:
     except (InvalidInput, Conflict, NotFound) as refused:
         return await _session_page(request, roster, _errors("cancel", refused), refused.http_status)
     cancelled = Registration.model_validate(reply)
-    request.session["flash"] = f"Đã hủy đăng ký của {cancelled.person.full_name}."
+    request.session["flash"] = _("Đã hủy đăng ký của {name}.").format(
+        name=cancelled.person.full_name
+    )
     return RedirectResponse(_session_url(roster.session.session_id), status_code=303)
 
 
@@ -574,7 +583,9 @@ async def change_capacity(request: Request) -> Response:
             request, roster, _errors("capacity", refused), refused.http_status
         )
     now = next(s for s in course.sessions if s.session_id == session_id)
-    request.session["flash"] = f"Buổi học nay có {now.capacity} chỗ, {now.seats_taken} đã có người."
+    request.session["flash"] = _("Buổi học nay có {capacity} chỗ, {taken} đã có người.").format(
+        capacity=now.capacity, taken=now.seats_taken
+    )
     return RedirectResponse(_session_url(session_id), status_code=303)
 
 
@@ -585,13 +596,15 @@ async def revoke_certificate(request: Request) -> Response:
     code, reason = text(form, "code").upper(), text(form, "reason")
     try:
         if not CERTIFICATE_CODE.fullmatch(code):
-            raise InvalidInput(fields={"code": "Mã gồm 16 chữ và số, ví dụ ABCD-EFGH-JKLM-NPQR."})
+            raise InvalidInput(
+                fields={"code": _("Mã gồm 16 chữ và số, ví dụ ABCD-EFGH-JKLM-NPQR.")}
+            )
         check = CertificateCheck.model_validate(
             await _call(request, "verify_certificate", VerifyCertificate(code=code))
         )
         certificate = check.certificate
         if certificate is None or certificate.course_id != roster.course.course_id:
-            raise InvalidInput(fields={"code": NO_SUCH_CERTIFICATE})
+            raise InvalidInput(fields={"code": _(NO_SUCH_CERTIFICATE)})
         payload = {
             "actor": _actor(request),
             "certificate_id": certificate.certificate_id,
@@ -602,7 +615,9 @@ async def revoke_certificate(request: Request) -> Response:
         typed = {"code": code, "reason": reason}
         errors = _errors("revoke", refused)
         return await _session_page(request, roster, errors, refused.http_status, typed)
-    request.session["flash"] = f"Đã thu hồi chứng nhận {code} của {certificate.person.full_name}."
+    request.session["flash"] = _("Đã thu hồi chứng nhận {code} của {name}.").format(
+        code=code, name=certificate.person.full_name
+    )
     return RedirectResponse(_session_url(roster.session.session_id), status_code=303)
 
 
@@ -616,7 +631,7 @@ async def check_in_qr(request: Request) -> Response:
     site = request.app.state.settings.public_url.rstrip("/")
     url = f"{site}/tap-huan/diem-danh/{token.session_id}/{token.token}"
     qr = segno.make_qr(url, error="m").svg_inline(
-        omitsize=True, svgclass="qr", title=f"Mã QR điểm danh: {url}"
+        omitsize=True, svgclass="qr", title=_("Mã QR điểm danh: {url}").format(url=url)
     )
     context = {"roster": roster, "token": token, "url": url, "qr": qr, "clock": clock}
     return _page(request, "training_staff_qr.html", context)
@@ -652,7 +667,9 @@ async def coverage_page(request: Request) -> Response:
         except (InvalidInput, Conflict) as refused:
             errors, status_code = refusal(refused), refused.http_status
         else:
-            request.session["flash"] = f"Đã lưu chỉ tiêu tập huấn năm {coverage.year}."
+            request.session["flash"] = _("Đã lưu chỉ tiêu tập huấn năm {year}.").format(
+                year=coverage.year
+            )
             return RedirectResponse(
                 f"{COMMUNE.format(commune_id=commune_id)}/bao-phu?nam={coverage.year}",
                 status_code=303,
@@ -678,10 +695,10 @@ async def _set_targets(request: Request, commune_id: str, typed: dict[str, str])
         if not percent:
             continue
         if not (percent.isdigit() and int(percent) <= 100):
-            errors[f"target.{position}"] = "Vui lòng nhập một số từ 0 đến 100."
+            errors[f"target.{position}"] = _("Vui lòng nhập một số từ 0 đến 100.")
         targets.append({"position": position, "percent": percent})
     if not targets:
-        errors["targets"] = "Vui lòng nhập chỉ tiêu của ít nhất một chức danh."
+        errors["targets"] = _("Vui lòng nhập chỉ tiêu của ít nhất một chức danh.")
     payload = {
         "actor": _actor(request),
         "commune_id": commune_id,

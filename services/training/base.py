@@ -30,6 +30,7 @@ from shared.contracts.training import (
     Who,
 )
 from shared.errors import Forbidden, NotFound
+from shared.i18n import N_, _
 
 # who plans courses, registers others and marks attendance
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -46,7 +47,7 @@ def today() -> date:
 class TrainingBase(AsksDirectory):
     name = "training"
 
-    FORBIDDEN = "Bạn không có quyền quản lý tập huấn của xã, phường này."
+    FORBIDDEN = N_("Bạn không có quyền quản lý tập huấn của xã, phường này.")
     store: TrainingStore = MongoStore(TrainingStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)
@@ -82,14 +83,16 @@ class TrainingBase(AsksDirectory):
         if who.code is not None:
             invitation = self.store.invitation_by_code(who.code)
             if invitation is None:
-                raise NotFound("Mã cá nhân không đúng. Hãy kiểm tra lại tin nhắn của xã, phường.")
+                raise NotFound(
+                    _("Mã cá nhân không đúng. Hãy kiểm tra lại tin nhắn của xã, phường.")
+                )
             return Person.model_validate(invitation["person"]), invitation["commune_id"]
         holdings = self._holdings_of(account_person(who.actor))
         if commune_id is not None:
             holdings = [h for h in holdings if h.commune_id == commune_id] or holdings
         if not holdings:
             raise Forbidden(
-                "Tài khoản của bạn không giữ chức danh nào cần tập huấn ở xã, phường nào."
+                _("Tài khoản của bạn không giữ chức danh nào cần tập huấn ở xã, phường nào.")
             )
         current = [h for h in holdings if h.held_on(today())] or holdings
         return current[-1].person, current[-1].commune_id
@@ -100,19 +103,19 @@ class TrainingBase(AsksDirectory):
     def _course(self, course_id: str) -> dict[str, Any]:
         course = self.store.course(course_id)
         if course is None:
-            raise NotFound("Không tìm thấy khóa tập huấn này.")
+            raise NotFound(_("Không tìm thấy khóa tập huấn này."))
         return course
 
     def _session(self, session_id: str) -> dict[str, Any]:
         session = self.store.session(session_id)
         if session is None:
-            raise NotFound("Không tìm thấy buổi tập huấn này.")
+            raise NotFound(_("Không tìm thấy buổi tập huấn này."))
         return session
 
     def _certificate(self, certificate_id: str) -> dict[str, Any]:
         certificate = self.store.certificate(certificate_id)
         if certificate is None:
-            raise NotFound("Không tìm thấy giấy chứng nhận này.")
+            raise NotFound(_("Không tìm thấy giấy chứng nhận này."))
         return certificate
 
     def _audit(self, actor: str, action: str, target: str, commune_id: str, **change: Any) -> dict:
@@ -193,7 +196,7 @@ def registration_of(session: dict[str, Any], registration_id: str) -> Registrati
     for registration in registrations_in(session):
         if registration.registration_id == registration_id:
             return registration
-    raise NotFound("Không tìm thấy đăng ký này.")
+    raise NotFound(_("Không tìm thấy đăng ký này."))
 
 
 def addressed(person: dict[str, Any]) -> dict[str, Any]:

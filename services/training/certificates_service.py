@@ -29,8 +29,9 @@ from shared.contracts.training import (
     VerifyCertificate,
 )
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, parse
+from shared.i18n import N_, _
 
-CORRECTED = "Điểm danh được sửa lại: chưa đủ số buổi để hoàn thành khóa học."
+CORRECTED = N_("Điểm danh được sửa lại: chưa đủ số buổi để hoàn thành khóa học.")
 
 
 class CertificateEntrypoints(TrainingBase):
@@ -96,7 +97,7 @@ class CertificateEntrypoints(TrainingBase):
             check = CertificateCheck(
                 code=query.code,
                 valid=False,
-                why_not="Không có giấy chứng nhận nào mang mã này: mã sai hoặc bị làm giả.",
+                why_not=_("Không có giấy chứng nhận nào mang mã này: mã sai hoặc bị làm giả."),
             )
             return check.model_dump(mode="json")
         certificate = certificate_of(document)
@@ -105,7 +106,9 @@ class CertificateEntrypoints(TrainingBase):
             valid=not certificate.revoked,
             certificate=certificate,
             why_not=(
-                f"Giấy chứng nhận này đã bị thu hồi: {certificate.revoked_reason}"
+                _("Giấy chứng nhận này đã bị thu hồi: {reason}").format(
+                    reason=certificate.revoked_reason
+                )
                 if certificate.revoked
                 else None
             ),
@@ -119,9 +122,9 @@ class CertificateEntrypoints(TrainingBase):
         document = self._certificate(query.certificate_id)
         actor = query.who.actor
         if not (actor and self._roles(actor, document["commune_id"]) & READING_ROLES):
-            person, _ = self._person(query.who, document["commune_id"])
+            person, _commune = self._person(query.who, document["commune_id"])
             if person.person_id != document["person"]["person_id"]:
-                raise Forbidden("Đây không phải giấy chứng nhận của bạn.")
+                raise Forbidden(_("Đây không phải giấy chứng nhận của bạn."))
         return certificate_of(document).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -131,7 +134,7 @@ class CertificateEntrypoints(TrainingBase):
         document = self._certificate(command.certificate_id)
         self._require(command.actor, document["commune_id"], STAFF_ROLES)
         if document["revoked"]:
-            raise InvalidInput("Giấy chứng nhận này đã bị thu hồi rồi.")
+            raise InvalidInput(_("Giấy chứng nhận này đã bị thu hồi rồi."))
         audit = self._audit(
             command.actor,
             "revoke_certificate",

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from shared.calendar import vietnam_day
 from shared.contracts.positions import Holding, Position
 from shared.contracts.training import CompletionKind, CompletionRule
+from shared.i18n import N_, _
 from shared.ids import CODE_ALPHABET, new_code
 
 CHECK_IN_EARLY = timedelta(minutes=30)  # the QR code works from half an hour before
@@ -67,12 +68,12 @@ def check_in_refusal(
     """Why a QR check-in is refused, or None: the code must be the session's own and
     used during the session."""
     if not hmac.compare_digest(check_in_token(key, session_id, starts_at), token):
-        return "Mã QR điểm danh không đúng: hãy quét lại mã đang chiếu trong lớp."
+        return _("Mã QR điểm danh không đúng: hãy quét lại mã đang chiếu trong lớp.")
     opens, closes = check_in_window(starts_at, ends_at)
     if now < opens:
-        return "Chưa đến giờ điểm danh của buổi học này."
+        return _("Chưa đến giờ điểm danh của buổi học này.")
     if now > closes:
-        return "Buổi học đã kết thúc: không còn điểm danh được."
+        return _("Buổi học đã kết thúc: không còn điểm danh được.")
     return None
 
 
@@ -83,23 +84,23 @@ def registration_refusal(
     and closes on the days the clerk set, and never after the session started."""
     today = vietnam_day(now)
     if starts_at <= now:
-        return "Buổi học này đã bắt đầu hoặc đã qua: không đăng ký được nữa."
+        return _("Buổi học này đã bắt đầu hoặc đã qua: không đăng ký được nữa.")
     if today < opens_on:
-        return f"Khóa học mở đăng ký từ ngày {opens_on:%d/%m/%Y}."
+        return _("Khóa học mở đăng ký từ ngày {day}.").format(day=f"{opens_on:%d/%m/%Y}")
     if today > closes_on:
-        return f"Khóa học đã hết hạn đăng ký (ngày {closes_on:%d/%m/%Y})."
+        return _("Khóa học đã hết hạn đăng ký (ngày {day}).").format(day=f"{closes_on:%d/%m/%Y}")
     return None
 
 
 def cancellation_refusal(starts_at: datetime, hours_before: int, now: datetime) -> str | None:
     cutoff = starts_at - timedelta(hours=hours_before)
     if now >= cutoff and hours_before == 0:
-        return "Buổi học đã bắt đầu: không hủy đăng ký được nữa. Xin liên hệ cán bộ phụ trách."
+        return _("Buổi học đã bắt đầu: không hủy đăng ký được nữa. Xin liên hệ cán bộ phụ trách.")
     if now >= cutoff:
-        return (
-            f"Đã quá hạn hủy đăng ký (chậm nhất {hours_before} giờ trước khi buổi học "
+        return _(
+            "Đã quá hạn hủy đăng ký (chậm nhất {hours} giờ trước khi buổi học "
             "bắt đầu). Xin liên hệ cán bộ phụ trách."
-        )
+        ).format(hours=hours_before)
     return None
 
 
@@ -112,7 +113,9 @@ def eligible_positions(
     return {h.position for h in holdings if h.position in wanted and h.held_on(day)}
 
 
-NOT_ELIGIBLE = "Người này không giữ chức danh nào mà khóa học hướng tới, nên không đăng ký được."
+NOT_ELIGIBLE = N_(
+    "Người này không giữ chức danh nào mà khóa học hướng tới, nên không đăng ký được."
+)
 
 
 def completed(rule: CompletionRule, sessions: int, attended: int) -> bool:

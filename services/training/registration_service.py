@@ -46,6 +46,7 @@ from shared.contracts.training import (
     SessionRoster,
 )
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
+from shared.i18n import _
 
 SEAT_ATTEMPTS = 20  # a registration retried while the session changes under it
 CODE_ATTEMPTS = 5
@@ -60,7 +61,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         session = self._session(command.session_id)
         person, commune_id = self._person(command.who, session["commune_id"])
         if commune_id != session["commune_id"]:
-            raise Forbidden("Buổi học này thuộc xã, phường khác.")
+            raise Forbidden(_("Buổi học này thuộc xã, phường khác."))
         actor = command.who.actor or f"code:{person.person_id}"
         outcome = self._seat(session, self._course(session["course_id"]), person, actor)
         if outcome.refused:
@@ -120,7 +121,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         }
         confirmed = self._event(RegistrationConfirmed, entry, session, course)
         audit = self._audit(actor, "register", entry["registration_id"], session["commune_id"])
-        for _ in range(SEAT_ATTEMPTS):
+        for _attempt in range(SEAT_ATTEMPTS):
             person_id = person.person_id
             if self.store.take_seat(
                 session, entry, [event_item(confirmed), audit], person_id=person_id
@@ -130,11 +131,11 @@ class RegistrationEntrypoints(CertificateEntrypoints):
                 break
             if self.store.is_in(session["_id"], person_id):
                 return RegistrationOutcome(
-                    person=person, refused="Người này đã đăng ký buổi học này rồi."
+                    person=person, refused=_("Người này đã đăng ký buổi học này rồi.")
                 )
             session = self._session(session["_id"])  # the capacity changed: read it again
         else:
-            raise Conflict("Buổi học đang có nhiều người đăng ký cùng lúc: xin thử lại.")
+            raise Conflict(_("Buổi học đang có nhiều người đăng ký cùng lúc: xin thử lại."))
         self._relay("sessions", session["_id"])
         registration = registration_of(self._session(session["_id"]), entry["registration_id"])
         return RegistrationOutcome(person=person, registration=registration)
@@ -158,7 +159,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         command = parse(CancelRegistration, payload)
         session = self.store.session_with(command.registration_id)
         if session is None:
-            raise NotFound("Không tìm thấy đăng ký này.")
+            raise NotFound(_("Không tìm thấy đăng ký này."))
         course = self._course(session["course_id"])
         actor, staff = self._may_cancel(command, session)
         refusal = domain.cancellation_refusal(
@@ -166,12 +167,12 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         )
         if refusal and not (staff and session["starts_at"] > utcnow()):
             raise InvalidInput(refusal)
-        for _ in range(SEAT_ATTEMPTS):
+        for _attempt in range(SEAT_ATTEMPTS):
             if self._cancel_once(session, course, command.registration_id, actor):
                 break
             session = self._session(session["_id"])
         else:
-            raise Conflict("Buổi học đang thay đổi: xin thử lại.")
+            raise Conflict(_("Buổi học đang thay đổi: xin thử lại."))
         self._relay("sessions", session["_id"])
         registration = registration_of(self._session(session["_id"]), command.registration_id)
         return registration.model_dump(mode="json")
@@ -182,9 +183,9 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         entry = _entry(session, command.registration_id)
         if command.who.actor and self._is_staff(command.who.actor, session["commune_id"]):
             return command.who.actor, True
-        person, _ = self._person(command.who, session["commune_id"])
+        person, _commune = self._person(command.who, session["commune_id"])
         if entry is None or entry["person"]["person_id"] != person.person_id:
-            raise Forbidden("Đây không phải đăng ký của bạn.")
+            raise Forbidden(_("Đây không phải đăng ký của bạn."))
         return command.who.actor or f"code:{person.person_id}", False
 
     def _cancel_once(self, session: dict, course: dict, registration_id: str, actor: str) -> bool:
@@ -215,12 +216,14 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         session = self._session(command.session_id)
         self._require(command.actor, session["commune_id"], STAFF_ROLES)
         course = self._course(session["course_id"])
-        for _ in range(SEAT_ATTEMPTS):
+        for _attempt in range(SEAT_ATTEMPTS):
             if command.capacity < session["seat_count"]:
                 raise InvalidInput(
                     fields={
-                        "capacity": f"Đã có {session['seat_count']} người có chỗ: không giảm "
-                        "sức chứa xuống dưới số này được."
+                        "capacity": _(
+                            "Đã có {seated} người có chỗ: không giảm "
+                            "sức chứa xuống dưới số này được."
+                        ).format(seated=session["seat_count"])
                     }
                 )
             moving = session["waiting"][: max(0, command.capacity - session["seat_count"])]
@@ -239,7 +242,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
                 break
             session = self._session(session["_id"])
         else:
-            raise Conflict("Buổi học đang thay đổi: xin thử lại.")
+            raise Conflict(_("Buổi học đang thay đổi: xin thử lại."))
         self._relay("sessions", session["_id"])
         return self._full_course(session["course_id"]).model_dump(mode="json")
 
@@ -276,7 +279,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         if query.session_id:
             sessions = [s for s in sessions if s["_id"] == query.session_id]
             if not sessions:
-                raise NotFound("Không tìm thấy buổi tập huấn này.")
+                raise NotFound(_("Không tìm thấy buổi tập huấn này."))
         people = {
             e["person"]["person_id"]: Person.model_validate(e["person"])
             for s in sessions
@@ -330,7 +333,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
 
     def _invitation(self, commune_id: str, person: Person) -> dict[str, Any]:
         """The person's invitation, with their personal code, made once."""
-        for _ in range(CODE_ATTEMPTS):
+        for _attempt in range(CODE_ATTEMPTS):
             if (found := self.store.invitation_of(commune_id, person.person_id)) is not None:
                 return found
             try:
@@ -347,7 +350,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
                 continue
         found = self.store.invitation_of(commune_id, person.person_id)
         if found is None:
-            raise Conflict("Không tạo được mã cá nhân: xin thử lại.")
+            raise Conflict(_("Không tạo được mã cá nhân: xin thử lại."))
         return found
 
     # --- attendance ---
@@ -359,7 +362,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         session = self._session(command.session_id)
         self._require(command.actor, session["commune_id"], STAFF_ROLES)
         if utcnow() < domain.check_in_window(session["starts_at"], session["ends_at"])[0]:
-            raise InvalidInput("Buổi học chưa bắt đầu: chưa điểm danh được.")
+            raise InvalidInput(_("Buổi học chưa bắt đầu: chưa điểm danh được."))
         return self._attend(session, command.person_id, command.present, command.actor)
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -389,7 +392,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         )
         if refusal:
             raise InvalidInput(refusal)
-        person, _ = self._person(command.who, session["commune_id"])
+        person, _commune = self._person(command.who, session["commune_id"])
         actor = command.who.actor or f"code:{person.person_id}"
         return self._attend(session, person.person_id, True, actor)
 
@@ -403,7 +406,7 @@ class RegistrationEntrypoints(CertificateEntrypoints):
         )
         if not self.store.set_attended(session["_id"], person_id, present, [audit]):
             raise InvalidInput(
-                "Người này không có chỗ trong buổi học này nên không điểm danh được."
+                _("Người này không có chỗ trong buổi học này nên không điểm danh được.")
             )
         self._relay("sessions", session["_id"])
         entry = next(e for e in session["seated"] if e["person"]["person_id"] == person_id)

@@ -31,6 +31,7 @@ from shared.contracts.training import (
     Target,
 )
 from shared.errors import WIRE_ERRORS, InvalidInput, parse
+from shared.i18n import _
 
 
 class TrainingService(RegistrationEntrypoints):
@@ -72,7 +73,9 @@ class TrainingService(RegistrationEntrypoints):
             command.registration_opens_on.year > command.year
         ):
             raise InvalidInput(
-                fields={"registration_opens_on": "Thời gian đăng ký phải thuộc năm của kế hoạch."}
+                fields={
+                    "registration_opens_on": _("Thời gian đăng ký phải thuộc năm của kế hoạch.")
+                }
             )
         document = {
             "_id": command.request_id,
@@ -105,7 +108,7 @@ class TrainingService(RegistrationEntrypoints):
         course = self._course(command.course_id)
         self._require(command.actor, course["commune_id"], STAFF_ROLES)
         if command.starts_at <= utcnow():
-            raise InvalidInput(fields={"starts_at": "Buổi học phải ở thời điểm sau hiện tại."})
+            raise InvalidInput(fields={"starts_at": _("Buổi học phải ở thời điểm sau hiện tại.")})
         document = {
             "_id": command.request_id,
             "course_id": command.course_id,
