@@ -1,13 +1,14 @@
 """The recognition reports (commendations; discipline) drawn on the server as SVG, as
 the other charts are (no JavaScript): one bar per group (a title; a form of
 discipline) with its count, the years and details added up; and the table the page
-and the CSV share, with the service's keys in Vietnamese words."""
+and the CSV share, with the service's keys in the reader's words."""
 
 import textwrap
 from html import escape
 
 from gateway.results_chart import BAR_H, BAR_MAX, FONT, LABEL_CHARS, LEGEND_H, WIDTH, vn_number
 from shared.contracts.recognition import Report
+from shared.i18n import _, translate
 
 ROW = 30 + BAR_H + 14  # one group: its label, then its bar
 FILL = "#0b4f9c"
@@ -15,12 +16,13 @@ FILL = "#0b4f9c"
 
 def report_table(report: Report, labels: dict[str, str]) -> list[dict]:
     """One line per row, the newest year first, then by group and detail; a key the
-    service sends (a title, a form, a status) in words, any other text as it is."""
+    service sends (a title, a form, a status) in words, its words translated, any other
+    text (a unit) as it is."""
     lines = [
         {
             "year": row.year,
-            "group": labels.get(row.group, row.group),
-            "detail": labels.get(row.detail, row.detail),
+            "group": _(labels[row.group]) if row.group in labels else translate(row.group),
+            "detail": _(labels[row.detail]) if row.detail in labels else translate(row.detail),
             "count": row.count,
             "amount": row.amount,
         }
@@ -49,7 +51,7 @@ def bars_svg(chart_id: str, title: str, bars: list[tuple[str, int]]) -> str:
     bars = [bar for bar in bars if bar[1]]
     if not bars:
         return ""
-    unit = BAR_MAX / max(count for _, count in bars)
+    unit = BAR_MAX / max(count for _label, count in bars)
     height = LEGEND_H + ROW * len(bars)
     described = "; ".join(f"{label}: {vn_number(count)}" for label, count in bars) + "."
     parts = [
@@ -59,7 +61,7 @@ def bars_svg(chart_id: str, title: str, bars: list[tuple[str, int]]) -> str:
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(described)}</desc>',
         f'<rect x="0" y="4" width="24" height="24" fill="{FILL}" stroke="#333"/>'
-        '<text x="30" y="24" font-size="19">Số lượng</text>',
+        f'<text x="30" y="24" font-size="19">{escape(_("Số lượng"))}</text>',
     ]
     for number, (label, count) in enumerate(bars):
         top = LEGEND_H + ROW * number

@@ -19,12 +19,13 @@ from gateway.training_pdf import (
     verification,
 )  # fmt: skip
 from shared.contracts.recognition import TITLE_NAMES_VI, Nomination, RecipientKind, Title
+from shared.i18n import N_, _, format_day, format_number, translate
 
 ACHIEVEMENT_LINES = 3
 TO_WHOM = {
-    RecipientKind.INDIVIDUAL: "Tặng ông/bà",
-    RecipientKind.HOUSEHOLD: "Tặng hộ gia đình",
-    RecipientKind.COLLECTIVE: "Tặng tập thể",
+    RecipientKind.INDIVIDUAL: N_("Tặng ông/bà"),
+    RecipientKind.HOUSEHOLD: N_("Tặng hộ gia đình"),
+    RecipientKind.COLLECTIVE: N_("Tặng tập thể"),
 }
 
 
@@ -33,13 +34,15 @@ def check_url(site: str, code: str) -> str:
 
 
 def money(amount: int) -> str:
-    return f"{amount:,} đồng".replace(",", ".")
+    """1.234.000 đồng (1,234,000 dong)."""
+    return _("{amount} đồng").format(amount=format_number(amount))
 
 
 def certificate_pdf(nomination: Nomination, commune_name: str, site: str, font_dir: str) -> bytes:
-    """The certificate of a decided commendation (its code and decision are set)."""
+    """The certificate of a decided commendation (its code and decision are set), in
+    the language of the request."""
     assert nomination.certificate_code and nomination.decision_number and nomination.decided_on
-    title = TITLE_NAMES_VI[nomination.title]
+    title = _(TITLE_NAMES_VI[nomination.title])
     recipient = nomination.recipient
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
@@ -52,20 +55,20 @@ def certificate_pdf(nomination: Nomination, commune_name: str, site: str, font_d
     _heading(pdf, commune_name)
     pdf.set_text_color(*RED)
     if nomination.title == Title.CERTIFICATE_OF_MERIT:
-        line(pdf, "GIẤY KHEN", 42, 30, "B")
+        line(pdf, _("GIẤY KHEN"), 42, 30, "B")
     else:
-        line(pdf, "CÔNG NHẬN DANH HIỆU", 42, 24, "B")
+        line(pdf, _("CÔNG NHẬN DANH HIỆU"), 42, 24, "B")
         line(pdf, title.upper(), 54, 18, "B")
     pdf.set_text_color(0)
-    line(pdf, TO_WHOM[recipient.kind], 66, 13)
+    line(pdf, _(TO_WHOM[recipient.kind]), 66, 13)
     line(pdf, recipient.name, 73, 22, "B")
     line(pdf, recipient.unit, 84, 13)
-    y = _achievement(pdf, f"Đã có thành tích: {nomination.achievement}", 93)
-    line(pdf, f"Năm {nomination.year}", y + 1, 12)
-    how = (
-        "Kiểm tra giấy khen: quét mã QR bằng điện thoại, hoặc vào "
-        f"{site.rstrip('/')}/vinh-danh/giay-khen và nhập mã xác minh."
-    )
+    achievement = _("Đã có thành tích: {achievement}").format(achievement=nomination.achievement)
+    y = _achievement(pdf, achievement, 93)
+    line(pdf, _("Năm {year}").format(year=nomination.year), y + 1, 12)
+    how = _(
+        "Kiểm tra giấy khen: quét mã QR bằng điện thoại, hoặc vào {address} và nhập mã xác minh."
+    ).format(address=f"{site.rstrip('/')}/vinh-danh/giay-khen")
     code = nomination.certificate_code
     verification(pdf, check_url(site, code), code, how, 100.0, 20)
     _decision(pdf, nomination, commune_name)
@@ -76,10 +79,10 @@ def _heading(pdf: FPDF, commune_name: str) -> None:
     """The commune's People's Committee on the left, the national motto on the right."""
     left_w, right_w = 110.0, 135.0
     right_x = PAGE_W - MARGIN - right_w
-    line(pdf, "ỦY BAN NHÂN DÂN", 18, 11, x=MARGIN, width=left_w)
+    line(pdf, _("ỦY BAN NHÂN DÂN"), 18, 11, x=MARGIN, width=left_w)
     line(pdf, commune_name.upper(), 24, 11, "B", x=MARGIN, width=left_w)
-    line(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 18, 11, "B", x=right_x, width=right_w)
-    motto = "Độc lập - Tự do - Hạnh phúc"
+    line(pdf, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), 18, 11, "B", x=right_x, width=right_w)
+    motto = _("Độc lập - Tự do - Hạnh phúc")
     line(pdf, motto, 24, 11.5, "B", x=right_x, width=right_w)
     underline = pdf.get_string_width(motto)
     middle = right_x + right_w / 2
@@ -114,13 +117,23 @@ def _decision(pdf: FPDF, nomination: Nomination, commune_name: str) -> None:
     width = 105.0
     x = PAGE_W - MARGIN - width
     top = PAGE_H - MARGIN - 52
-    decision = f"Quyết định số {nomination.decision_number} ngày {vn_date(day)}"
+    decision = _("Quyết định số {number} ngày {day}").format(
+        number=nomination.decision_number, day=vn_date(day)
+    )
     line(pdf, decision, top, 10.5, x=x, width=width)
     if nomination.authority:
-        line(pdf, f"của {nomination.authority}", top + 6, 10.5, x=x, width=width)
+        authority = _("của {authority}").format(authority=translate(nomination.authority))
+        line(pdf, authority, top + 6, 10.5, x=x, width=width)
     if nomination.award:
         award = nomination.award
-        line(pdf, f"Tiền thưởng: {money(award.amount)}", top + 12, 10.5, "B", x=x, width=width)
-    place = f"{commune_name}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+        prize = _("Tiền thưởng: {amount}").format(amount=money(award.amount))
+        line(pdf, prize, top + 12, 10.5, "B", x=x, width=width)
+    place = _("{place}, ngày {day} tháng {month} năm {year}").format(
+        place=commune_name,
+        day=f"{day:%d}",
+        month=f"{day:%m}",
+        year=f"{day:%Y}",
+        date=format_day(day),
+    )
     line(pdf, place, top + 22, 11, x=x, width=width)
-    line(pdf, "Giấy khen điện tử", top + 30, 9, x=x, width=width)
+    line(pdf, _("Giấy khen điện tử"), top + 30, 9, x=x, width=width)

@@ -65,6 +65,7 @@ from shared.contracts.recognition import (
 )
 from shared.contracts.staff import Role, StaffAccount
 from shared.errors import Conflict, Forbidden, InvalidInput, WireError
+from shared.i18n import N_, _, format_day, ngettext, translate
 from shared.ids import new_id
 
 COMMUNE = "/can-bo/xa/{commune_id}/khen-thuong"
@@ -77,26 +78,26 @@ PROPOSE_FIELDS = (
 VOTE_FIELDS = ("met_on", "members", "present", "votes_for", "votes_against", "notes")
 # Clearer words than the contract's for what is most often wrong.
 PROPOSE_ERRORS = {
-    "title": "Vui lòng chọn danh hiệu, hình thức khen thưởng.",
-    "recipient.kind": "Vui lòng chọn cá nhân, hộ gia đình hay tập thể.",
+    "title": N_("Vui lòng chọn danh hiệu, hình thức khen thưởng."),
+    "recipient.kind": N_("Vui lòng chọn cá nhân, hộ gia đình hay tập thể."),
     "recipient.household": FILING_ERRORS["household"],
-    "recipient.username": "Tên đăng nhập gồm 3 đến 32 chữ thường, số, dấu chấm hoặc gạch.",
-    "proposed_by": "Vui lòng chọn nơi đề nghị.",
+    "recipient.username": N_("Tên đăng nhập gồm 3 đến 32 chữ thường, số, dấu chấm hoặc gạch."),
+    "proposed_by": N_("Vui lòng chọn nơi đề nghị."),
     "request_id": FILING_ERRORS["request_id"],
 }
 PHOTO_MAX_MB = PHOTO_MAX_BYTES // (1024 * 1024)  # read_uploads' cap on each file
 MINUTES_ACCEPT = ",".join(("application/pdf", *PHOTO_TYPES))
-NO_MINUTES = "Vui lòng chọn tệp biên bản họp xét đề nghị (PDF hoặc ảnh chụp)."
+NO_MINUTES = N_("Vui lòng chọn tệp biên bản họp xét đề nghị (PDF hoặc ảnh chụp).")
 HISTORY_VI = {
-    "proposed": "Đề nghị khen thưởng",
-    "posted": "Đăng danh sách lấy ý kiến",
-    "reviewed": "Hội đồng thi đua, khen thưởng xét",
-    "decided": "Quyết định khen thưởng",
-    "rejected": "Không khen thưởng",
-    "revoked": "Hủy bỏ quyết định khen thưởng",
-    "photo": "Cập nhật ảnh vinh danh",
+    "proposed": N_("Đề nghị khen thưởng"),
+    "posted": N_("Đăng danh sách lấy ý kiến"),
+    "reviewed": N_("Hội đồng thi đua, khen thưởng xét"),
+    "decided": N_("Quyết định khen thưởng"),
+    "rejected": N_("Không khen thưởng"),
+    "revoked": N_("Hủy bỏ quyết định khen thưởng"),
+    "photo": N_("Cập nhật ảnh vinh danh"),
 }
-NOT_PRINTABLE = "Chỉ in được giấy khen của khen thưởng đã có quyết định và chưa bị hủy bỏ."
+NOT_PRINTABLE = N_("Chỉ in được giấy khen của khen thưởng đã có quyết định và chưa bị hủy bỏ.")
 
 
 # --- small helpers --------------------------------------------------------------
@@ -154,7 +155,9 @@ def _errors(part: str, refused: WireError, inside: str = "") -> dict[str, str]:
     for name, message in refusal(refused).items():
         name = re.sub(r"\.\d+$", "", name.removeprefix(inside))
         name = re.sub(r"^(minutes|photo)\..*$", r"\1", name)
-        errors.setdefault(f"{part}.{name}", PROPOSE_ERRORS.get(name, message))
+        errors.setdefault(
+            f"{part}.{name}", _(PROPOSE_ERRORS[name]) if name in PROPOSE_ERRORS else message
+        )
     return errors
 
 
@@ -165,13 +168,13 @@ def _day(typed: str, name: str, errors: dict[str, str]) -> str | None:
     try:
         return parse_day(typed).isoformat()
     except ValueError as wrong:
-        errors[name] = str(wrong)
+        errors[name] = translate(str(wrong))
         return None
 
 
 def _for_whom(kinds: frozenset[RecipientKind]) -> str:
     """Whom a title is for, in words: "cá nhân, hộ gia đình"."""
-    return ", ".join(RECIPIENT_KINDS_VI[kind].lower() for kind in RecipientKind if kind in kinds)
+    return ", ".join(_(RECIPIENT_KINDS_VI[kind]).lower() for kind in RecipientKind if kind in kinds)
 
 
 def _minutes_url(nomination_id: str) -> str:
@@ -244,8 +247,10 @@ def _proposal(values: dict[str, str], access: Access, errors: dict[str, str]) ->
     if kind in set(RecipientKind) and title in set(Title):
         allowed = TITLE_RECIPIENTS[Title(title)]
         if RecipientKind(kind) not in allowed:
-            named = TITLE_NAMES_VI[Title(title)]
-            errors["title"] = f"Danh hiệu “{named}” dành cho {_for_whom(allowed)}."
+            named = _(TITLE_NAMES_VI[Title(title)])
+            errors["title"] = _("Danh hiệu “{title}” dành cho {whom}.").format(
+                title=named, whom=_for_whom(allowed)
+            )
     proposed_by = values["proposed_by"]
     if proposed_by not in access.proposes_as:  # an inspector or a group head: their own
         proposed_by = access.proposes_as[0].value
@@ -279,7 +284,7 @@ async def propose(request: Request) -> Response:
         except InvalidInput as too_big:
             errors, minutes = dict(too_big.fields), []
         if not (minutes or errors):
-            errors["minutes"] = NO_MINUTES
+            errors["minutes"] = _(NO_MINUTES)
         payload = {"actor": _actor(request), "commune_id": commune_id, "year": year}
         payload |= _proposal(values, access, errors)
         payload["minutes"] = minutes[0].model_dump() if minutes else None
@@ -289,11 +294,11 @@ async def propose(request: Request) -> Response:
         except (InvalidInput, Conflict, Forbidden) as refused:  # said beside the form
             errors = _errors("propose", refused) | {f"propose.{k}": v for k, v in errors.items()}
             if files_chosen(form, "minutes"):  # a browser cannot refill a file input
-                errors.setdefault("propose.minutes", FILES_LOST)
+                errors.setdefault("propose.minutes", _(FILES_LOST))
             forms = {"propose": values}
             return await _year_page(request, forms, errors, refused.http_status)
     who = nomination.recipient.name
-    request.session["flash"] = f"Đã ghi đề nghị khen thưởng {who}."
+    request.session["flash"] = _("Đã ghi đề nghị khen thưởng {name}.").format(name=who)
     if not access.may_read:  # a group head: back to their form
         return RedirectResponse(_year_url(commune_id, year), status_code=303)
     return RedirectResponse(
@@ -321,7 +326,7 @@ async def post_nominees(request: Request) -> Response:
     }
     errors: dict[str, str] = {}
     if not values["nomination_ids"]:
-        errors["nomination_ids"] = "Vui lòng chọn ít nhất một người được đề nghị."
+        errors["nomination_ids"] = _("Vui lòng chọn ít nhất một người được đề nghị.")
     payload = {
         "actor": _actor(request),
         "commune_id": commune_id,
@@ -335,10 +340,14 @@ async def post_nominees(request: Request) -> Response:
     except (InvalidInput, Conflict) as refused:
         forms = {"post": values}
         return await _year_page(request, forms, _errors("post", refused), refused.http_status)
-    request.session["flash"] = (
-        f"Đã đăng danh sách {len(posting.nominations)} người được đề nghị khen thưởng "
-        f"để lấy ý kiến đến hết ngày {posting.comment_until:%d/%m/%Y}."
-    )
+    count = len(posting.nominations)
+    request.session["flash"] = ngettext(
+        "Đã đăng danh sách {count} người được đề nghị khen thưởng "
+        "để lấy ý kiến đến hết ngày {day}.",
+        "Đã đăng danh sách {count} người được đề nghị khen thưởng "
+        "để lấy ý kiến đến hết ngày {day}.",
+        count,
+    ).format(count=count, day=format_day(posting.comment_until))
     return RedirectResponse(_year_url(commune_id, year), status_code=303)
 
 
@@ -410,16 +419,16 @@ async def _change(
         return await _nomination_page(
             request, nomination, {part: values}, errors, refused.http_status
         )
-    request.session["flash"] = DONE[part].format(name=changed.recipient.name)
+    request.session["flash"] = _(DONE[part]).format(name=changed.recipient.name)
     return RedirectResponse(NOMINATION.format(nomination_id=changed.nomination_id), 303)
 
 
 DONE = {
-    "vote": "Đã ghi kết quả họp Hội đồng thi đua, khen thưởng về {name}.",
-    "decide": "Đã ghi quyết định khen thưởng {name}.",
-    "reject": "Đã ghi không khen thưởng {name}.",
-    "revoke": "Đã hủy bỏ quyết định khen thưởng {name}.",
-    "photo": "Đã cập nhật ảnh vinh danh của {name}.",
+    "vote": N_("Đã ghi kết quả họp Hội đồng thi đua, khen thưởng về {name}."),
+    "decide": N_("Đã ghi quyết định khen thưởng {name}."),
+    "reject": N_("Đã ghi không khen thưởng {name}."),
+    "revoke": N_("Đã hủy bỏ quyết định khen thưởng {name}."),
+    "photo": N_("Đã cập nhật ảnh vinh danh của {name}."),
 }
 
 
@@ -438,9 +447,9 @@ def _vote_payload(values: dict[str, str], errors: dict[str, str]) -> dict[str, A
     if all(typed.isdigit() for typed in counts.values()):
         members, present, yes, no = (int(typed) for typed in counts.values())
         if present > members:
-            errors["present"] = "Số thành viên có mặt không được nhiều hơn số thành viên."
+            errors["present"] = _("Số thành viên có mặt không được nhiều hơn số thành viên.")
         if yes + no > present:
-            errors["votes_for"] = "Số phiếu đồng ý và không đồng ý cộng lại vượt số có mặt."
+            errors["votes_for"] = _("Số phiếu đồng ý và không đồng ý cộng lại vượt số có mặt.")
     return {
         "met_on": _day(values["met_on"], "met_on", errors),
         **{name: typed or None for name, typed in counts.items()},
@@ -530,7 +539,7 @@ async def set_photo(request: Request) -> Response:
                 except InvalidInput as too_big:
                     errors = dict(too_big.fields)
                 if not (photos or errors):
-                    errors["photo"] = "Vui lòng chọn một ảnh (JPEG, PNG hoặc WebP)."
+                    errors["photo"] = _("Vui lòng chọn một ảnh (JPEG, PNG hoặc WebP).")
             payload = {
                 "actor": _actor(request),
                 "nomination_id": nomination.nomination_id,
@@ -558,7 +567,7 @@ async def certificate(request: Request) -> Response:
     nomination = await _nomination(request)
     _may_edit(request, nomination.commune_id)
     if nomination.status != NominationStatus.DECIDED or not nomination.certificate_code:
-        raise Conflict(NOT_PRINTABLE)
+        raise Conflict(_(NOT_PRINTABLE))
     overview = await directory.commune_overview(rpc(request), nomination.commune_id)
     settings = request.app.state.settings
     content = await run_in_threadpool(

@@ -51,13 +51,14 @@ from shared.contracts.recognition import (
     StepKind,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, WireError
+from shared.i18n import N_, _, translate
 from shared.ids import new_id
 
 COMMUNE = "/can-bo/xa/{commune_id}/ky-luat"
 CASE = "/can-bo/ky-luat/{case_id}"
 GRAVITY_VI = {
-    Gravity.REPRIMAND_LEVEL: "Đến mức khiển trách",
-    Gravity.OTHER: "Nặng hơn mức khiển trách",
+    Gravity.REPRIMAND_LEVEL: N_("Đến mức khiển trách"),
+    Gravity.OTHER: N_("Nặng hơn mức khiển trách"),
 }
 LABELS = {
     "STAFF_TYPE_NAMES_VI": STAFF_TYPE_NAMES_VI,
@@ -69,7 +70,7 @@ LABELS = {
     "STEP_NAMES_VI": STEP_NAMES_VI,
     "SKIP_GROUNDS_VI": SKIP_GROUNDS_VI,
     "GRAVITY_VI": GRAVITY_VI,
-    "COMPLEX_VI": {"no": "Không phức tạp", "yes": "Phức tạp"},
+    "COMPLEX_VI": {"no": N_("Không phức tạp"), "yes": N_("Phức tạp")},
 }
 # The contract's groups of fields: its `step.held_on` is the step form's `held_on`.
 GROUPS = ("subject", "violation", "step", "pause", "decision")
@@ -82,8 +83,8 @@ COUNCIL_NUMBERS = ("members", "present", "ballot_for", "ballot_against")
 STEP_FIELDS = (
     "kind", "held_on", "skipped", *COUNCIL_NUMBERS, "proposed_form", "notice_sent_on", "note",
 )  # fmt: skip
-HELD_OR_SKIPPED = "Nhập ngày họp, hoặc chọn căn cứ không phải họp (không chọn cả hai)."
-NOT_ALLOWED = "Vui lòng chọn một hình thức kỷ luật áp dụng được cho người này."
+HELD_OR_SKIPPED = N_("Nhập ngày họp, hoặc chọn căn cứ không phải họp (không chọn cả hai).")
+NOT_ALLOWED = N_("Vui lòng chọn một hình thức kỷ luật áp dụng được cho người này.")
 DISCLOSE_FIELDS = ("request_id", "public_summary", "late_reason")
 
 
@@ -107,12 +108,12 @@ def _day(values: dict, name: str, errors: dict[str, str], required: bool = True)
     """A typed day: a date input's 2025-07-01, or 01/07/2025 where a browser has none."""
     if not values[name]:
         if required:
-            errors[name] = "Vui lòng nhập ngày (ngày/tháng/năm)."
+            errors[name] = _("Vui lòng nhập ngày (ngày/tháng/năm).")
         return None
     try:
         return parse_day(values[name])
     except ValueError as wrong:
-        errors[name] = str(wrong)
+        errors[name] = translate(str(wrong))
         return None
 
 
@@ -121,7 +122,7 @@ def _errors(part: str, refused: WireError) -> dict[str, str]:
     group's fields (the contract's `step`) is the form's own."""
     errors: dict[str, str] = {}
     for name, message in refusal(refused).items():
-        group, _, field = name.partition(".")
+        group, _dot, field = name.partition(".")
         if group in GROUPS:
             name = field or "__root__"
         errors.setdefault(f"{part}.{name}", message)
@@ -232,7 +233,9 @@ async def open_case(request: Request) -> Response:
         errors = _errors("open", refused)
         return await _cases_page(request, commune_id, values, errors, refused.http_status)
     case = DisciplineCase.model_validate(reply)
-    request.session["flash"] = f"Đã mở hồ sơ xử lý kỷ luật của {case.subject.full_name}."
+    request.session["flash"] = _("Đã mở hồ sơ xử lý kỷ luật của {name}.").format(
+        name=case.subject.full_name
+    )
     return RedirectResponse(CASE.format(case_id=case.case_id), status_code=303)
 
 
@@ -257,7 +260,7 @@ def _blank_forms(case: DisciplineCase) -> dict[str, dict[str, Any]]:
     """What each form of the case page shows first: a correction, what the case says."""
     forms: dict[str, dict[str, Any]] = {
         action: dict.fromkeys((*fields, "reason"), "") | dict.fromkeys(checks, False)
-        for action, (fields, checks, _, _) in ACTIONS.items()
+        for action, (fields, checks, _build, _done) in ACTIONS.items()
     }
     subject, violation = case.subject, case.violation
     forms["subject"] |= subject.model_dump(mode="json") | {"username": subject.username or ""}
@@ -308,7 +311,7 @@ def _step(values: dict, errors: dict[str, str], case: DisciplineCase) -> dict[st
     """A step held on a day or skipped on a ground; the council's size, attendance
     and secret ballot only for the council."""
     if bool(values["held_on"]) == bool(values["skipped"]):
-        errors["held_on"] = HELD_OR_SKIPPED
+        errors["held_on"] = _(HELD_OR_SKIPPED)
     step = {
         "kind": values["kind"],
         "held_on": _day(values, "held_on", errors, required=False),
@@ -338,7 +341,7 @@ def _end_pause(values: dict, errors: dict[str, str], case: DisciplineCase) -> di
 
 def _decide(values: dict, errors: dict[str, str], case: DisciplineCase) -> dict[str, Any]:
     if values["form"] not in case.clock.allowed_forms:
-        errors["form"] = NOT_ALLOWED
+        errors["form"] = _(NOT_ALLOWED)
     decision = {
         "form": values["form"],
         "number": values["number"],
@@ -355,47 +358,52 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Build, str]] = {
         STEP_FIELDS,
         ("chair_present", "secretary_present"),
         _step,
-        "Đã ghi bước xử lý.",
+        N_("Đã ghi bước xử lý."),
     ),
-    "pause": (("ground", "starts_on"), (), _pause, "Đã ghi thời gian tạm dừng tính thời hạn."),
+    "pause": (
+        ("ground", "starts_on"),
+        (),
+        _pause,
+        N_("Đã ghi thời gian tạm dừng tính thời hạn."),
+    ),
     "end_pause": (
         ("ground", "starts_on", "ends_on"),
         (),
         _end_pause,
-        "Đã ghi ngày kết thúc tạm dừng.",
+        N_("Đã ghi ngày kết thúc tạm dừng."),
     ),
     "later": (
         ("later_violation_on",),
         (),
         lambda v, e, c: {"later_violation_on": _day(v, "later_violation_on", e)},
-        "Đã ghi hành vi vi phạm mới: thời hiệu tính lại từ ngày đó.",
+        N_("Đã ghi hành vi vi phạm mới: thời hiệu tính lại từ ngày đó."),
     ),
     "subject": (
         SUBJECT_FIELDS,
         SUBJECT_CHECKS,
         lambda v, e, c: {"subject": _subject(v)},
-        "Đã sửa thông tin người bị xem xét kỷ luật.",
+        N_("Đã sửa thông tin người bị xem xét kỷ luật."),
     ),
     "violation": (
         VIOLATION_FIELDS,
         (),
         lambda v, e, c: {"violation": _violation(v, e)},
-        "Đã sửa thông tin hành vi vi phạm.",
+        N_("Đã sửa thông tin hành vi vi phạm."),
     ),
     "discovered": (
         ("discovered_on",),
         (),
         lambda v, e, c: {"discovered_on": _day(v, "discovered_on", e)},
-        "Đã sửa ngày phát hiện vi phạm.",
+        N_("Đã sửa ngày phát hiện vi phạm."),
     ),
     "complex": (
         ("complex",),
         (),
         lambda v, e, c: {"complex": v["complex"] == "yes"},
-        "Đã sửa tính chất vụ việc.",
+        N_("Đã sửa tính chất vụ việc."),
     ),
-    "decide": (("form", "number", "decided_on"), (), _decide, "Đã ghi quyết định kỷ luật."),
-    "close": ((), (), lambda v, e, c: {"closed": True}, "Đã kết thúc hồ sơ, không kỷ luật."),
+    "decide": (("form", "number", "decided_on"), (), _decide, N_("Đã ghi quyết định kỷ luật.")),
+    "close": ((), (), lambda v, e, c: {"closed": True}, N_("Đã kết thúc hồ sơ, không kỷ luật.")),
 }
 
 
@@ -428,7 +436,7 @@ async def change_case(request: Request) -> Response:
     except (InvalidInput, Conflict) as refused:
         errors = _errors(action, refused)
         return await _case_page(request, case, action, values, errors, refused.http_status)
-    request.session["flash"] = done
+    request.session["flash"] = _(done)
     return RedirectResponse(CASE.format(case_id=case.case_id), status_code=303)
 
 
@@ -449,7 +457,7 @@ async def disclose_result(request: Request) -> Response:
     except (InvalidInput, Conflict) as refused:
         errors = _errors("disclose", refused)
         return await _case_page(request, case, "disclose", values, errors, refused.http_status)
-    request.session["flash"] = "Đã gửi kết quả xử lý kỷ luật lên bảng công khai của xã."
+    request.session["flash"] = _("Đã gửi kết quả xử lý kỷ luật lên bảng công khai của xã.")
     return RedirectResponse(CASE.format(case_id=case.case_id), status_code=303)
 
 

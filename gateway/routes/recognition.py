@@ -45,6 +45,7 @@ from shared.contracts.recognition import (
     Title,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from shared.i18n import N_, _, format_number
 from shared.ids import new_id
 
 LABELS = {
@@ -54,30 +55,30 @@ LABELS = {
     "RECIPIENT_KINDS_VI": RECIPIENT_KINDS_VI,
 }
 CHECK = "/vinh-danh/giay-khen"
-BAD_CODE = "Mã giấy khen chưa đúng: mã in dưới mã QR của giấy khen, ví dụ KT-7K2M9QXB."
-UNKNOWN_CODE = "Mã không đúng hoặc không tồn tại."
-TOO_MANY_COMMENTS = (
+BAD_CODE = N_("Mã giấy khen chưa đúng: mã in dưới mã QR của giấy khen, ví dụ KT-7K2M9QXB.")
+UNKNOWN_CODE = N_("Mã không đúng hoặc không tồn tại.")
+TOO_MANY_COMMENTS = N_(
     "Đã có nhiều ý kiến, phản ánh được gửi từ mạng của bạn trong một giờ qua. "
     "Vui lòng thử lại sau, hoặc góp ý trực tiếp tại UBND."
 )
 COMMENT_FIELDS = ("request_id", "posting_id", "nomination_id", "name", "contact", "text")
 # Clearer words than the contract's for what a commenter most often gets wrong.
 COMMENT_ERRORS = {
-    "posting_id": "Vui lòng chọn danh sách muốn góp ý.",
-    "name": "Vui lòng cho biết họ tên của bạn.",
-    "text": "Vui lòng viết ý kiến của bạn (ít nhất 3 ký tự).",
-    "request_id": "Biểu mẫu đã cũ. Vui lòng kiểm tra lại rồi gửi lần nữa.",
+    "posting_id": N_("Vui lòng chọn danh sách muốn góp ý."),
+    "name": N_("Vui lòng cho biết họ tên của bạn."),
+    "text": N_("Vui lòng viết ý kiến của bạn (ít nhất 3 ký tự)."),
+    "request_id": N_("Biểu mẫu đã cũ. Vui lòng kiểm tra lại rồi gửi lần nữa."),
 }
 
 
 def money(amount: int) -> str:
-    """Đồng as Vietnamese write them: 1.234.000 đ."""
-    return f"{amount:,} đ".replace(",", ".")
+    """Đồng as the reader writes them: 1.234.000 đ (1,234,000 VND)."""
+    return _("{amount} đ").format(amount=format_number(amount))
 
 
 def multiple(value: float) -> str:
-    """A multiple of the base salary with a decimal comma: 0,3."""
-    return f"{value:g}".replace(".", ",")
+    """A multiple of the base salary as the reader writes it: 0,3 (0.3)."""
+    return format_number(value)
 
 
 templates.env.filters["money"] = money
@@ -149,7 +150,7 @@ async def certificate_lookup(request: Request) -> Response:
     try:
         code = parse_form(CertificateQuery, {"code": typed}, {}).code
     except InvalidInput:
-        return check_page(request, typed[:40], 422, error=BAD_CODE)
+        return check_page(request, typed[:40], 422, error=_(BAD_CODE))
     return RedirectResponse(f"{CHECK}/{code.upper()}", status_code=303)
 
 
@@ -159,13 +160,13 @@ async def certificate_check(request: Request) -> Response:
     try:
         query = parse_form(CertificateQuery, {"code": typed}, {})
     except InvalidInput:
-        return check_page(request, typed[:40], 422, error=BAD_CODE)
+        return check_page(request, typed[:40], 422, error=_(BAD_CODE))
     if query.code.upper() != typed:  # one address per certificate: the code as printed
         return RedirectResponse(f"{CHECK}/{query.code.upper()}", status_code=303)
     try:
         reply = await call(request, "certificate", query)
     except NotFound:
-        return check_page(request, query.code, 404, error=UNKNOWN_CODE)
+        return check_page(request, query.code, 404, error=_(UNKNOWN_CODE))
     certificate = CommendationCertificate.model_validate(reply)
     overview = await directory.commune_overview(rpc(request), certificate.commune_id)
     return check_page(request, query.code, certificate=certificate, commune=overview.commune)
@@ -216,13 +217,16 @@ async def comment(request: Request) -> Response:
     values = {name: text(form, name) for name in COMMENT_FIELDS}
     filings = request.app.state.filings
     if filings.blocked(sender(request)):
-        return await comment_page(request, values, {"__root__": TOO_MANY_COMMENTS}, 429)
+        return await comment_page(request, values, {"__root__": _(TOO_MANY_COMMENTS)}, 429)
     payload = {**values, "nomination_id": values["nomination_id"] or None}
     try:
         command = parse_form(CommentOnNominees, payload, {})
         receipt = CommentReceipt.model_validate(await call(request, "comment", command))
     except (InvalidInput, Conflict, NotFound, TooManyRequests) as refused:
-        errors = {name: COMMENT_ERRORS.get(name, why) for name, why in refusal(refused).items()}
+        errors = {
+            name: _(COMMENT_ERRORS[name]) if name in COMMENT_ERRORS else why
+            for name, why in refusal(refused).items()
+        }
         return await comment_page(request, values, errors, refused.http_status)
     filings.record(sender(request))
     overview = await directory.commune_overview(rpc(request), request.path_params["commune_id"])

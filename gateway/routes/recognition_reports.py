@@ -28,6 +28,7 @@ from shared.contracts.recognition import (
     Report,
     ReportQuery,
 )
+from shared.i18n import N_, _
 
 YEARS_BACK = 6  # the years offered in the filter
 
@@ -38,7 +39,7 @@ class Kind:
 
     path: str
     method: str
-    title: str
+    title: str  # the words are marked for the catalog, translated where shown
     group: str  # the column of ReportRow.group
     detail: str  # of ReportRow.detail
     labels: dict[str, str]  # the service's keys in words
@@ -49,9 +50,9 @@ class Kind:
 COMMENDATIONS = Kind(
     path="/can-bo/xa/{commune_id}/khen-thuong/bao-cao",
     method="commendation_report",
-    title="Báo cáo khen thưởng",
-    group="Danh hiệu, hình thức khen thưởng",
-    detail="Đơn vị",
+    title=N_("Báo cáo khen thưởng"),
+    group=N_("Danh hiệu, hình thức khen thưởng"),
+    detail=N_("Đơn vị"),
     labels={**TITLE_NAMES_VI, **STATUS_NAMES_VI},
     filename="khen-thuong",
     amounts=True,
@@ -59,9 +60,9 @@ COMMENDATIONS = Kind(
 DISCIPLINE = Kind(
     path="/can-bo/xa/{commune_id}/ky-luat/bao-cao",
     method="discipline_report",
-    title="Báo cáo xử lý kỷ luật",
-    group="Hình thức kỷ luật",
-    detail="Tình trạng",
+    title=N_("Báo cáo xử lý kỷ luật"),
+    group=N_("Hình thức kỷ luật"),
+    detail=N_("Tình trạng"),
     labels={**FORM_NAMES_VI, **CASE_STATUS_VI, **STAFF_TYPE_NAMES_VI},
     filename="ky-luat",
     amounts=False,
@@ -91,7 +92,10 @@ def _page(kind: Kind) -> auth.Endpoint:
             _report(request, kind, commune_id),
         )
         year = _year(request)
-        title = f"{kind.title} {f'năm {year}' if year else 'các năm'}"
+        if year:
+            title = _("{report} năm {year}").format(report=_(kind.title), year=year)
+        else:
+            title = _("{report} các năm").format(report=_(kind.title))
         this_year = today().year
         context = {
             "overview": overview,
@@ -114,10 +118,10 @@ def _download(kind: Kind) -> auth.Endpoint:
     async def report_csv(request: Request) -> Response:
         commune_id = request.path_params["commune_id"]
         lines = await _report(request, kind, commune_id)
-        header = ["Năm", kind.group, kind.detail, "Số lượng"]
+        header = [_("Năm"), _(kind.group), _(kind.detail), _("Số lượng")]
         rows = [[line["year"], line["group"], line["detail"], line["count"]] for line in lines]
         if kind.amounts:
-            header.append("Tiền thưởng (đồng)")
+            header.append(_("Tiền thưởng (đồng)"))
             rows = [row + [line["amount"]] for row, line in zip(rows, lines, strict=True)]
         filename = f"{kind.filename}-{commune_id}-{_year(request) or 'cac-nam'}.csv"
         return Response(

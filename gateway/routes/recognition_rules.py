@@ -26,20 +26,28 @@ from shared.calendar import parse_day
 from shared.contracts.recognition import ListRules, Rule, RuleBook, RuleValue, SetRule
 from shared.contracts.staff import Role
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.i18n import N_, _, format_day, format_number, ngettext, translate
 
 RULES = "/can-bo/xa/{commune_id}/quy-tac-khen-thuong-ky-luat"
 LEADERS = frozenset({Role.COMMUNE_ADMIN})
 KIND_VI = {
-    "number": "Số",
-    "money": "Số tiền",
-    "percent": "Tỷ lệ phần trăm",
-    "days": "Số ngày",
-    "months": "Số tháng",
-    "years": "Số năm",
-    "text": "Văn bản",
-    "yes_no": "Có hoặc không",
+    "number": N_("Số"),
+    "money": N_("Số tiền"),
+    "percent": N_("Tỷ lệ phần trăm"),
+    "days": N_("Số ngày"),
+    "months": N_("Số tháng"),
+    "years": N_("Số năm"),
+    "text": N_("Văn bản"),
+    "yes_no": N_("Có hoặc không"),
 }
-UNIT_VI = {"money": "đ", "percent": "%", "days": "ngày", "months": "tháng", "years": "năm"}
+# Shown translated: {{ _(UNIT_VI[kind]) }} (the percent sign is the same in any language).
+UNIT_VI = {
+    "money": N_("đ"),
+    "percent": "%",
+    "days": N_("ngày"),
+    "months": N_("tháng"),
+    "years": N_("năm"),
+}
 WHOLE_KINDS = frozenset({"money", "days", "months", "years"})
 NUMBER_KINDS = WHOLE_KINDS | {"number", "percent"}
 # 2.340.000 or 2,340,000: thousands, whichever mark was typed.
@@ -47,22 +55,27 @@ THOUSANDS = re.compile(r"\d{1,3}([.,]\d{3})+")
 FIELDS = ("value", "valid_from", "reason")
 
 
-def vn_amount(value: int | float) -> str:
-    """2340000 → 2.340.000; 1.5 → 1,5."""
-    plain = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
-    return plain.translate(str.maketrans(",.", ".,"))
-
-
 def rule_value(value: RuleValue | None, kind: str) -> str:
-    """A rule's value as people read it: 2.340.000 đ, 15 %, 90 ngày, Có."""
+    """A rule's value as the reader reads it: 2.340.000 đ, 15 %, 90 ngày, Có
+    (2,340,000 VND, 15 %, 90 days, Yes)."""
     if value is None:
-        return "Chưa có"
+        return _("Chưa có")
     if isinstance(value, bool):
-        return "Có" if value else "Không"
+        return _("Có") if value else _("Không")
     if isinstance(value, str):
-        return value
-    unit = UNIT_VI.get(kind)
-    return f"{vn_amount(value)} {unit}" if unit else vn_amount(value)
+        return translate(value)  # a default the service wrote, or what an administrator typed
+    amount = format_number(value)
+    if kind == "money":
+        return _("{amount} đ").format(amount=amount)
+    if kind == "percent":
+        return f"{amount} %"
+    if kind == "days":
+        return ngettext("{amount} ngày", "{amount} ngày", int(value)).format(amount=amount)
+    if kind == "months":
+        return ngettext("{amount} tháng", "{amount} tháng", int(value)).format(amount=amount)
+    if kind == "years":
+        return ngettext("{amount} năm", "{amount} năm", int(value)).format(amount=amount)
+    return amount
 
 
 def typed_value(value: RuleValue | None, kind: str) -> str:
@@ -71,21 +84,22 @@ def typed_value(value: RuleValue | None, kind: str) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value if isinstance(value, str) else vn_amount(value)
+    return value if isinstance(value, str) else format_number(value)
 
 
 def parse_value(typed: str, kind: str) -> RuleValue:
     """What was typed, as the rule's kind: 2.340.000 or 2,340,000 → 2340000; 1,5 → 1.5
-    (a decimal comma, as Vietnamese write it); raise ValueError in Vietnamese."""
+    (a decimal comma, as Vietnamese write it); raise ValueError in the reader's language."""
     if kind == "yes_no":
         if typed not in ("yes", "no"):
-            raise ValueError("Vui lòng chọn Có hoặc Không.")
+            raise ValueError(_("Vui lòng chọn Có hoặc Không."))
         return typed == "yes"
     if not typed:
-        raise ValueError("Vui lòng điền mục này.")
+        raise ValueError(_("Vui lòng điền mục này."))
     if kind not in NUMBER_KINDS:
         return typed
-    plain = typed.replace(" ", "").removesuffix(UNIT_VI.get(kind, "")).strip()
+    unit = UNIT_VI.get(kind, "")
+    plain = typed.replace(" ", "").removesuffix(unit).removesuffix(_(unit) if unit else "").strip()
     if THOUSANDS.fullmatch(plain):
         return int(re.sub(r"[.,]", "", plain))
     if plain.isdigit():
@@ -93,8 +107,8 @@ def parse_value(typed: str, kind: str) -> RuleValue:
     if kind not in WHOLE_KINDS and re.fullmatch(r"\d+[.,]\d+", plain):
         return float(plain.replace(",", "."))
     if kind in WHOLE_KINDS:
-        raise ValueError("Vui lòng nhập một số nguyên, ví dụ 2.340.000.")
-    raise ValueError("Vui lòng nhập một số, ví dụ 15 hoặc 1,5.")
+        raise ValueError(_("Vui lòng nhập một số nguyên, ví dụ 2.340.000."))
+    raise ValueError(_("Vui lòng nhập một số, ví dụ 15 hoặc 1,5."))
 
 
 def _on(request: Request) -> date | None:
@@ -118,7 +132,7 @@ async def _set_rule(request: Request, commune_id: str, rule: Rule, typed: dict[s
     try:
         valid_from: date | None = parse_day(typed["valid_from"])
     except ValueError:
-        errors["valid_from"] = "Vui lòng nhập ngày bắt đầu áp dụng (ngày/tháng/năm)."
+        errors["valid_from"] = _("Vui lòng nhập ngày bắt đầu áp dụng (ngày/tháng/năm).")
         valid_from = None
     payload = {
         "actor": request.state.staff.username,
@@ -147,7 +161,7 @@ async def rules_page(request: Request) -> Response:
         auth.check_csrf(request, form.get("csrf_token"))
         rule = next((rule for rule in book.rules if rule.key == text(form, "key")), None)
         if rule is None:
-            raise NotFound("Không có quy tắc này.")
+            raise NotFound(_("Không có quy tắc này."))
         open_rule, typed = rule.key, {name: text(form, name) for name in FIELDS}
         forms[rule.key] = typed
         try:
@@ -156,8 +170,8 @@ async def rules_page(request: Request) -> Response:
             errors, status_code = refusal(refused), refused.http_status
         else:
             valid_from = parse_day(typed["valid_from"])
-            request.session["flash"] = (
-                f"Đã lưu giá trị mới của “{rule.name}” từ ngày {valid_from:%d/%m/%Y}."
+            request.session["flash"] = _("Đã lưu giá trị mới của “{name}” từ ngày {day}.").format(
+                name=translate(rule.name), day=format_day(valid_from)
             )
             return RedirectResponse(RULES.format(commune_id=commune_id), status_code=303)
     context = {

@@ -13,6 +13,7 @@ from shared.chassis import AsksDirectory, MongoStore, audit_entry, audit_item, u
 from shared.contracts.recognition import Nomination, RuleVersion
 from shared.contracts.staff import Role
 from shared.errors import Forbidden, NotFound
+from shared.i18n import N_, _
 
 # who proposes, posts, records the council and the decision
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.COMMUNE_STAFF})
@@ -28,7 +29,7 @@ RULE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN})
 # every view and change: Law 10/2022 Art 39 gives it supervision, not the files).
 DISCIPLINE_ROLES = frozenset({Role.COMMUNE_ADMIN})
 AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.COMMUNE_ADMIN, Role.INSPECTOR})
-DISCIPLINE_FORBIDDEN = (
+DISCIPLINE_FORBIDDEN = N_(
     "Hồ sơ xử lý kỷ luật chỉ lãnh đạo Ủy ban nhân dân xã, phường (người có thẩm quyền xử lý "
     "kỷ luật theo Nghị định 172/2025/NĐ-CP, Nghị định 112/2020/NĐ-CP) được xem và cập nhật. "
     "Ban Thanh tra nhân dân xem nhật ký truy cập hồ sơ."
@@ -42,7 +43,7 @@ def today() -> date:
 class RecognitionBase(AsksDirectory):
     name = "recognition"
 
-    FORBIDDEN = "Bạn không có quyền quản lý thi đua, khen thưởng của xã, phường này."
+    FORBIDDEN = N_("Bạn không có quyền quản lý thi đua, khen thưởng của xã, phường này.")
     store: RecognitionStore = MongoStore(RecognitionStore)
     # mandatory: an event that no queue takes yet stays in the outbox (Store.relay_events)
     dispatch = EventDispatcher(mandatory=True)
@@ -66,7 +67,7 @@ class RecognitionBase(AsksDirectory):
     def _nomination(self, nomination_id: str) -> dict[str, Any]:
         nomination = self.store.nomination(nomination_id)
         if nomination is None:
-            raise NotFound("Không tìm thấy đề nghị khen thưởng này.")
+            raise NotFound(_("Không tìm thấy đề nghị khen thưởng này."))
         return nomination
 
     def _audit(self, actor: str, action: str, target: str, commune_id: str, **change: Any) -> dict:

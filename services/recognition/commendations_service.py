@@ -57,6 +57,7 @@ from shared.contracts.recognition import (
 from shared.contracts.staff import Role, RoleHolders, Usernames
 from shared.disclosure_periods import is_late
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
+from shared.i18n import _
 from shared.ids import new_code
 from shared.uploads import clean_attachment, clean_photo
 
@@ -75,7 +76,7 @@ def _decoded(data_base64: str, field: str) -> bytes:
     try:
         return base64.b64decode(data_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput(fields={field: "Tệp gửi lên bị hỏng; hãy chọn lại."}) from None
+        raise InvalidInput(fields={field: _("Tệp gửi lên bị hỏng; hãy chọn lại.")}) from None
 
 
 def _quota_key(nomination: dict[str, Any]) -> str:
@@ -182,12 +183,14 @@ class CommendationEntrypoints(RecognitionBase):
             ]  # fmt: skip
             if not proposed:
                 raise InvalidInput(
-                    fields={"nomination_ids": "Chọn ít nhất một đề nghị chưa niêm yết."}
+                    fields={"nomination_ids": _("Chọn ít nhất một đề nghị chưa niêm yết.")}
                 )
             day = command.posted_on or today()
             if day > today() or day < today() - timedelta(days=90):
                 raise InvalidInput(
-                    fields={"posted_on": "Ngày niêm yết phải trong 90 ngày qua, không sau hôm nay."}
+                    fields={
+                        "posted_on": _("Ngày niêm yết phải trong 90 ngày qua, không sau hôm nay.")
+                    }
                 )
             days = command.days or int(
                 self._book(command.commune_id).needed("comment_days", day, "days")
@@ -232,23 +235,28 @@ class CommendationEntrypoints(RecognitionBase):
             commune_id=posting["commune_id"],
             request_id=posting["_id"],
             category=DisclosureCategory.OTHER,
-            title=f"Lấy ý kiến Nhân dân về danh sách đề nghị khen thưởng năm {posting['year']}",
+            title=_("Lấy ý kiến Nhân dân về danh sách đề nghị khen thưởng năm {year}").format(
+                year=posting["year"]
+            ),
             summary="\n".join(
                 [
-                    f"Danh sách đề nghị khen thưởng, lấy ý kiến đến hết ngày "
-                    f"{date.fromisoformat(until):%d/%m/%Y}:",
+                    _("Danh sách đề nghị khen thưởng, lấy ý kiến đến hết ngày {day}:").format(
+                        day=f"{date.fromisoformat(until):%d/%m/%Y}"
+                    ),
                     *lines,
-                    f"Góp ý tại /khen-thuong/{posting['commune_id']}/lay-y-kien hoặc tại "
-                    "trụ sở Ủy ban nhân dân.",
+                    _("Góp ý tại {address} hoặc tại trụ sở Ủy ban nhân dân.").format(
+                        address=f"/khen-thuong/{posting['commune_id']}/lay-y-kien"
+                    ),
                 ]
             )[:10000],
-            decision_ref=f"Danh sách đề nghị khen thưởng năm {posting['year']}",
+            decision_ref=_("Danh sách đề nghị khen thưởng năm {year}").format(year=posting["year"]),
             decision_date=day,
             posted_from=day,
             posted_to=date.fromisoformat(until),
             forms=[DisclosureForm.POSTING, DisclosureForm.PORTAL],
-            late_reason=f"Danh sách đã niêm yết tại trụ sở từ ngày {day:%d/%m/%Y}; nay đăng "
-            "lên cổng thông tin."
+            late_reason=_(
+                "Danh sách đã niêm yết tại trụ sở từ ngày {day}; nay đăng lên cổng thông tin."
+            ).format(day=f"{day:%d/%m/%Y}")
             if late
             else None,
         )
@@ -277,15 +285,16 @@ class CommendationEntrypoints(RecognitionBase):
         command = parse(CommentOnNominees, payload)
         posting = self.store.posting(command.posting_id)
         if posting is None:
-            raise NotFound("Không tìm thấy danh sách đề nghị khen thưởng này.")
+            raise NotFound(_("Không tìm thấy danh sách đề nghị khen thưởng này."))
         day = today().isoformat()
         if not posting["posted_on"] <= day <= posting["comment_until"]:
             raise Conflict(
-                "Đã hết thời gian lấy ý kiến về danh sách này (đến hết ngày "
-                f"{date.fromisoformat(posting['comment_until']):%d/%m/%Y})."
+                _("Đã hết thời gian lấy ý kiến về danh sách này (đến hết ngày {day}).").format(
+                    day=f"{date.fromisoformat(posting['comment_until']):%d/%m/%Y}"
+                )
             )
         if command.nomination_id and command.nomination_id not in posting["nomination_ids"]:
-            raise InvalidInput(fields={"nomination_id": "Người này không có trong danh sách."})
+            raise InvalidInput(fields={"nomination_id": _("Người này không có trong danh sách.")})
         stored = self.store.add_comment(
             {
                 "_id": command.request_id,
@@ -309,7 +318,7 @@ class CommendationEntrypoints(RecognitionBase):
         query = parse(PostingRef, payload)
         posting = self.store.posting(query.posting_id)
         if posting is None:
-            raise NotFound("Không tìm thấy danh sách đề nghị khen thưởng này.")
+            raise NotFound(_("Không tìm thấy danh sách đề nghị khen thưởng này."))
         self._require(query.actor, posting["commune_id"], READING_ROLES)
         comments = [
             Comment(**{k: c[k] for k in Comment.model_fields})
@@ -327,17 +336,16 @@ class CommendationEntrypoints(RecognitionBase):
         nomination = self._nomination(command.nomination_id)
         self._require(command.actor, nomination["commune_id"], STAFF_ROLES)
         if nomination["status"] != S.POSTED.value:
-            raise Conflict("Hội đồng chỉ xét đề nghị đã niêm yết lấy ý kiến và chưa được xét.")
+            raise Conflict(_("Hội đồng chỉ xét đề nghị đã niêm yết lấy ý kiến và chưa được xét."))
         until = nomination.get("comment_until")
         domain.check_council_date(
             command.vote.met_on, date.fromisoformat(until) if until else None, today()
         )
         vote = command.vote.model_dump(mode="json")
         v = command.vote
-        note = (
-            f"{v.votes_for}/{v.members} thành viên đồng ý, {v.votes_against} không đồng ý, "
-            f"{v.present} có mặt"
-        )
+        note = _(
+            "{agree}/{members} thành viên đồng ý, {against} không đồng ý, {present} có mặt"
+        ).format(agree=v.votes_for, members=v.members, against=v.votes_against, present=v.present)
         # the audit in words: its field names are read as the directory's ("members")
         audit = self._audit(
             command.actor, "record_council_vote", command.nomination_id,
@@ -358,7 +366,7 @@ class CommendationEntrypoints(RecognitionBase):
         commune_id = nomination["commune_id"]
         self._require(command.actor, commune_id, STAFF_ROLES)
         if nomination["status"] != S.REVIEWED.value:
-            raise Conflict("Chỉ quyết định khen thưởng đề nghị đã được Hội đồng xét.")
+            raise Conflict(_("Chỉ quyết định khen thưởng đề nghị đã được Hội đồng xét."))
         book = self._book(commune_id)
         day = command.decided_on
         council = nomination["council"]
@@ -367,9 +375,10 @@ class CommendationEntrypoints(RecognitionBase):
             vote, int(book.needed("council_pass_percent", day, "decided_on"))
         ):
             raise Conflict(
-                "Hội đồng thi đua, khen thưởng không đồng ý đề nghị này "
-                f"({vote.votes_for}/{vote.members} thành viên đồng ý): không thể quyết định "
-                "khen thưởng."
+                _(
+                    "Hội đồng thi đua, khen thưởng không đồng ý đề nghị này "
+                    "({agree}/{members} thành viên đồng ý): không thể quyết định khen thưởng."
+                ).format(agree=vote.votes_for, members=vote.members)
             )
         domain.check_decision_day(day, vote.met_on, today())
         title = Title(nomination["title"])
@@ -402,7 +411,7 @@ class CommendationEntrypoints(RecognitionBase):
             recipient=Recipient.model_validate(nomination["recipient"]).owner,
             form=f"{TITLE_NAMES_VI[title]} ({authority})",
             reason=nomination["achievement"],
-            decision_ref=f"Quyết định số {command.decision_number}",
+            decision_ref=_("Quyết định số {number}").format(number=command.decision_number),
             decided_on=day,
         )
         audit = self._audit(
@@ -411,14 +420,18 @@ class CommendationEntrypoints(RecognitionBase):
         )  # fmt: skip
         moved = self.store.move(
             command.nomination_id, [S.REVIEWED.value], fields,
-            self._entry(command.actor, "decided", f"Quyết định số {command.decision_number}"),
+            self._entry(
+                command.actor,
+                "decided",
+                _("Quyết định số {number}").format(number=command.decision_number),
+            ),
             [event_item(decided), audit],
         )  # fmt: skip
         if moved is None:  # decided or rejected meanwhile: give back what was taken
             self.store.release_number(number_key, command.nomination_id)
             if counted:
                 self.store.count_in_quota(_quota_key(nomination), counted, -1)
-            raise Conflict("Đề nghị này vừa được xử lý; hãy tải lại trang.")
+            raise Conflict(_("Đề nghị này vừa được xử lý; hãy tải lại trang."))
         self._relay("nominations", command.nomination_id)
         return nomination_contract(self._nomination(command.nomination_id)).model_dump(mode="json")
 
@@ -441,7 +454,7 @@ class CommendationEntrypoints(RecognitionBase):
         cap = int(book.needed("cstdcs_cap_percent", day, "decided_on"))
         domain.check_fighter_quota(has_advanced, quota["advanced"], quota["fighters"], cap)
         if not self.store.take_fighter_place(key, quota["advanced"], quota["fighters"]):
-            raise Conflict("Số Chiến sĩ thi đua cơ sở của đơn vị vừa thay đổi; hãy thử lại.")
+            raise Conflict(_("Số Chiến sĩ thi đua cơ sở của đơn vị vừa thay đổi; hãy thử lại."))
         return "fighters"
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -489,7 +502,7 @@ class CommendationEntrypoints(RecognitionBase):
         nomination = self._nomination(command.nomination_id)
         self._require(command.actor, nomination["commune_id"], STAFF_ROLES)
         if nomination["status"] != S.DECIDED.value:
-            raise Conflict("Chỉ thêm ảnh cho khen thưởng đã quyết định.")
+            raise Conflict(_("Chỉ thêm ảnh cho khen thưởng đã quyết định."))
         file_id = f"{command.nomination_id}:photo"
         if command.photo is None:
             self.store.drop_file(file_id)
@@ -535,7 +548,7 @@ class CommendationEntrypoints(RecognitionBase):
         query = parse(PhotoRef, payload)
         nomination = self.store.nomination(query.nomination_id)
         if nomination is None or nomination["status"] != S.DECIDED.value:
-            raise NotFound("Không có ảnh này.")
+            raise NotFound(_("Không có ảnh này."))
         return self._file(f"{query.nomination_id}:photo")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -543,7 +556,7 @@ class CommendationEntrypoints(RecognitionBase):
         query = parse(CertificateQuery, payload)
         nomination = self.store.by_certificate(query.code.strip().upper())
         if nomination is None:
-            raise NotFound("Mã giấy khen không đúng: không có khen thưởng nào mang mã này.")
+            raise NotFound(_("Mã giấy khen không đúng: không có khen thưởng nào mang mã này."))
         return CommendationCertificate(
             entry=honour_entry(nomination),
             commune_id=nomination["commune_id"],
@@ -565,14 +578,14 @@ class CommendationEntrypoints(RecognitionBase):
             nomination_id, [s.value for s in from_statuses], fields, entry, items
         )
         if moved is None:
-            raise Conflict("Không thể thực hiện việc này ở trạng thái hiện tại của đề nghị.")
+            raise Conflict(_("Không thể thực hiện việc này ở trạng thái hiện tại của đề nghị."))
         self._relay("nominations", nomination_id)
         return nomination_contract(self._nomination(nomination_id)).model_dump(mode="json")
 
     def _file(self, file_id: str) -> dict:
         stored = self.store.file(file_id)
         if stored is None:
-            raise NotFound("Không tìm thấy tệp này.")
+            raise NotFound(_("Không tìm thấy tệp này."))
         return StoredFile(
             content_type=stored["content_type"],
             data_base64=base64.b64encode(stored["data"]).decode(),

@@ -35,6 +35,7 @@ from shared.contracts.recognition import (
 )
 from shared.disclosure_periods import MIN_LOUDSPEAKER_DAYS, MIN_POSTING_DAYS, is_late, late_warning
 from shared.errors import WIRE_ERRORS, Conflict, InvalidInput, NotFound, parse
+from shared.i18n import _
 
 CHANGE_GROUPS = (
     "subject", "violation", "discovered_on", "complex", "later_violation_on", "step", "pause",
@@ -88,10 +89,15 @@ class DisciplineEntrypoints(RecognitionBase):
             clock = domain.clock(facts_of(state, []), book, day)
             if clock.limitation_ends_on is not None and clock.limitation_ends_on < day:
                 raise Conflict(
-                    f"Đã hết thời hiệu xử lý kỷ luật ngày {clock.limitation_ends_on:%d/%m/%Y} "
-                    f"({domain.RULE_SET_NAMES_VI[clock.rule_set]}): không thể mở vụ việc."
+                    _(
+                        "Đã hết thời hiệu xử lý kỷ luật ngày {day} ({rule_set}): "
+                        "không thể mở vụ việc."
+                    ).format(
+                        day=f"{clock.limitation_ends_on:%d/%m/%Y}",
+                        rule_set=domain.RULE_SET_NAMES_VI[clock.rule_set],
+                    )
                 )
-            self._new_version(command.request_id, 1, state, "Mở hồ sơ", command.actor)
+            self._new_version(command.request_id, 1, state, _("Mở hồ sơ"), command.actor)
             document = {
                 "_id": command.request_id,
                 "commune_id": command.commune_id,
@@ -117,11 +123,14 @@ class DisciplineEntrypoints(RecognitionBase):
         self._require_discipline(command.actor, case["commune_id"], case["_id"], "change_case")
         given = [g for g in CHANGE_GROUPS if getattr(command, g) is not None]
         if len(given) != 1:
-            raise InvalidInput(fields={"reason": "Mỗi lần cập nhật một nội dung."})
+            raise InvalidInput(fields={"reason": _("Mỗi lần cập nhật một nội dung.")})
         newest = self.store.newest_version(case["_id"])
         if command.version != newest:
             raise Conflict(
-                f"Hồ sơ đã được cập nhật (phiên bản {newest}) sau khi bạn mở: hãy tải lại trang."
+                _(
+                    "Hồ sơ đã được cập nhật (phiên bản {version}) sau khi bạn mở: "
+                    "hãy tải lại trang."
+                ).format(version=newest)
             )
         book = self._book(case["commune_id"])
         # the newest version, not the case's copy: a crash may have left that one behind
@@ -129,7 +138,7 @@ class DisciplineEntrypoints(RecognitionBase):
         state = self._changed(case, dict(newest_state), command, given[0], book)
         version = newest + 1
         if not self._new_version(case["_id"], version, state, command.reason, command.actor):
-            raise Conflict("Hồ sơ vừa được người khác cập nhật: hãy tải lại trang.")
+            raise Conflict(_("Hồ sơ vừa được người khác cập nhật: hãy tải lại trang."))
         audit = self._audit(
             command.actor, "change_discipline_case", case["_id"], case["commune_id"],
             after={"version": version, "changed": given[0]},
@@ -145,7 +154,7 @@ class DisciplineEntrypoints(RecognitionBase):
         facts = facts_of(state, self._earlier(case))
         decided = state.get("decision") is not None or state.get("closed")
         if decided and group in ("step", "pause", "decision", "later_violation_on"):
-            raise Conflict("Vụ việc đã kết thúc: chỉ còn được đính chính thông tin, có lý do.")
+            raise Conflict(_("Vụ việc đã kết thúc: chỉ còn được đính chính thông tin, có lý do."))
         if group in ("subject", "violation", "discovered_on", "complex"):
             value = getattr(command, group)
             state[group] = (
@@ -160,8 +169,9 @@ class DisciplineEntrypoints(RecognitionBase):
             if later <= facts.violation.committed_on or later > day:
                 raise InvalidInput(
                     fields={
-                        "later_violation_on": "Vi phạm mới phải sau vi phạm đang xử lý và "
-                        "không sau hôm nay."
+                        "later_violation_on": _(
+                            "Vi phạm mới phải sau vi phạm đang xử lý và không sau hôm nay."
+                        )
                     }
                 )
             state["later_violations"] = [*state["later_violations"], later.isoformat()]
@@ -181,11 +191,13 @@ class DisciplineEntrypoints(RecognitionBase):
     def _paused(self, pauses: list[dict], pause: Pause, day: date) -> list[dict]:
         """A new pause, or the open one ended (the same first day)."""
         if pause.starts_on > day or (pause.ends_on is not None and pause.ends_on < pause.starts_on):
-            raise InvalidInput(fields={"pause.ends_on": "Thời gian tạm dừng không hợp lệ."})
+            raise InvalidInput(fields={"pause.ends_on": _("Thời gian tạm dừng không hợp lệ.")})
         same = [p for p in pauses if p["starts_on"] == pause.starts_on.isoformat()]
         others = [p for p in pauses if p not in same]
         if not same and any(p["ends_on"] is None for p in pauses):
-            raise Conflict("Đang có một thời gian tạm dừng chưa kết thúc: hãy kết thúc nó trước.")
+            raise Conflict(
+                _("Đang có một thời gian tạm dừng chưa kết thúc: hãy kết thúc nó trước.")
+            )
         return [*others, pause.model_dump(mode="json")]
 
     def _decision(self, facts: domain.CaseFacts, decision: Decision, book: Book, day: date) -> dict:
@@ -203,9 +215,10 @@ class DisciplineEntrypoints(RecognitionBase):
         if missing:
             raise InvalidInput(
                 fields={
-                    "decision.form": "Chưa thực hiện (hoặc ghi bỏ qua theo căn cứ luật định): "
-                    + ", ".join(missing)
-                    + " (Nghị định 112/2020 Điều 32; Nghị định 172/2025 Điều 16)."
+                    "decision.form": _(
+                        "Chưa thực hiện (hoặc ghi bỏ qua theo căn cứ luật định): {steps} "
+                        "(Nghị định 112/2020 Điều 32; Nghị định 172/2025 Điều 16)."
+                    ).format(steps=", ".join(missing))
                 }
             )
         domain.check_decision(
@@ -279,7 +292,7 @@ class DisciplineEntrypoints(RecognitionBase):
         self._require_discipline(command.actor, commune_id, case["_id"], "disclose_result")
         decision = case["state"].get("decision")
         if decision is None:
-            raise Conflict("Chỉ công khai vụ việc đã có quyết định kỷ luật.")
+            raise Conflict(_("Chỉ công khai vụ việc đã có quyết định kỷ luật."))
         if case.get("disclosed_on"):
             return self._case_contract(case, None).model_dump(mode="json")
         day = today()
@@ -293,10 +306,14 @@ class DisciplineEntrypoints(RecognitionBase):
             commune_id=commune_id,
             request_id=command.request_id,
             category=DisclosureCategory.INSPECTION_AND_DISCIPLINE,
-            title=f"Kết quả xử lý kỷ luật: {subject.full_name}, {subject.position}",
-            summary=f"Hình thức kỷ luật: {FORM_NAMES_VI[domain.DisciplineForm(decision['form'])]}. "
-            f"{command.public_summary}",
-            decision_ref=f"Quyết định số {number}",
+            title=_("Kết quả xử lý kỷ luật: {name}, {position}").format(
+                name=subject.full_name, position=subject.position
+            ),
+            summary=_("Hình thức kỷ luật: {form}. {summary}").format(
+                form=FORM_NAMES_VI[domain.DisciplineForm(decision["form"])],
+                summary=command.public_summary,
+            ),
+            decision_ref=_("Quyết định số {number}").format(number=number),
             decision_date=decided_on,
             posted_from=day,
             posted_to=day + timedelta(days=MIN_POSTING_DAYS - 1),
@@ -324,7 +341,7 @@ class DisciplineEntrypoints(RecognitionBase):
     def _case(self, case_id: str) -> dict[str, Any]:
         case = self.store.case(case_id)
         if case is None:
-            raise NotFound("Không tìm thấy hồ sơ kỷ luật này.")
+            raise NotFound(_("Không tìm thấy hồ sơ kỷ luật này."))
         return case
 
     def _new_version(
@@ -358,7 +375,7 @@ class DisciplineEntrypoints(RecognitionBase):
         newest = self.store.newest_version(case["_id"])
         record = self.store.version(case["_id"], version or newest)
         if record is None:
-            raise NotFound("Không có phiên bản này của hồ sơ.")
+            raise NotFound(_("Không có phiên bản này của hồ sơ."))
         state = record["state"]
         day = today()
         facts = facts_of(state, self._earlier(case))

@@ -38,8 +38,8 @@ from shared.contracts.recognition import (
     Violation,
 )
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import _
 
-LAW_06 = "Luật Thi đua, khen thưởng 2022"
 DUE_SOON_DAYS = 14  # the dashboard's "due soon"
 
 
@@ -52,8 +52,12 @@ def check_recipient(title: Title, recipient: Recipient) -> None:
     if recipient.kind not in TITLE_RECIPIENTS[title]:
         raise InvalidInput(
             fields={
-                "recipient.kind": f"Danh hiệu “{TITLE_NAMES_VI[title]}” không dành cho "
-                f"{RECIPIENT_KINDS_VI[recipient.kind].lower()} ({LAW_06}, Điều 80)."
+                "recipient.kind": _(
+                    "Danh hiệu “{title}” không dành cho {kind} "
+                    "(Luật Thi đua, khen thưởng 2022, Điều 80)."
+                ).format(
+                    title=TITLE_NAMES_VI[title], kind=RECIPIENT_KINDS_VI[recipient.kind].lower()
+                )
             }
         )
 
@@ -61,7 +65,8 @@ def check_recipient(title: Title, recipient: Recipient) -> None:
 def normalised(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: the same words typed
     twice compare equal."""
-    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
+    dless = text.replace("đ", "d").replace("Đ", "d")  # i18n-exempt: the letter đ is data
+    plain = unicodedata.normalize("NFD", dless)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[\W_]+", " ", plain).split())
 
@@ -89,14 +94,19 @@ def check_rewarded_once(
     for other in others:
         if other["achievement_key"] == key:
             raise Conflict(
-                "Thành tích này đã được đề nghị hoặc khen thưởng "
-                f"({TITLE_NAMES_VI[Title(other['title'])]} năm {other['year']}): một thành "
-                f"tích chỉ được khen thưởng một lần ({LAW_06}, Điều 5)."
+                _(
+                    "Thành tích này đã được đề nghị hoặc khen thưởng ({title} năm {year}): "
+                    "một thành tích chỉ được khen thưởng một lần "
+                    "(Luật Thi đua, khen thưởng 2022, Điều 5)."
+                ).format(title=TITLE_NAMES_VI[Title(other["title"])], year=other["year"])
             )
         if other["title"] == title.value and other["year"] == year:
             raise Conflict(
-                f"Đã có đề nghị “{TITLE_NAMES_VI[title]}” năm {year} cho đối tượng này: "
-                f"một danh hiệu chỉ xét một lần mỗi năm ({LAW_06}, Điều 5)."
+                _(
+                    "Đã có đề nghị “{title}” năm {year} cho đối tượng này: "
+                    "một danh hiệu chỉ xét một lần mỗi năm "
+                    "(Luật Thi đua, khen thưởng 2022, Điều 5)."
+                ).format(title=TITLE_NAMES_VI[title], year=year)
             )
 
 
@@ -107,15 +117,19 @@ def check_fighter_quota(has_advanced_worker: bool, advanced: int, fighters: int,
     if not has_advanced_worker:
         raise InvalidInput(
             fields={
-                "title": "Chiến sĩ thi đua cơ sở chỉ xét cho cá nhân đã đạt danh hiệu Lao động "
-                "tiên tiến cùng năm (Nghị định 98/2023/NĐ-CP; tiêu chuẩn danh hiệu)."
+                "title": _(
+                    "Chiến sĩ thi đua cơ sở chỉ xét cho cá nhân đã đạt danh hiệu Lao động "
+                    "tiên tiến cùng năm (Nghị định 98/2023/NĐ-CP; tiêu chuẩn danh hiệu)."
+                )
             }
         )
     if (fighters + 1) * 100 > advanced * cap:
         allowed = advanced * cap // 100
         raise Conflict(
-            f"Đơn vị có {advanced} Lao động tiên tiến năm này, nên có tối đa {allowed} Chiến sĩ "
-            f"thi đua cơ sở ({cap}% — Nghị định 98/2023/NĐ-CP); đã có {fighters}."
+            _(
+                "Đơn vị có {advanced} Lao động tiên tiến năm này, nên có tối đa {allowed} "
+                "Chiến sĩ thi đua cơ sở ({cap}% — Nghị định 98/2023/NĐ-CP); đã có {fighters}."
+            ).format(advanced=advanced, allowed=allowed, cap=cap, fighters=fighters)
         )
 
 
@@ -135,28 +149,30 @@ def council_approves(vote: CouncilVote, pass_percent: int) -> bool:
 def check_council_date(met_on: date, comment_until: date | None, today: date) -> None:
     """The council reviews the list once the public has had its days to comment."""
     if comment_until is None:
-        raise Conflict("Danh sách đề nghị chưa được niêm yết lấy ý kiến Nhân dân.")
+        raise Conflict(_("Danh sách đề nghị chưa được niêm yết lấy ý kiến Nhân dân."))
     if met_on <= comment_until:
         raise InvalidInput(
             fields={
-                "met_on": "Hội đồng họp sau khi hết thời gian lấy ý kiến "
-                f"({comment_until:%d/%m/%Y})."
+                "met_on": _("Hội đồng họp sau khi hết thời gian lấy ý kiến ({day}).").format(
+                    day=f"{comment_until:%d/%m/%Y}"
+                )
             }
         )
     if met_on > today:
-        raise InvalidInput(fields={"met_on": "Ngày họp không được sau hôm nay."})
+        raise InvalidInput(fields={"met_on": _("Ngày họp không được sau hôm nay.")})
 
 
 def check_decision_day(decided_on: date, council_met_on: date, today: date) -> None:
     if decided_on < council_met_on:
         raise InvalidInput(
             fields={
-                "decided_on": "Quyết định không được trước ngày Hội đồng họp "
-                f"({council_met_on:%d/%m/%Y})."
+                "decided_on": _("Quyết định không được trước ngày Hội đồng họp ({day}).").format(
+                    day=f"{council_met_on:%d/%m/%Y}"
+                )
             }
         )
     if decided_on > today:
-        raise InvalidInput(fields={"decided_on": "Ngày quyết định không được sau hôm nay."})
+        raise InvalidInput(fields={"decided_on": _("Ngày quyết định không được sau hôm nay.")})
 
 
 def decision_key(authority: str, year: int, number: str) -> str:
@@ -167,8 +183,10 @@ def decision_key(authority: str, year: int, number: str) -> str:
 
 def duplicate_number(number: str, authority: str, year: int) -> Conflict:
     return Conflict(
-        f"Số quyết định {number} của {authority} năm {year} đã được dùng: số văn bản là duy "
-        "nhất theo cơ quan ban hành và năm (Nghị định 30/2020/NĐ-CP)."
+        _(
+            "Số quyết định {number} của {authority} năm {year} đã được dùng: số văn bản là duy "
+            "nhất theo cơ quan ban hành và năm (Nghị định 30/2020/NĐ-CP)."
+        ).format(number=number, authority=authority, year=year)
     )
 
 
@@ -225,8 +243,12 @@ def check_form(rule_set: RuleSet, subject: Subject, form: DisciplineForm) -> Non
         allowed = ", ".join(FORM_NAMES_VI[f] for f in allowed_forms(rule_set, subject))
         raise InvalidInput(
             fields={
-                "decision.form": f"{RULE_SET_NAMES_VI[rule_set]} không cho phép hình thức "
-                f"“{FORM_NAMES_VI[form]}” với người này; được áp dụng: {allowed}."
+                "decision.form": _(
+                    "{rule_set} không cho phép hình thức “{form}” với người này; "
+                    "được áp dụng: {allowed}."
+                ).format(
+                    rule_set=RULE_SET_NAMES_VI[rule_set], form=FORM_NAMES_VI[form], allowed=allowed
+                )
             }
         )
 
@@ -295,27 +317,29 @@ def check_step(step: Step, steps: list[Step], book: Book, rule_set: RuleSet, tod
     them, summoned at least the book's working days before; its vote is secret and
     counted here only as numbers."""
     if step.held_on is not None and step.held_on > today:
-        raise InvalidInput(fields={"step.held_on": "Ngày không được sau hôm nay."})
+        raise InvalidInput(fields={"step.held_on": _("Ngày không được sau hôm nay.")})
     if step.skipped is not None and step.kind == StepKind.RECOMMENDATION:
         raise InvalidInput(
-            fields={"step.skipped": "Chỉ được bỏ qua họp kiểm điểm hoặc Hội đồng kỷ luật."}
+            fields={"step.skipped": _("Chỉ được bỏ qua họp kiểm điểm hoặc Hội đồng kỷ luật.")}
         )
     if step.kind != StepKind.COUNCIL or step.skipped is not None:
         return
     errors = {}
     if step.members not in (3, 5):
-        errors["step.members"] = "Hội đồng kỷ luật có 03 hoặc 05 thành viên (Nghị định 112/2020)."
+        errors["step.members"] = _(
+            "Hội đồng kỷ luật có 03 hoặc 05 thành viên (Nghị định 112/2020)."
+        )
     if (step.present or 0) < 3 or not (step.chair_present and step.secretary_present):
-        errors["step.present"] = (
+        errors["step.present"] = _(
             "Hội đồng chỉ họp khi có ít nhất 03 thành viên, trong đó có Chủ tịch và Thư ký "
             "Hội đồng (Nghị định 112/2020)."
         )
     elif step.members is not None and (step.present or 0) > step.members:
-        errors["step.present"] = "Số thành viên có mặt nhiều hơn số thành viên Hội đồng."
+        errors["step.present"] = _("Số thành viên có mặt nhiều hơn số thành viên Hội đồng.")
     if step.proposed_form is None or step.ballot_for is None or step.ballot_against is None:
-        errors["step.ballot_for"] = "Ghi hình thức đề xuất và kết quả bỏ phiếu kín."
+        errors["step.ballot_for"] = _("Ghi hình thức đề xuất và kết quả bỏ phiếu kín.")
     elif step.ballot_for + step.ballot_against > (step.present or 0):
-        errors["step.ballot_for"] = "Số phiếu nhiều hơn số thành viên có mặt."
+        errors["step.ballot_for"] = _("Số phiếu nhiều hơn số thành viên có mặt.")
     notice_days = int(
         book.needed(f"council_notice_wd.{rule_set.value}", step.held_on, "step.notice_sent_on")
     )
@@ -323,10 +347,9 @@ def check_step(step: Step, steps: list[Step], book: Book, rule_set: RuleSet, tod
         step.notice_sent_on is None
         or add_working_days(step.notice_sent_on, notice_days) > step.held_on
     ):
-        errors["step.notice_sent_on"] = (
-            f"Giấy triệu tập phải gửi ít nhất {notice_days} ngày làm việc trước cuộc họp "
-            f"({RULE_SET_NAMES_VI[rule_set]})."
-        )
+        errors["step.notice_sent_on"] = _(
+            "Giấy triệu tập phải gửi ít nhất {days} ngày làm việc trước cuộc họp ({rule_set})."
+        ).format(days=notice_days, rule_set=RULE_SET_NAMES_VI[rule_set])
     if errors:
         raise InvalidInput(fields=errors)
 
@@ -343,26 +366,30 @@ def check_decision(
     if decided_on < violation.committed_on:
         raise InvalidInput(
             fields={
-                "decision.decided_on": "Quyết định kỷ luật không thể có ngày trước ngày vi phạm "
-                f"({violation.committed_on:%d/%m/%Y})."
+                "decision.decided_on": _(
+                    "Quyết định kỷ luật không thể có ngày trước ngày vi phạm ({day})."
+                ).format(day=f"{violation.committed_on:%d/%m/%Y}")
             }
         )
     if limitation is not None and decided_on > limitation:
         raise Conflict(
-            f"Đã hết thời hiệu xử lý kỷ luật ngày {limitation:%d/%m/%Y}: không thể ra quyết định "
-            "kỷ luật (thời hiệu tính từ ngày vi phạm, hoặc từ vi phạm mới trong thời hiệu)."
+            _(
+                "Đã hết thời hiệu xử lý kỷ luật ngày {day}: không thể ra quyết định kỷ luật "
+                "(thời hiệu tính từ ngày vi phạm, hoặc từ vi phạm mới trong thời hiệu)."
+            ).format(day=f"{limitation:%d/%m/%Y}")
         )
     held = [s.held_on for s in steps if s.held_on is not None]
     if held and decided_on < max(held):
         raise InvalidInput(
             fields={
-                "decision.decided_on": "Quyết định không được trước bước đã thực hiện ngày "
-                f"{max(held):%d/%m/%Y}."
+                "decision.decided_on": _(
+                    "Quyết định không được trước bước đã thực hiện ngày {day}."
+                ).format(day=f"{max(held):%d/%m/%Y}")
             }
         )
     if decided_on > today:
         raise InvalidInput(
-            fields={"decision.decided_on": "Ngày quyết định không được sau hôm nay."}
+            fields={"decision.decided_on": _("Ngày quyết định không được sau hôm nay.")}
         )
 
 
@@ -398,16 +425,16 @@ def _next_step(
     council = done.get(StepKind.COUNCIL)
     recommendation = done.get(StepKind.RECOMMENDATION)
     if review is None:
-        return "Họp kiểm điểm", due
+        return _("Họp kiểm điểm"), due
     if council is None:
         by = wd("review_report_wd", review.held_on) if review.held_on else due
-        return "Báo cáo kiểm điểm, triệu tập Hội đồng kỷ luật", min(by, due)
+        return _("Báo cáo kiểm điểm, triệu tập Hội đồng kỷ luật"), min(by, due)
     if council.skipped is None and recommendation is None:
-        return "Hội đồng kỷ luật gửi văn bản kiến nghị", min(
+        return _("Hội đồng kỷ luật gửi văn bản kiến nghị"), min(
             wd("recommendation_wd", council.held_on), due
         )
     after = recommendation.held_on if recommendation is not None else None
-    return "Quyết định kỷ luật", min(wd("decision_wd", after), due) if after else due
+    return _("Quyết định kỷ luật"), min(wd("decision_wd", after), due) if after else due
 
 
 def clock(facts: CaseFacts, book: Book, today: date) -> Clock:
@@ -474,13 +501,13 @@ def is_due_soon(case_clock: Clock, case_status: CaseStatus, today: date) -> bool
 def check_violation(violation: Violation, discovered_on: date, today: date) -> None:
     errors = {}
     if violation.committed_on > today:
-        errors["violation.committed_on"] = "Ngày vi phạm không được sau hôm nay."
+        errors["violation.committed_on"] = _("Ngày vi phạm không được sau hôm nay.")
     if discovered_on < violation.committed_on:
-        errors["discovered_on"] = "Ngày phát hiện không được trước ngày vi phạm."
+        errors["discovered_on"] = _("Ngày phát hiện không được trước ngày vi phạm.")
     elif discovered_on > today:
-        errors["discovered_on"] = "Ngày phát hiện không được sau hôm nay."
+        errors["discovered_on"] = _("Ngày phát hiện không được sau hôm nay.")
     if violation.gravity == Gravity.REPRIMAND_LEVEL and violation.without_limitation:
-        errors["violation.without_limitation"] = (
+        errors["violation.without_limitation"] = _(
             "Vi phạm không áp dụng thời hiệu không phải là vi phạm mức khiển trách."
         )
     if errors:

@@ -25,10 +25,11 @@ from shared.contracts.recognition import (
     Title,
 )
 from shared.errors import InvalidInput
+from shared.i18n import N_, _
 
 DEFAULT_SETTER = "DânBàn"
-COMMUNE_CHAIR = "Chủ tịch Ủy ban nhân dân xã, phường"
-DISTRICT_CHAIR = "Chủ tịch Ủy ban nhân dân cấp huyện"
+COMMUNE_CHAIR = N_("Chủ tịch Ủy ban nhân dân xã, phường")
+DISTRICT_CHAIR = N_("Chủ tịch Ủy ban nhân dân cấp huyện")
 REFORM_2025 = date(2025, 7, 1)  # two-tier local government; Decrees 152/2025, 172/2025
 PUBLIC_EMPLOYEES_2026 = date(2026, 7, 1)  # Decree 234/2026
 SINCE_EVER = date(2000, 1, 1)
@@ -59,13 +60,13 @@ def _multiples() -> list[RuleDefinition]:
         Title.ADVANCED_COLLECTIVE: 0.8,
         Title.CULTURED_VILLAGE: 1.5,
     }
-    source = "Nghị định 152/2025/NĐ-CP (mức tiền thưởng theo hệ số mức lương cơ sở)"
+    source = N_("Nghị định 152/2025/NĐ-CP (mức tiền thưởng theo hệ số mức lương cơ sở)")
     return [
         RuleDefinition(
             key=f"multiple.{title.value}",
-            name=f"Hệ số tiền thưởng: {TITLE_NAMES_VI[title]}",
+            name=_("Hệ số tiền thưởng: {title}").format(title=TITLE_NAMES_VI[title]),
             kind="number",
-            source=source if title in known else "Chưa xác nhận (law brief §3)",
+            source=source if title in known else N_("Chưa xác nhận (law brief §3)"),
             confirmed=title in known,
             defaults=((REFORM_2025, known[title], source),) if title in known else (),
         )
@@ -77,7 +78,7 @@ def _authorities() -> list[RuleDefinition]:
     """Law 06/2022 Art 80 (as of 2022): the commune Chairman gives Lao động tiên tiến,
     Giấy khen and Gia đình văn hóa; the district Chairman gave the others. With the
     districts gone (1 Jul 2025) these presumably moved to the commune: UNCONFIRMED."""
-    art_80 = "Luật Thi đua, khen thưởng 2022, Điều 80"
+    art_80 = N_("Luật Thi đua, khen thưởng 2022, Điều 80")
     commune_titles = {Title.ADVANCED_WORKER, Title.CERTIFICATE_OF_MERIT, Title.CULTURED_FAMILY}
     rules = []
     for title in Title:
@@ -86,12 +87,16 @@ def _authorities() -> list[RuleDefinition]:
         else:
             defaults = (
                 (SINCE_EVER, DISTRICT_CHAIR, art_80),
-                (REFORM_2025, COMMUNE_CHAIR, "Chưa xác nhận: cấp huyện không còn từ 01/7/2025"),
+                (
+                    REFORM_2025,
+                    COMMUNE_CHAIR,
+                    N_("Chưa xác nhận: cấp huyện không còn từ 01/7/2025"),
+                ),
             )
         rules.append(
             RuleDefinition(
                 key=f"authority.{title.value}",
-                name=f"Thẩm quyền quyết định: {TITLE_NAMES_VI[title]}",
+                name=_("Thẩm quyền quyết định: {title}").format(title=TITLE_NAMES_VI[title]),
                 kind="text",
                 source=art_80,
                 confirmed=title in commune_titles,
@@ -104,18 +109,26 @@ def _authorities() -> list[RuleDefinition]:
 def _discipline() -> list[RuleDefinition]:
     rules = []
     limitation = {  # years, by rule set and gravity (law brief §4)
-        RuleSet.DECREE_112_71: (2, 5, True, "Nghị định 112/2020/NĐ-CP, Điều 6"),
-        RuleSet.DECREE_172: (5, 10, False, "Nghị định 172/2025/NĐ-CP (điều khoản chưa xác nhận)"),
-        RuleSet.DECREE_234: (5, 10, True, "Nghị định 234/2026/NĐ-CP, Điều 5"),
+        RuleSet.DECREE_112_71: (2, 5, True, N_("Nghị định 112/2020/NĐ-CP, Điều 6")),
+        RuleSet.DECREE_172: (
+            5,
+            10,
+            False,
+            N_("Nghị định 172/2025/NĐ-CP (điều khoản chưa xác nhận)"),
+        ),
+        RuleSet.DECREE_234: (5, 10, True, N_("Nghị định 234/2026/NĐ-CP, Điều 5")),
     }
     for rule_set, (minor, other, confirmed, source) in limitation.items():
         starts = RULE_SET_STARTS[rule_set]
         for gravity, years in ((Gravity.REPRIMAND_LEVEL, minor), (Gravity.OTHER, other)):
-            level = "mức khiển trách" if gravity == Gravity.REPRIMAND_LEVEL else "các mức khác"
+            if gravity == Gravity.REPRIMAND_LEVEL:
+                name = _("Thời hiệu xử lý kỷ luật, vi phạm mức khiển trách: {rule_set}")
+            else:
+                name = _("Thời hiệu xử lý kỷ luật, vi phạm các mức khác: {rule_set}")
             rules.append(
                 RuleDefinition(
                     key=f"limitation.{rule_set.value}.{gravity.value}",
-                    name=f"Thời hiệu xử lý kỷ luật, vi phạm {level}: {RULE_SET_NAMES_VI[rule_set]}",
+                    name=name.format(rule_set=RULE_SET_NAMES_VI[rule_set]),
                     kind="years",
                     source=source,
                     confirmed=confirmed,
@@ -124,39 +137,62 @@ def _discipline() -> list[RuleDefinition]:
             )
     # Whether Decree 172 keeps the 12-month effect and the 3/5/5 working-day steps is
     # UNCONFIRMED (law brief §7.3); Decree 112 as amended by 71/2023 has them.
+    # Each step's name with the rule set's: "{title}: {rule_set}", one message each.
     steps = (
-        ("effect_months", "Thời gian có hiệu lực của quyết định kỷ luật", "months", 12),
-        ("review_report_wd", "Báo cáo kết quả họp kiểm điểm", "working_days", 3),
-        ("council_notice_wd", "Gửi giấy triệu tập họp Hội đồng kỷ luật trước", "working_days", 5),
-        ("recommendation_wd", "Hội đồng kỷ luật gửi kiến nghị sau cuộc họp", "working_days", 5),
-        ("decision_wd", "Ra quyết định kỷ luật sau khi nhận kiến nghị", "working_days", 5),
+        (
+            "effect_months",
+            N_("Thời gian có hiệu lực của quyết định kỷ luật: {rule_set}"),
+            "months",
+            12,
+        ),
+        ("review_report_wd", N_("Báo cáo kết quả họp kiểm điểm: {rule_set}"), "working_days", 3),
+        (
+            "council_notice_wd",
+            N_("Gửi giấy triệu tập họp Hội đồng kỷ luật trước: {rule_set}"),
+            "working_days",
+            5,
+        ),
+        (
+            "recommendation_wd",
+            N_("Hội đồng kỷ luật gửi kiến nghị sau cuộc họp: {rule_set}"),
+            "working_days",
+            5,
+        ),
+        (
+            "decision_wd",
+            N_("Ra quyết định kỷ luật sau khi nhận kiến nghị: {rule_set}"),
+            "working_days",
+            5,
+        ),
     )
     for rule_set in RuleSet:
         confirmed = rule_set == RuleSet.DECREE_112_71
         source = (
-            "Nghị định 112/2020/NĐ-CP, sửa đổi bởi Nghị định 71/2023/NĐ-CP"
+            N_("Nghị định 112/2020/NĐ-CP, sửa đổi bởi Nghị định 71/2023/NĐ-CP")
             if confirmed
-            else f"{RULE_SET_NAMES_VI[rule_set]}: chưa xác nhận, tạm theo Nghị định 112/2020"
+            else _("{rule_set}: chưa xác nhận, tạm theo Nghị định 112/2020").format(
+                rule_set=RULE_SET_NAMES_VI[rule_set]
+            )
         )
         for name, title, kind, value in steps:
             rules.append(
                 RuleDefinition(
                     key=f"{name}.{rule_set.value}",
-                    name=f"{title}: {RULE_SET_NAMES_VI[rule_set]}",
+                    name=title.format(rule_set=RULE_SET_NAMES_VI[rule_set]),
                     kind=kind,
                     source=source,
                     confirmed=confirmed,
                     defaults=((RULE_SET_STARTS[rule_set], value, source),),
                 )
             )
-    handling = "Nghị định 112/2020/NĐ-CP; Nghị định 172/2025/NĐ-CP (thời hạn xử lý kỷ luật)"
+    handling = N_("Nghị định 112/2020/NĐ-CP; Nghị định 172/2025/NĐ-CP (thời hạn xử lý kỷ luật)")
     rules += [
         RuleDefinition(
-            "handling_days", "Thời hạn xử lý kỷ luật", "days", handling, True,
+            "handling_days", N_("Thời hạn xử lý kỷ luật"), "days", handling, True,
             ((SINCE_EVER, 90, handling),),
         ),
         RuleDefinition(
-            "handling_days_complex", "Thời hạn xử lý kỷ luật, vụ việc phức tạp", "days",
+            "handling_days_complex", N_("Thời hạn xử lý kỷ luật, vụ việc phức tạp"), "days",
             handling, True, ((SINCE_EVER, 150, handling),),
         ),
     ]  # fmt: skip
@@ -165,11 +201,15 @@ def _discipline() -> list[RuleDefinition]:
         (StaffType.CIVIL_SERVANT, False),
         (StaffType.CADRE, False),
     ):
-        source = "Viên chức: law brief §4 [2nd]" if confirmed else "Chưa xác nhận (law brief §4)"
+        source = (
+            N_("Viên chức: law brief §4 [2nd]") if confirmed else N_("Chưa xác nhận (law brief §4)")
+        )
         rules.append(
             RuleDefinition(
                 key=f"recidivism.{staff_type.value}",
-                name=f"Tính tái phạm khi vi phạm trong thời gian có hiệu lực ({staff_type.value})",
+                name=_(
+                    "Tính tái phạm khi vi phạm trong thời gian có hiệu lực ({staff_type})"
+                ).format(staff_type=staff_type.value),
                 kind="yes_no",
                 source=source,
                 confirmed=confirmed,
@@ -180,29 +220,30 @@ def _discipline() -> list[RuleDefinition]:
 
 
 def _commendation() -> list[RuleDefinition]:
-    salary = "Nghị định 24/2023/NĐ-CP; Nghị định 73/2024/NĐ-CP (mức lương cơ sở)"
+    salary = N_("Nghị định 24/2023/NĐ-CP; Nghị định 73/2024/NĐ-CP (mức lương cơ sở)")
     return [
         RuleDefinition(
-            "base_salary", "Mức lương cơ sở", "money", salary, True,
-            ((date(2023, 7, 1), 1_800_000, "Nghị định 24/2023/NĐ-CP"),
-             (date(2024, 7, 1), 2_340_000, "Nghị định 73/2024/NĐ-CP")),
+            "base_salary", N_("Mức lương cơ sở"), "money", salary, True,
+            ((date(2023, 7, 1), 1_800_000, N_("Nghị định 24/2023/NĐ-CP")),
+             (date(2024, 7, 1), 2_340_000, N_("Nghị định 73/2024/NĐ-CP"))),
         ),
         RuleDefinition(
             "cstdcs_cap_percent",
-            "Tỷ lệ Chiến sĩ thi đua cơ sở tối đa trên số Lao động tiên tiến của đơn vị",
-            "percent", "Nghị định 98/2023/NĐ-CP (tỷ lệ không quá 15%) [2nd]", True,
-            ((SINCE_EVER, 15, "Quy định lâu nay: không quá 15%"),),
+            N_("Tỷ lệ Chiến sĩ thi đua cơ sở tối đa trên số Lao động tiên tiến của đơn vị"),
+            "percent", N_("Nghị định 98/2023/NĐ-CP (tỷ lệ không quá 15%) [2nd]"), True,
+            ((SINCE_EVER, 15, N_("Quy định lâu nay: không quá 15%")),),
         ),
         RuleDefinition(
-            "comment_days", "Số ngày niêm yết danh sách đề nghị khen thưởng để lấy ý kiến",
-            "days", "Chưa xác nhận thời hạn luật định (law brief §3)", False,
-            ((SINCE_EVER, 5, "Thực tiễn phổ biến; chưa có thời hạn luật định được xác nhận"),),
+            "comment_days", N_("Số ngày niêm yết danh sách đề nghị khen thưởng để lấy ý kiến"),
+            "days", N_("Chưa xác nhận thời hạn luật định (law brief §3)"), False,
+            ((SINCE_EVER, 5,
+              N_("Thực tiễn phổ biến; chưa có thời hạn luật định được xác nhận")),),
         ),
         RuleDefinition(
             "council_pass_percent",
-            "Hội đồng thi đua, khen thưởng đồng ý khi số phiếu đồng ý vượt quá (% thành viên)",
-            "percent", "Chưa xác nhận (law brief §3: thủ tục cấp xã)", False,
-            ((SINCE_EVER, 50, "Quá nửa tổng số thành viên Hội đồng"),),
+            N_("Hội đồng thi đua, khen thưởng đồng ý khi số phiếu đồng ý vượt quá (% thành viên)"),
+            "percent", N_("Chưa xác nhận (law brief §3: thủ tục cấp xã)"), False,
+            ((SINCE_EVER, 50, N_("Quá nửa tổng số thành viên Hội đồng")),),
         ),
     ]  # fmt: skip
 
@@ -214,7 +255,7 @@ DEFINITIONS = {
 
 def definition(key: str) -> RuleDefinition:
     if key not in DEFINITIONS:
-        raise InvalidInput(fields={"key": "Không có quy tắc này."})
+        raise InvalidInput(fields={"key": _("Không có quy tắc này.")})
     return DEFINITIONS[key]
 
 
@@ -246,20 +287,20 @@ def checked_value(key: str, value: RuleValue) -> RuleValue:
     kind = definition(key).kind
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(fields={"value": "Vui lòng nhập nội dung."})
+            raise InvalidInput(fields={"value": _("Vui lòng nhập nội dung.")})
         return value.strip()[:200]
     if kind == "yes_no":
         if not isinstance(value, bool):
-            raise InvalidInput(fields={"value": "Chọn Có hoặc Không."})
+            raise InvalidInput(fields={"value": _("Chọn Có hoặc Không.")})
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidInput(fields={"value": "Vui lòng nhập một số không âm."})
+        raise InvalidInput(fields={"value": _("Vui lòng nhập một số không âm.")})
     if kind == "number":
         return float(value)
     if kind == "percent" and value > 100:
-        raise InvalidInput(fields={"value": "Tỷ lệ không quá 100%."})
+        raise InvalidInput(fields={"value": _("Tỷ lệ không quá 100%.")})
     if int(value) != value:
-        raise InvalidInput(fields={"value": "Vui lòng nhập một số nguyên."})
+        raise InvalidInput(fields={"value": _("Vui lòng nhập một số nguyên.")})
     return int(value)
 
 
@@ -282,11 +323,10 @@ class Book:
             rule = definition(key)
             raise InvalidInput(
                 fields={
-                    field_name: (
-                        f"Chưa có quy tắc “{rule.name}” có hiệu lực ngày {day:%d/%m/%Y} "
-                        f"({rule.source}). Quản trị cấp xã cần đặt giá trị này trong "
-                        "Quy tắc khen thưởng, kỷ luật."
-                    )
+                    field_name: _(
+                        "Chưa có quy tắc “{rule}” có hiệu lực ngày {day} ({source}). "
+                        "Quản trị cấp xã cần đặt giá trị này trong Quy tắc khen thưởng, kỷ luật."
+                    ).format(rule=rule.name, day=f"{day:%d/%m/%Y}", source=rule.source)
                 }
             )
         return value

@@ -31,6 +31,7 @@ from shared.contracts.recognition import (
 )
 from shared.contracts.staff import AuditLog, ListAudit
 from shared.errors import WIRE_ERRORS, parse
+from shared.i18n import _
 from shared.ids import new_id
 
 
@@ -121,7 +122,9 @@ class RecognitionService(CommendationEntrypoints, DisciplineEntrypoints):
             case_status = status(facts.decided_on, case_clock.effect_ends_on, facts.closed, day)
             decision = case["state"].get("decision")
             form = (
-                FORM_NAMES_VI[DisciplineForm(decision["form"])] if decision else "Chưa quyết định"
+                FORM_NAMES_VI[DisciplineForm(decision["form"])]
+                if decision
+                else _("Chưa quyết định")
             )
             counts[(case["opened_year"], form, CASE_STATUS_VI[case_status])] += 1
         rows = [

@@ -28,6 +28,7 @@ from shared.contracts.feedback import Upload
 from shared.contracts.households import HouseholdCode, PersonName
 from shared.contracts.notifications import Owner
 from shared.contracts.staff import Username
+from shared.i18n import N_
 
 RequestId = Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{32}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
@@ -101,9 +102,9 @@ class RecipientKind(StrEnum):
 
 
 RECIPIENT_KINDS_VI = {
-    RecipientKind.INDIVIDUAL: "Cá nhân",
-    RecipientKind.HOUSEHOLD: "Hộ gia đình",
-    RecipientKind.COLLECTIVE: "Tập thể",
+    RecipientKind.INDIVIDUAL: N_("Cá nhân"),
+    RecipientKind.HOUSEHOLD: N_("Hộ gia đình"),
+    RecipientKind.COLLECTIVE: N_("Tập thể"),
 }
 
 
@@ -120,13 +121,13 @@ class Title(StrEnum):
 
 
 TITLE_NAMES_VI = {
-    Title.CERTIFICATE_OF_MERIT: "Giấy khen",
-    Title.ADVANCED_WORKER: "Lao động tiên tiến",
-    Title.GRASSROOTS_EMULATION_FIGHTER: "Chiến sĩ thi đua cơ sở",
-    Title.CULTURED_FAMILY: "Gia đình văn hóa",
-    Title.CULTURED_VILLAGE: "Thôn, Tổ dân phố văn hóa",
-    Title.ADVANCED_COLLECTIVE: "Tập thể lao động tiên tiến",
-    Title.OUTSTANDING_COLLECTIVE: "Tập thể lao động xuất sắc",
+    Title.CERTIFICATE_OF_MERIT: N_("Giấy khen"),
+    Title.ADVANCED_WORKER: N_("Lao động tiên tiến"),
+    Title.GRASSROOTS_EMULATION_FIGHTER: N_("Chiến sĩ thi đua cơ sở"),
+    Title.CULTURED_FAMILY: N_("Gia đình văn hóa"),
+    Title.CULTURED_VILLAGE: N_("Thôn, Tổ dân phố văn hóa"),
+    Title.ADVANCED_COLLECTIVE: N_("Tập thể lao động tiên tiến"),
+    Title.OUTSTANDING_COLLECTIVE: N_("Tập thể lao động xuất sắc"),
 }
 
 # Who each title is for.
@@ -148,9 +149,9 @@ class ProposedBy(StrEnum):
 
 
 PROPOSED_BY_VI = {
-    ProposedBy.COMMUNE: "Cơ quan, đơn vị của xã",
-    ProposedBy.YEAR_END_CONFERENCE: "Hội nghị cộng đồng dân cư cuối năm (Điều 33 Luật 10/2022)",
-    ProposedBy.INSPECTION_BOARD: "Ban Thanh tra nhân dân (khoản 5 Điều 38 Luật 10/2022)",
+    ProposedBy.COMMUNE: N_("Cơ quan, đơn vị của xã"),
+    ProposedBy.YEAR_END_CONFERENCE: N_("Hội nghị cộng đồng dân cư cuối năm (Điều 33 Luật 10/2022)"),
+    ProposedBy.INSPECTION_BOARD: N_("Ban Thanh tra nhân dân (khoản 5 Điều 38 Luật 10/2022)"),
 }
 
 
@@ -164,12 +165,12 @@ class NominationStatus(StrEnum):
 
 
 STATUS_NAMES_VI = {
-    NominationStatus.PROPOSED: "Đã đề nghị",
-    NominationStatus.POSTED: "Đang lấy ý kiến",
-    NominationStatus.REVIEWED: "Hội đồng đã xét",
-    NominationStatus.DECIDED: "Đã quyết định khen thưởng",
-    NominationStatus.REJECTED: "Không khen thưởng",
-    NominationStatus.REVOKED: "Đã hủy bỏ",
+    NominationStatus.PROPOSED: N_("Đã đề nghị"),
+    NominationStatus.POSTED: N_("Đang lấy ý kiến"),
+    NominationStatus.REVIEWED: N_("Hội đồng đã xét"),
+    NominationStatus.DECIDED: N_("Đã quyết định khen thưởng"),
+    NominationStatus.REJECTED: N_("Không khen thưởng"),
+    NominationStatus.REVOKED: N_("Đã hủy bỏ"),
 }
 
 
@@ -478,9 +479,9 @@ class StaffType(StrEnum):
 
 
 STAFF_TYPE_NAMES_VI = {
-    StaffType.CADRE: "Cán bộ",
-    StaffType.CIVIL_SERVANT: "Công chức",
-    StaffType.PUBLIC_EMPLOYEE: "Viên chức",
+    StaffType.CADRE: N_("Cán bộ"),
+    StaffType.CIVIL_SERVANT: N_("Công chức"),
+    StaffType.PUBLIC_EMPLOYEE: N_("Viên chức"),
 }
 
 
@@ -491,9 +492,9 @@ class RuleSet(StrEnum):
 
 
 RULE_SET_NAMES_VI = {
-    RuleSet.DECREE_112_71: "Nghị định 112/2020/NĐ-CP (sửa đổi bởi Nghị định 71/2023/NĐ-CP)",
-    RuleSet.DECREE_172: "Nghị định 172/2025/NĐ-CP",
-    RuleSet.DECREE_234: "Nghị định 234/2026/NĐ-CP",
+    RuleSet.DECREE_112_71: N_("Nghị định 112/2020/NĐ-CP (sửa đổi bởi Nghị định 71/2023/NĐ-CP)"),
+    RuleSet.DECREE_172: N_("Nghị định 172/2025/NĐ-CP"),
+    RuleSet.DECREE_234: N_("Nghị định 234/2026/NĐ-CP"),
 }
 
 
@@ -508,13 +509,13 @@ class DisciplineForm(StrEnum):
 
 
 FORM_NAMES_VI = {
-    DisciplineForm.REPRIMAND: "Khiển trách",
-    DisciplineForm.WARNING: "Cảnh cáo",
-    DisciplineForm.SALARY_STEP_REDUCTION: "Hạ bậc lương",
-    DisciplineForm.DEMOTION: "Giáng chức",
-    DisciplineForm.REMOVAL: "Cách chức",
-    DisciplineForm.DISMISSAL_FROM_ELECTED_OFFICE: "Bãi nhiệm",
-    DisciplineForm.FORCED_DISMISSAL: "Buộc thôi việc",
+    DisciplineForm.REPRIMAND: N_("Khiển trách"),
+    DisciplineForm.WARNING: N_("Cảnh cáo"),
+    DisciplineForm.SALARY_STEP_REDUCTION: N_("Hạ bậc lương"),
+    DisciplineForm.DEMOTION: N_("Giáng chức"),
+    DisciplineForm.REMOVAL: N_("Cách chức"),
+    DisciplineForm.DISMISSAL_FROM_ELECTED_OFFICE: N_("Bãi nhiệm"),
+    DisciplineForm.FORCED_DISMISSAL: N_("Buộc thôi việc"),
 }
 
 
@@ -535,12 +536,12 @@ class WithoutLimitation(StrEnum):
 
 
 WITHOUT_LIMITATION_VI = {
-    WithoutLimitation.PARTY_EXPULSION: "Đã bị kỷ luật khai trừ khỏi Đảng",
-    WithoutLimitation.POLITICAL_PROTECTION: "Vi phạm quy định về bảo vệ chính trị nội bộ",
+    WithoutLimitation.PARTY_EXPULSION: N_("Đã bị kỷ luật khai trừ khỏi Đảng"),
+    WithoutLimitation.POLITICAL_PROTECTION: N_("Vi phạm quy định về bảo vệ chính trị nội bộ"),
     WithoutLimitation.NATIONAL_INTEREST: (
-        "Xâm hại lợi ích quốc gia trong quốc phòng, an ninh, đối ngoại"
+        N_("Xâm hại lợi ích quốc gia trong quốc phòng, an ninh, đối ngoại")
     ),
-    WithoutLimitation.FAKE_DIPLOMA: "Sử dụng văn bằng, chứng chỉ giả hoặc không hợp pháp",
+    WithoutLimitation.FAKE_DIPLOMA: N_("Sử dụng văn bằng, chứng chỉ giả hoặc không hợp pháp"),
 }
 
 
@@ -578,9 +579,9 @@ class Pause(Contract):
 
 
 PAUSE_GROUNDS_VI = {
-    PauseGround.ILLNESS: "Đang điều trị bệnh hiểm nghèo, ốm nặng",
-    PauseGround.MATERNITY: "Đang mang thai, nghỉ thai sản, nuôi con dưới 12 tháng tuổi",
-    PauseGround.PROSECUTION: "Đang bị khởi tố, tạm giữ, tạm giam chờ kết luận",
+    PauseGround.ILLNESS: N_("Đang điều trị bệnh hiểm nghèo, ốm nặng"),
+    PauseGround.MATERNITY: N_("Đang mang thai, nghỉ thai sản, nuôi con dưới 12 tháng tuổi"),
+    PauseGround.PROSECUTION: N_("Đang bị khởi tố, tạm giữ, tạm giam chờ kết luận"),
 }
 
 
@@ -591,9 +592,9 @@ class StepKind(StrEnum):
 
 
 STEP_NAMES_VI = {
-    StepKind.REVIEW_MEETING: "Họp kiểm điểm",
-    StepKind.COUNCIL: "Họp Hội đồng kỷ luật",
-    StepKind.RECOMMENDATION: "Hội đồng kỷ luật gửi văn bản kiến nghị",
+    StepKind.REVIEW_MEETING: N_("Họp kiểm điểm"),
+    StepKind.COUNCIL: N_("Họp Hội đồng kỷ luật"),
+    StepKind.RECOMMENDATION: N_("Hội đồng kỷ luật gửi văn bản kiến nghị"),
 }
 
 
@@ -606,9 +607,9 @@ class SkipGround(StrEnum):
 
 
 SKIP_GROUNDS_VI = {
-    SkipGround.PRIOR_CONCLUSION: "Đã có kết luận về hành vi vi phạm của cơ quan có thẩm quyền",
-    SkipGround.CONVICTION: "Đã có bản án có hiệu lực pháp luật",
-    SkipGround.PARTY_DISCIPLINE: "Đã bị xử lý kỷ luật đảng",
+    SkipGround.PRIOR_CONCLUSION: N_("Đã có kết luận về hành vi vi phạm của cơ quan có thẩm quyền"),
+    SkipGround.CONVICTION: N_("Đã có bản án có hiệu lực pháp luật"),
+    SkipGround.PARTY_DISCIPLINE: N_("Đã bị xử lý kỷ luật đảng"),
 }
 
 
@@ -642,10 +643,10 @@ class CaseStatus(StrEnum):
 
 
 CASE_STATUS_VI = {
-    CaseStatus.OPEN: "Đang xử lý",
-    CaseStatus.DECIDED: "Đã quyết định, đang có hiệu lực",
-    CaseStatus.LAPSED: "Đã hết hiệu lực",
-    CaseStatus.CLOSED: "Kết thúc, không kỷ luật",
+    CaseStatus.OPEN: N_("Đang xử lý"),
+    CaseStatus.DECIDED: N_("Đã quyết định, đang có hiệu lực"),
+    CaseStatus.LAPSED: N_("Đã hết hiệu lực"),
+    CaseStatus.CLOSED: N_("Kết thúc, không kỷ luật"),
 }
 
 
