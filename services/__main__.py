@@ -30,6 +30,7 @@ SERVICE_CLASSES = {
     "feedback": "services.feedback.service:FeedbackService",
     "training": "services.training.service:TrainingService",
     "recognition": "services.recognition.service:RecognitionService",
+    "webhooks": "services.webhooks.service:WebhooksService",
 }
 assert set(SERVICE_CLASSES) == set(SERVICE_NAMES)
 

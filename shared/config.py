@@ -9,7 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICE_NAMES = ("directory", "surveys", "notifications", "feedback", "training", "recognition")
+SERVICE_NAMES = (
+    "directory",
+    "surveys",
+    "notifications",
+    "feedback",
+    "training",
+    "recognition",
+    "webhooks",
+)
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/?directConnection=true"
@@ -62,6 +70,12 @@ class Settings:
     zalo_token: str = ""
     delivery_retry_seconds: float = 30.0  # first retry; doubles after each failure
     delivery_max_attempts: int = 12  # then the delivery is given up (a dead letter)
+    # Webhooks to province and commune systems (services/webhooks): plain http is
+    # accepted for an endpoint on this machine only in development.
+    webhook_retry_seconds: float = 10.0  # first retry; doubles after each failure...
+    webhook_retry_cap_seconds: float = 600.0  # ...up to this
+    webhook_max_attempts: int = 10  # then a dead letter, shown to staff to retry
+    webhook_timeout_seconds: float = 10.0  # for one POST, connecting to answer
 
     @property
     def production(self) -> bool:
@@ -94,6 +108,13 @@ class Settings:
             "DELIVERY": {
                 "retry_seconds": self.delivery_retry_seconds,
                 "max_attempts": self.delivery_max_attempts,
+            },
+            "WEBHOOKS": {
+                "allow_http_loopback": not self.production,
+                "first_retry_seconds": self.webhook_retry_seconds,
+                "retry_cap_seconds": self.webhook_retry_cap_seconds,
+                "max_attempts": self.webhook_max_attempts,
+                "timeout_seconds": self.webhook_timeout_seconds,
             },
         }
 
@@ -134,6 +155,10 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         zalo_token=_env(environ, "ZALO_TOKEN", ""),
         delivery_retry_seconds=_env_number(environ, "DELIVERY_RETRY_SECONDS", 30.0),
         delivery_max_attempts=_env_number(environ, "DELIVERY_MAX_ATTEMPTS", 12),
+        webhook_retry_seconds=_env_number(environ, "WEBHOOK_RETRY_SECONDS", 10.0),
+        webhook_retry_cap_seconds=_env_number(environ, "WEBHOOK_RETRY_CAP_SECONDS", 600.0),
+        webhook_max_attempts=_env_number(environ, "WEBHOOK_MAX_ATTEMPTS", 10),
+        webhook_timeout_seconds=_env_number(environ, "WEBHOOK_TIMEOUT_SECONDS", 10.0),
     )
     if settings.environment not in ("development", "production"):
         raise ConfigurationError("DANBAN_ENV must be 'development' or 'production'")

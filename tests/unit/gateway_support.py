@@ -7,7 +7,7 @@ import re
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
-from shared.config import Settings
+from shared.config import SERVICE_NAMES, Settings
 from shared.errors import AccountLocked, NotSignedIn
 from tests.samples import PROVINCE, WARD
 from tests.unit.fake_rpc import FakeRpc
@@ -86,7 +86,8 @@ def fake_directory() -> FakeRpc:
     fake.answer("feedback", "list_audit", lambda query: {"entries": []})
     fake.answer("training", "list_audit", lambda query: {"entries": []})
     fake.answer("recognition", "list_audit", lambda query: {"entries": []})
-    for service in ("directory", "surveys", "notifications", "feedback", "training", "recognition"):
+    fake.answer("webhooks", "list_audit", lambda query: {"entries": []})
+    for service in SERVICE_NAMES:
         fake.answer(service, "health", lambda s=service: {"service": s, "database_up": True})
     return fake
 

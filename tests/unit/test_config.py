@@ -21,6 +21,7 @@ def test_each_service_gets_its_own_database_which_can_be_renamed():
         "feedback": "phuong7_feedback",
         "training": "phuong7_training",
         "recognition": "phuong7_recognition",
+        "webhooks": "phuong7_webhooks",
     }
     assert set(config["MONGO_DATABASES"]) == set(SERVICE_NAMES)
 
@@ -45,3 +46,14 @@ def test_the_first_administrator_needs_a_long_password():
 def test_a_number_setting_that_is_not_a_number_is_named():
     with pytest.raises(ConfigurationError, match="GATEWAY_PORT"):
         load_settings({"GATEWAY_PORT": "eighty"})
+
+
+def test_webhooks_accept_plain_http_to_this_machine_in_development_only():
+    development = load_settings({}).nameko_config()["WEBHOOKS"]
+    production = load_settings({"DANBAN_ENV": "production"}).nameko_config()["WEBHOOKS"]
+
+    assert development["allow_http_loopback"] and not production["allow_http_loopback"]
+    assert (
+        load_settings({"WEBHOOK_MAX_ATTEMPTS": "4"}).nameko_config()["WEBHOOKS"]["max_attempts"]
+        == 4
+    )
