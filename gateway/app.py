@@ -22,6 +22,8 @@ from gateway.errors import EXCEPTION_HANDLERS
 from gateway.routes import (
     accounts,
     api,
+    api_tokens,
+    api_v1,
     audit,
     ballots,
     board,
@@ -47,6 +49,7 @@ from gateway.routes import (
     training,
     training_staff,
     unit_changes,
+    webhooks_staff,
 )
 from gateway.rpc import RpcClient
 from gateway.wrong_codes import WrongCodes
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *households.routes,
             *audit.routes,
             *accounts.routes,
+            *api_tokens.routes,
             *imports.routes,
             *ballots.routes,
             *polls.routes,
@@ -99,9 +103,11 @@ def create_app(settings: Settings | None = None, rpc: RpcClient | None = None) -
             *discipline_staff.routes,
             *recognition_rules.routes,
             *recognition_reports.routes,
+            *webhooks_staff.routes,
             *health.routes,
             *language.routes,
             Mount("/api/open311/v2", routes=open311.routes),  # before /api, which takes all
+            Mount("/api/v1", routes=api_v1.routes),  # before /api, which takes all
             Mount("/api", routes=api.routes),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

@@ -26,7 +26,9 @@ def error_response(request: Request, error: WireError, status: int | None = None
                 "fields": error.fields,
             }
         }
-        return JSONResponse(body, status_code=status)
+        # RFC 6750: a refused API token says which scheme the API expects.
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
     return templates.TemplateResponse(
         request, "error.html", {"error": error, "status": status}, status_code=status
     )
