@@ -4,6 +4,7 @@
   update             the English catalog follows the template (new entries empty)
   compile            .po -> .mo, what the services and gateway load (run at install)
   fill FILE.json...  set English translations from {"Vietnamese message": "English"} files
+                     (a plural: a list [one, other]; a message with a context: "context|message")
   sync FILE.json...  extract, update and fill in one step, one at a time (a lock)
   missing [PATH...]  the messages (of these files only, if named) with no English yet
   lint [PATH...]     Vietnamese text outside a translation call (templates and Python)
@@ -32,7 +33,7 @@ PYBABEL = [sys.executable, "-m", "babel.messages.frontend", "--quiet"]
 def extract(output: Path = TEMPLATE) -> None:
     subprocess.run(
         [*PYBABEL, "extract", "-F", "babel.cfg", "-k", "N_", "--sort-by-file",
-         "--project", "DânBàn", "--no-wrap", "-o", str(output), "gateway", "services", "shared"],
+         "-k", "pgettext:1c,2", "--project", "DânBàn", "--no-wrap", "-o", str(output), "."],
         cwd=ROOT, check=True,
     )
 
@@ -68,10 +69,19 @@ def fill(files: list[str]) -> None:
     catalog = _read(ENGLISH)
     filled = 0
     for message in catalog:
-        if message.id and isinstance(message.id, str) and message.id in translations:
-            message.string = translations[message.id]
-            message.flags.discard("fuzzy")
-            filled += 1
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if message.context:  # a message given a context (pgettext): "context|message"
+            key = f"{message.context}|{key}"
+        given = translations.get(key)
+        if not given:
+            continue
+        if isinstance(message.id, tuple):  # a plural: [singular, plural]
+            given = tuple(given) if isinstance(given, list) else (given, given)
+        message.string = given
+        message.flags.discard("fuzzy")
+        filled += 1
     _write(ENGLISH, catalog)
     print(f"filled {filled} of {len(translations)} given translations")
 
@@ -94,7 +104,7 @@ VIETNAMESE_LETTER = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
     "ÀÁẢÃẠÈÉẺẼẸÌÍỈĨỊÒÓỎÕỌÙÚỦŨỤỲÝỶỸỴ]"
 )
-TRANSLATION_CALLS = {"_", "N_", "ngettext", "gettext"}
+TRANSLATION_CALLS = {"_", "N_", "ngettext", "gettext", "pgettext"}
 # On a line (or at the top of a file, with -file): Vietnamese that is data, not a message.
 EXEMPT, EXEMPT_FILE = "# i18n-exempt:", "# i18n-exempt-file:"
 PRODUCT_NAME = "DânBàn"  # a name, the same in every language
@@ -120,7 +130,7 @@ def lint_template(path: Path) -> list[str]:
             found.append(f"{path}:{line}: {value.strip()[:70]}")
         elif kind == "string" and _vietnamese(value) and not in_trans:
             if previous[-2:] not in (["_", "("], ["gettext", "("], ["ngettext", "("]) \
-                    and previous[-4:-2] != ["ngettext", "("]:
+                    and previous[-4:-2] not in (["ngettext", "("], ["pgettext", "("]):
                 found.append(f"{path}:{line}: {value[:70]}")
         previous.append(value if kind in ("name", "operator") else kind)
     return found
@@ -172,15 +182,23 @@ def lint(paths: list[str]) -> list[str]:
 def check(translations_file: str, paths: list[str]) -> list[str]:
     """Messages extracted from `paths` that the JSON file does not translate."""
     given = json.loads(Path(translations_file).read_text(encoding="utf-8"))
+    paths = [str(Path(p).resolve().relative_to(ROOT)) for p in paths]  # babel.cfg's patterns
     with tempfile.TemporaryDirectory() as folder:
         pot = Path(folder) / "part.pot"
         subprocess.run([*PYBABEL, "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_",
+                        "-k", "pgettext:1c,2",
                         "--no-wrap", "-o", str(pot), *paths], cwd=ROOT, check=True)
         with pot.open("rb") as source:
             template = read_po(source)
-    return [m.id for m in template if m.id and isinstance(m.id, str) and not given.get(m.id)] + [
-        m.id[0] for m in template if isinstance(m.id, tuple) and not given.get(m.id[0])
-    ]
+    found = []
+    for message in template:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        key = f"{message.context}|{key}" if message.context else key
+        if not given.get(key):
+            found.append(key)
+    return found
 
 
 def sync(files: list[str]) -> None:
@@ -207,7 +225,8 @@ def main(argv: list[str]) -> int:
         sync(rest)
     elif command == "lint":
         found = lint(rest)
-        print("\n".join(found))
+        if found:
+            print("\n".join(found))
         return 1 if found else 0
     elif command == "check":
         for message in check(rest[0], rest[1:]):

@@ -143,6 +143,8 @@ _FIELD_MESSAGES_VI = {
 }
 
 
+_ANY_OTHER_FIELD_MESSAGE = N_("Giá trị không hợp lệ.")
+
 REASON_VI = "reason_vi"  # the error type of a contract's own reason, in Vietnamese
 
 
@@ -163,7 +165,7 @@ def invalid_input_from(error: ValidationError) -> InvalidInput:
             continue
         if kind == "string_too_short" and ctx.get("min_length", 1) > 1:
             kind = "string_shorter_than_minimum"  # "too short", not "empty"
-        template = _(_FIELD_MESSAGES_VI.get(kind, N_("Giá trị không hợp lệ.")))
+        template = _(_FIELD_MESSAGES_VI.get(kind, _ANY_OTHER_FIELD_MESSAGE))
         fields.setdefault(name, template.format(**ctx))
     return InvalidInput(fields=fields)
 

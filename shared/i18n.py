@@ -11,7 +11,8 @@ In code:
 - `_("...")` translates now, in the current language (functions, the gateway);
 - `N_("...")` only marks a message for the catalog (module constants, messages a
   service sends or stores); it is translated where it is shown, with `translate`;
-- placeholders are `{name}`, filled after translation: `_("Hộ {code}").format(code=c)`.
+- placeholders are `{name}`, filled after translation: `_("Hộ {code}").format(code=c)`;
+- a short word with two senses takes a context: `pgettext("tình trạng", "Không")`.
 In templates: `{{ _("...") }}` or `{% trans %}...{% endtrans %}` (Jinja's i18n).
 """
 
@@ -31,7 +32,7 @@ from babel.numbers import format_decimal
 VIETNAMESE, ENGLISH = "vi", "en"
 LANGUAGES = (VIETNAMESE, ENGLISH)
 DEFAULT = VIETNAMESE
-LANGUAGE_NAMES = {VIETNAMESE: "Tiếng Việt", ENGLISH: "English"}  # each in its own language
+LANGUAGE_NAMES = {VIETNAMESE: "Tiếng Việt", ENGLISH: "English"}  # i18n-exempt: own names
 LOCALE_DIR = Path(__file__).parent / "locale"
 BABEL_LOCALE = {VIETNAMESE: "vi", ENGLISH: "en_GB"}  # en_GB writes 5 Dec 2026
 
@@ -78,6 +79,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return catalog(current()).ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the sense `context` gives it ("Không" as "No", or as "None")."""
+    return catalog(current()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it yet."""
     return message
@@ -87,7 +93,7 @@ def N_(message: str) -> str:
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 _VN_DAY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-_VN_MOMENT = re.compile(r"^(\d{2}:\d{2}) ngày (\d{2})/(\d{2})/(\d{4})$")
+_VN_MOMENT = re.compile(r"^(\d{2}:\d{2}) ngày (\d{2})/(\d{2})/(\d{4})$")  # i18n-exempt: reads a Vietnamese moment
 
 
 @cache
@@ -123,6 +129,7 @@ def _filled_value(value: str) -> str:
     moment = _VN_MOMENT.match(value)
     if moment:
         return f"{moment[1]}, {format_day(date(int(moment[4]), int(moment[3]), int(moment[2])))}"
+    # Only an exact message: a pattern would also "translate" what people typed.
     return catalog(current()).gettext(value)
 
 
