@@ -66,10 +66,14 @@ class CsrfToken:
     __html__ = __str__  # a token is URL-safe text: nothing to escape
 
 
+def language_context(request: Request) -> dict:
+    """What every page needs of the reader's language (gateway/language.py set it)."""
+    return {"language": i18n.current(), "languages": i18n.LANGUAGE_NAMES}
+
+
 def page_context(request: Request) -> dict:
     return {
-        "language": i18n.current(),
-        "languages": i18n.LANGUAGE_NAMES,
+        **language_context(request),
         "staff": getattr(request.state, "staff", None),  # set by auth.current_staff
         "csrf_token": CsrfToken(request),
         "flash": request.session.pop("flash", None),

@@ -56,8 +56,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from gateway.language import LanguageMiddleware
+
 # the gateway's form parsing; importing it also gives the templates their globals
 from gateway.routes.ballots import answers_for, hidden_answers
+from gateway.templating import language_context
 from gateway.templating import templates as gateway_templates
 from shared.ballot_codes import normalize_receipt, split_card_code
 from shared.calendar import vietnam_day
@@ -71,9 +74,9 @@ GROUPS = int(os.environ.get("DANBAN_BARE_GROUPS", "40"))  # the groups with hous
 UNITS = 40  # the ward's groups, as loadtests/household_import.py registers them
 WARD, WARD_NAME = "huong-an", "Phường Hương An"
 
-# The gateway's templates and filters, without its context processor (the staff
-# session and CSRF token: a resident's pages show neither).
-templates = Jinja2Templates(env=gateway_templates.env)
+# The gateway's templates and filters, with the reader's language but without the
+# staff session and CSRF token (a resident's pages show neither).
+templates = Jinja2Templates(env=gateway_templates.env, context_processors=[language_context])
 
 
 def benchmark_poll() -> Poll:
@@ -206,5 +209,8 @@ app = Starlette(
         Route("/b/{card_code}/cast", cast, methods=["POST"]),
         Route("/r/{receipt_code}", receipt),
     ],
-    middleware=[Middleware(GZipMiddleware, minimum_size=500)],  # as the gateway
+    middleware=[  # as the gateway
+        Middleware(LanguageMiddleware),
+        Middleware(GZipMiddleware, minimum_size=500),
+    ],
 )
