@@ -32,20 +32,51 @@ PYBABEL = [sys.executable, "-m", "babel.messages.frontend", "--quiet"]
 
 def extract(output: Path = TEMPLATE) -> None:
     subprocess.run(
-        [*PYBABEL, "extract", "-F", "babel.cfg", "-k", "N_", "--sort-by-file",
-         "-k", "pgettext:1c,2", "--project", "DânBàn", "--no-wrap", "-o", str(output), "."],
-        cwd=ROOT, check=True,
+        [
+            *PYBABEL,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--sort-by-file",
+            "-k",
+            "pgettext:1c,2",
+            "--project",
+            "DânBàn",
+            "--no-wrap",
+            "-o",
+            str(output),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
 
 
 def update() -> None:
     if not ENGLISH.exists():
-        subprocess.run([*PYBABEL, "init", "-i", str(TEMPLATE), "-d", str(LOCALE_DIR),
-                        "-l", "en", "--no-wrap"], check=True)
+        subprocess.run(
+            [*PYBABEL, "init", "-i", str(TEMPLATE), "-d", str(LOCALE_DIR), "-l", "en", "--no-wrap"],
+            check=True,
+        )
         return
-    subprocess.run([*PYBABEL, "update", "-i", str(TEMPLATE), "-d", str(LOCALE_DIR),
-                    "-l", "en", "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap"],
-                   check=True)
+    subprocess.run(
+        [
+            *PYBABEL,
+            "update",
+            "-i",
+            str(TEMPLATE),
+            "-d",
+            str(LOCALE_DIR),
+            "-l",
+            "en",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+            "--no-wrap",
+        ],
+        check=True,
+    )
 
 
 def compile_catalogs() -> None:
@@ -128,10 +159,16 @@ def lint_template(path: Path) -> list[str]:
             in_trans = False
         elif kind == "data" and not in_trans and _vietnamese(value):
             found.append(f"{path}:{line}: {value.strip()[:70]}")
-        elif kind == "string" and _vietnamese(value) and not in_trans:
-            if previous[-2:] not in (["_", "("], ["gettext", "("], ["ngettext", "("]) \
-                    and previous[-4:-2] not in (["ngettext", "("], ["pgettext", "("]):
-                found.append(f"{path}:{line}: {value[:70]}")
+        elif (
+            kind == "string"
+            and _vietnamese(value)
+            and not in_trans
+            and not (
+                previous[-2:] in (["_", "("], ["gettext", "("], ["ngettext", "("])
+                or previous[-4:-2] in (["ngettext", "("], ["pgettext", "("])
+            )
+        ):
+            found.append(f"{path}:{line}: {value[:70]}")
         previous.append(value if kind in ("name", "operator") else kind)
     return found
 
@@ -150,8 +187,11 @@ def lint_python(path: Path) -> list[str]:
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 allowed.add(id(body[0].value))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in TRANSLATION_CALLS:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in TRANSLATION_CALLS
+        ):
             for argument in node.args:
                 for inner in ast.walk(argument):
                     allowed.add(id(inner))
@@ -170,8 +210,12 @@ def lint_python(path: Path) -> list[str]:
 
 def lint(paths: list[str]) -> list[str]:
     if not paths:
-        paths = [str(p) for d in ("gateway", "services", "shared") for p in (ROOT / d).rglob("*")
-                 if p.suffix in (".py", ".html")]
+        paths = [
+            str(p)
+            for d in ("gateway", "services", "shared")
+            for p in (ROOT / d).rglob("*")
+            if p.suffix in (".py", ".html")
+        ]
     found = []
     for name in paths:
         path = Path(name)
@@ -185,9 +229,24 @@ def check(translations_file: str, paths: list[str]) -> list[str]:
     paths = [str(Path(p).resolve().relative_to(ROOT)) for p in paths]  # babel.cfg's patterns
     with tempfile.TemporaryDirectory() as folder:
         pot = Path(folder) / "part.pot"
-        subprocess.run([*PYBABEL, "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_",
-                        "-k", "pgettext:1c,2",
-                        "--no-wrap", "-o", str(pot), *paths], cwd=ROOT, check=True)
+        subprocess.run(
+            [
+                *PYBABEL,
+                "extract",
+                "-F",
+                str(ROOT / "babel.cfg"),
+                "-k",
+                "N_",
+                "-k",
+                "pgettext:1c,2",
+                "--no-wrap",
+                "-o",
+                str(pot),
+                *paths,
+            ],
+            cwd=ROOT,
+            check=True,
+        )
         with pot.open("rb") as source:
             template = read_po(source)
     found = []

@@ -266,7 +266,7 @@ FIELDS = {
     "invalid": Wording(N_("phiếu không hợp lệ")),
     "held_at": Wording(N_("họp lúc")),
     "present": Wording(N_("số hộ dự họp")),
-    "quorum_reached": Wording(N_("trên 50% số hộ dự họp")),
+    "quorum_reached": Wording(N_("trên một nửa số hộ dự họp")),
     "counts": Wording(N_("số phiếu theo phương án")),
     "questions": Wording(N_("câu hỏi"), _question),
     "groups": Wording(N_("nhóm ý kiến")),

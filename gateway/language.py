@@ -71,8 +71,13 @@ async def choose_language(request: Request) -> Response:
     """GET /ngon-ngu/<lang>?next=/path: keep the choice and go back to the page."""
     language = i18n.supported(request.path_params["language"])
     response = RedirectResponse(_same_site_path(request.query_params.get("next")), 303)
-    response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="lax",
-                        secure=request.app.state.settings.production)
+    response.set_cookie(
+        COOKIE,
+        language,
+        max_age=COOKIE_MAX_AGE,
+        samesite="lax",
+        secure=request.app.state.settings.production,
+    )
     return response
 
 

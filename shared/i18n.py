@@ -93,7 +93,8 @@ def N_(message: str) -> str:
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 _VN_DAY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-_VN_MOMENT = re.compile(r"^(\d{2}:\d{2}) ngày (\d{2})/(\d{2})/(\d{4})$")  # i18n-exempt: reads a Vietnamese moment
+# A moment as shared.calendar.vietnam_time writes it in Vietnamese, read back.
+_VN_MOMENT = re.compile(r"^(\d{2}:\d{2}) ngày (\d{2})/(\d{2})/(\d{4})$")  # i18n-exempt: read
 
 
 @cache

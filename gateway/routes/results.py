@@ -72,7 +72,8 @@ async def results_page(request: Request) -> Response:
     live = bool(staff) and not results.frozen
     # Reloading by itself only when the clerk asks, and a link stops it (WCAG 2.2.1).
     context["live"] = live
-    context["refresh"] = LIVE_REFRESH_SECONDS if live and AUTO_RELOAD in request.query_params else None
+    asked = AUTO_RELOAD in request.query_params
+    context["refresh"] = LIVE_REFRESH_SECONDS if live and asked else None
     return templates.TemplateResponse(request, "poll_results.html", context)
 
 

@@ -1,7 +1,8 @@
 """Staff pages for webhooks: a commune's administrator (or the province administrator,
-for the province and each commune of it) registers the HTTPS endpoints of a provincial or commune system
-and the public events each wants, sees its secret once, rotates it, deletes an
-endpoint, reads the delivery log and tries its dead letters again. The webhooks
+for the province and each commune of it) registers the HTTPS endpoints of a
+provincial or commune system and the public events each wants, sees its secret
+once, rotates it, deletes an endpoint, reads the delivery log and tries its dead
+letters again. The webhooks
 service checks every permission; a page reads the form, sends it, shows the answer."""
 
 import asyncio

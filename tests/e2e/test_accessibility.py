@@ -19,8 +19,13 @@ from tests.support import Stack, fresh_vhost, stack_env, start_stack
 CHROMIUM = "/usr/bin/chromium"
 # As the machine's notes say: no sandbox as root, and no calls home it would wait on.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 AXE_OPTIONS = {
@@ -85,7 +90,8 @@ class Visit:
         for violation in violations:
             if violation["impact"] in BLOCKING:
                 targets = [node["target"] for node in violation["nodes"]][:3]
-                self.problems.append(f"{where}: {violation['id']} ({violation['impact']}) {targets}")
+                found = f"{violation['id']} ({violation['impact']}) {targets}"
+                self.problems.append(f"{where}: {found}")
 
     def sign_in(self, username: str = "admin") -> None:
         self.open("/staff/sign-in")

@@ -1,7 +1,6 @@
 """The message catalogs are complete and in step with the code, and the language
 a person is served in follows their choice (issue #17, point 1)."""
 
-import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -37,8 +36,6 @@ def test_translations_keep_the_placeholders_of_their_message():
         (message.id, str(error))
         for message, errors in english_catalog().check()
         for error in errors
-        # "50% số hộ" is a percentage Babel reads as the placeholder "% s"
-        if not re.search(r"\d% ", str(message.id))
     ]
     assert not problems, problems[:5]
 
@@ -124,7 +121,8 @@ def test_a_filled_message_from_a_service_is_translated_with_its_values():
     try:
         assert i18n.translate("Quá dài: tối đa 20 ký tự.") == "Too long: at most 20 characters."
         assert i18n.translate("Vui lòng điền mục này.") == "Please fill in this field."
-        assert i18n.translate("Một câu không có trong danh mục") == "Một câu không có trong danh mục"
+        unknown = "Một câu không có trong danh mục"
+        assert i18n.translate(unknown) == unknown
     finally:
         i18n.use("vi")
     assert i18n.translate("Quá dài: tối đa 20 ký tự.") == "Quá dài: tối đa 20 ký tự."

@@ -3,9 +3,6 @@ the household pages, and the staff pages (accounts, imports, position holders, u
 changes, the audit log), with a fake RPC port in place of the services. The English
 comes from the catalog (shared/locale); Vietnamese stays the pages' source language."""
 
-import pytest
-from starlette.testclient import TestClient
-
 from shared import i18n
 from shared.errors import from_wire
 from tests.samples import PROVINCE, WARD
@@ -15,12 +12,6 @@ from tests.unit.test_gateway_imports import summary as import_summary
 from tests.unit.test_gateway_pages import HOUSEHOLD
 from tests.unit.test_positions_pages import OFFICIAL
 from tests.unit.test_unit_change_pages import MERGE, NAMES, SPLIT_LATER, post
-
-
-@pytest.fixture
-def english(client: TestClient) -> TestClient:
-    client.cookies.set("danban_lang", "en")
-    return client
 
 
 def vietnamese_free(html: str, *words: str) -> None:

@@ -5,7 +5,6 @@ feedback service says or stores in Vietnamese, shown translated where it is read
 
 import re
 from datetime import UTC, date, datetime
-from html import unescape
 
 import pytest
 
@@ -15,6 +14,7 @@ from shared import i18n
 from shared.contracts.feedback import CaseStatus, CaseType, Complexity, Deadline, TimelineStep
 from shared.contracts.staff import Role
 from shared.errors import Conflict, InvalidInput, from_wire
+from tests.unit.english_support import assert_english, text_of
 from tests.unit.feedback_support import CASE_ID, CODE, answered_case, fake_feedback, staff_case
 from tests.unit.gateway_support import csrf_of, sign_in
 from tests.unit.test_ballot_pages import surveys  # noqa: F401
@@ -28,34 +28,6 @@ AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 @pytest.fixture
 def feedback(rpc) -> dict:
     return fake_feedback(rpc)
-
-
-@pytest.fixture
-def english(client):
-    client.cookies.update(ENGLISH)
-    return client
-
-
-@pytest.fixture
-def in_english():
-    """This test's own code (not a request) in English, as the gateway serves it."""
-    i18n.use(i18n.ENGLISH)
-    yield
-    i18n.use(i18n.VIETNAMESE)
-
-
-def text_of(html: str) -> str:
-    """What a reader sees: no tags, no scripts, spaces collapsed."""
-    html = re.sub(r"<script.*?</script>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
-def assert_english(html: str, english: list[str], vietnamese: list[str]) -> None:
-    seen = text_of(html)
-    for words in english:
-        assert words in seen, words
-    for words in vietnamese:
-        assert words not in seen, words
 
 
 # --- the resident's pages ------------------------------------------------------
@@ -207,7 +179,8 @@ def test_the_dashboard_and_case_list_in_english(english, feedback):
     sign_in(english)
     assert_english(
         english.get("/staff/communes/huong-an/feedback").text,
-        ["Handle feedback and petitions", "16 Dec 2026. Do these first", "Take a submission", "All cases",
+        ["Handle feedback and petitions", "16 Dec 2026. Do these first", "Take a submission",
+         "All cases",
          "Overdue", "Not classified", "Due soon", "No cases due soon.", "By handler",
          "Not assigned", "Due 15 Dec 2026", "(Inform the sender)", "Received 1 Dec 2026",
          "Feedback categories", "Figures"],

@@ -4,7 +4,6 @@ translated where they are read."""
 
 # i18n-exempt-file: test data, the Vietnamese the pages must show or must no longer show
 
-import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
@@ -23,20 +22,6 @@ from tests.unit.test_board_pages import BOARD, NEW, disclosure, filled, notices 
 
 ENGLISH = {"danban_lang": "en"}
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def english(client):
-    client.cookies.update(ENGLISH)
-    return client
-
-
-@pytest.fixture
-def in_english():
-    """This test's own code (not a request) in English, as the gateway serves it."""
-    i18n.use(i18n.ENGLISH)
-    yield
-    i18n.use(i18n.VIETNAMESE)
 
 
 def posted(**fields) -> DisclosurePosted:
@@ -100,10 +85,6 @@ def open_inbox(client) -> None:
     token = csrf_of(client.get("/hop-thu").text)
     response = client.post("/hop-thu", data={"csrf_token": token, "code": "HA7K2M"})
     assert response.status_code == 303
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 # --- what residents read ----------------------------------------------------------

@@ -31,12 +31,6 @@ def no_vietnamese(text: str, *phrases: str) -> None:
 
 
 @pytest.fixture
-def english(client):
-    client.cookies.set("danban_lang", "en")
-    return client
-
-
-@pytest.fixture
 def surveys(rpc: FakeRpc) -> ballots.FakeSurveys:
     fake = ballots.FakeSurveys()
     for method in ("open_ballot", "cast_ballot", "check_receipt", "get_poll"):

@@ -4,9 +4,7 @@ nomination, its certificate PDF, the discipline cases and a case, the rule book 
 the reports (chart and CSV); and what the recognition service says or sends in
 Vietnamese, shown translated where it is read."""
 
-import re
 from datetime import date
-from html import unescape
 
 import pytest
 
@@ -15,6 +13,7 @@ from services.recognition import domain, rules
 from shared import i18n
 from shared.contracts.recognition import RuleSet, Title
 from shared.errors import InvalidInput, from_wire
+from tests.unit.english_support import assert_english, text_of
 from tests.unit.gateway_support import csrf_of, sign_in
 from tests.unit.test_ballot_cards import pdf_text
 from tests.unit.test_commendation_pages import (
@@ -32,34 +31,6 @@ from tests.unit.test_discipline_pages import recognition as discipline  # noqa: 
 
 ENGLISH = {"danban_lang": "en"}
 CHECK = "/vinh-danh/giay-khen"
-
-
-@pytest.fixture
-def english(client):
-    client.cookies.update(ENGLISH)
-    return client
-
-
-@pytest.fixture
-def in_english():
-    """This test's own code (not a request) in English, as the gateway serves it."""
-    i18n.use(i18n.ENGLISH)
-    yield
-    i18n.use(i18n.VIETNAMESE)
-
-
-def text_of(html: str) -> str:
-    """What a reader sees: no tags, no scripts, spaces collapsed."""
-    html = re.sub(r"<script.*?</script>", "", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
-def assert_english(html: str, english: list[str], vietnamese: list[str]) -> None:
-    seen = text_of(html)
-    for words in english:
-        assert words in seen, words
-    for words in vietnamese:
-        assert words not in seen, words
 
 
 # --- the resident's pages -----------------------------------------------------------

@@ -192,9 +192,7 @@ def numbers_in(html: str) -> str:
 # --- the results page -----------------------------------------------------------
 
 
-def test_staff_see_live_results_that_refresh_every_30_seconds_if_asked_with_free_text(
-    client, rpc
-):
+def test_staff_see_live_results_that_refresh_every_30_seconds_if_asked_with_free_text(client, rpc):
     calls = serve(rpc, consultation("open"))
     sign_in(client)
     asked = client.get("/polls/poll-consultation/results")
