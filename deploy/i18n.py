@@ -27,7 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "shared" / "locale"
 TEMPLATE = LOCALE_DIR / "messages.pot"
 ENGLISH = LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po"
-PYBABEL = [sys.executable, "-m", "babel.messages.frontend", "--quiet"]
+# pybabel, with its exit status (`python -m babel.messages.frontend` drops it: a
+# catalog that fails to compile would exit 0).
+PYBABEL = [
+    sys.executable,
+    "-c",
+    "import sys; from babel.messages.frontend import main; sys.exit(main())",
+    "--quiet",
+]
 
 
 def extract(output: Path = TEMPLATE) -> None:
