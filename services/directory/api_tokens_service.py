@@ -4,15 +4,13 @@ on every /api/v1 call (no cache: a revoked token stops at once) and records each
 write made with one. Mixed into DirectoryService (one service, one queue)."""
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from services.directory import access, api_tokens
-from services.directory.api_tokens_store import ApiTokenRecords
-from shared.chassis import MongoStore, utcnow
+from services.directory.store import DirectoryStore
+from shared.chassis import utcnow
 from shared.contracts.api import (
     ApiGrant,
     ApiToken,
@@ -33,9 +31,7 @@ REFUSAL = N_("Chỉ quản trị cấp xã cấp và thu hồi được mã truy
 
 
 class ApiTokenEntrypoints:
-    # Its own store over the directory's database: the tokens' documents and
-    # their outbox, which the directory's store need not know.
-    tokens: ApiTokenRecords = MongoStore(ApiTokenRecords)
+    store: DirectoryStore  # DirectoryService's (its ApiTokenRecords)
     dispatch: Any  # DirectoryService's EventDispatcher (the tokens publish no events)
     _require: Callable[..., str]  # StaffEntrypoints'
     _account: Callable[[str], StaffAccount]
@@ -59,8 +55,8 @@ class ApiTokenEntrypoints:
         )
         after = token.model_dump(mode="json")
         entry = self._entry(command.actor, "issue_api_token", token.id, commune_id, None, after)
-        self.tokens.add(token, api_tokens.secret_hash(secret), entry)
-        self.tokens.relay_events(self.dispatch, only=("api_tokens", token.id))
+        self.store.add_token(token, api_tokens.secret_hash(secret), entry)
+        self.store.relay_events(self.dispatch, only=("api_tokens", token.id))
         return IssuedApiToken(token=token, secret=secret).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
@@ -69,7 +65,7 @@ class ApiTokenEntrypoints:
         commune_id = self._require(
             command.actor, command.commune_id, access.may_manage_staff, _(REFUSAL)
         )
-        before = self.tokens.get(command.token_id)
+        before = self.store.token(command.token_id)
         if before is None or before.commune_id != commune_id:
             raise NotFound(_("Không tìm thấy mã truy cập API này."))
         if before.revoked_at is not None:
@@ -83,8 +79,8 @@ class ApiTokenEntrypoints:
             before.model_dump(mode="json"),
             after.model_dump(mode="json"),
         )
-        revoked = self.tokens.revoke(after, entry) or self.tokens.get(before.id)
-        self.tokens.relay_events(self.dispatch, only=("api_tokens", before.id))
+        revoked = self.store.revoke_token(after, entry) or self.store.token(before.id)
+        self.store.relay_events(self.dispatch, only=("api_tokens", before.id))
         assert revoked is not None
         return revoked.model_dump(mode="json")
 
@@ -94,14 +90,14 @@ class ApiTokenEntrypoints:
         commune_id = self._require(
             query.actor, query.commune_id, access.may_manage_staff, _(REFUSAL)
         )
-        return ApiTokenList(tokens=self.tokens.of_commune(commune_id)).model_dump(mode="json")
+        return ApiTokenList(tokens=self.store.tokens_of_commune(commune_id)).model_dump(mode="json")
 
     @rpc(expected_exceptions=WIRE_ERRORS)
     def check_api_token(self, payload: dict) -> dict:
         """What the secret allows for `scope` on `commune_id`; NotSignedIn or Forbidden
         otherwise. Read on every call: nothing is cached, so revoking is immediate."""
         query = parse(CheckApiToken, payload)
-        token = self.tokens.by_hash(api_tokens.secret_hash(query.secret))
+        token = self.store.token_by_hash(api_tokens.secret_hash(query.secret))
         manages = token is not None and access.may_manage_staff(
             self._issuer_roles(token.issued_by), token.commune_id, self._commune_of
         )
@@ -122,15 +118,15 @@ class ApiTokenEntrypoints:
         """A write made with a token, in the commune's audit log: the service that
         made it logged it too, as the token's issuer."""
         command = parse(RecordApiWrite, payload)
-        token = self.tokens.get(command.token_id)
+        token = self.store.token(command.token_id)
         if token is None:
             raise NotFound(_("Không tìm thấy mã truy cập API này."))
         after = {"token_id": token.id, "token_name": token.name, "operation": command.operation}
         entry = self._entry(
             token.issued_by, "api_write", command.target, token.commune_id, None, after
         )
-        self.tokens.note_write(token.id, entry)
-        self.tokens.relay_events(self.dispatch, only=("api_tokens", token.id))
+        self.store.note_token_write(token.id, entry)
+        self.store.relay_events(self.dispatch, only=("api_tokens", token.id))
         return {"recorded": True}
 
     def _issuer_roles(self, username: str) -> list:
@@ -138,8 +134,3 @@ class ApiTokenEntrypoints:
             return self._account(username).roles
         except NotFound:  # the account is gone: so are its rights
             return []
-
-    @timer(interval=5)
-    def relay_stale_token_entries(self) -> None:
-        """Append the audit entries whose writer died before relaying them."""
-        self.tokens.relay_events(self.dispatch, older_than=timedelta(seconds=5))

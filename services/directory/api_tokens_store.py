@@ -4,7 +4,8 @@ api_tokens: {_id: token id, hash: SHA-256 of the secret (the secret itself is ne
              stored), commune_id, name, scope, issued_by, issued_at, revoked_by,
              revoked_at}
 Issuing, revoking and each write made with a token carry their audit entry in the
-token's own document write, relayed to `audit_log` (the chassis's outbox).
+token's own document write, relayed to `audit_log` (the chassis's outbox). Mixed into
+DirectoryStore, whose relay covers `api_tokens` as its other collections.
 """
 
 from typing import Any
@@ -33,24 +34,24 @@ class ApiTokenRecords(Store):
         database.api_tokens.create_index([("hash", ASCENDING)], unique=True)
         database.api_tokens.create_index([("commune_id", ASCENDING)])
 
-    def add(self, token: ApiToken, secret_hash: str, entry: AuditEntry) -> None:
+    def add_token(self, token: ApiToken, secret_hash: str, entry: AuditEntry) -> None:
         fields = token.model_dump(exclude={"id"}) | {"scope": token.scope.value}
         document = {"_id": token.id, "hash": secret_hash, **fields}
         self.db.api_tokens.insert_one(with_pending(document, [audit_item(entry)]))
 
-    def by_hash(self, secret_hash: str) -> ApiToken | None:
+    def token_by_hash(self, secret_hash: str) -> ApiToken | None:
         document = self.db.api_tokens.find_one({"hash": secret_hash})
         return _token(document) if document else None
 
-    def get(self, token_id: str) -> ApiToken | None:
+    def token(self, token_id: str) -> ApiToken | None:
         document = self.db.api_tokens.find_one({"_id": token_id})
         return _token(document) if document else None
 
-    def of_commune(self, commune_id: str) -> list[ApiToken]:
+    def tokens_of_commune(self, commune_id: str) -> list[ApiToken]:
         documents = self.db.api_tokens.find({"commune_id": commune_id})
         return sorted((_token(d) for d in documents), key=lambda t: t.issued_at, reverse=True)
 
-    def revoke(self, revoked: ApiToken, entry: AuditEntry) -> ApiToken | None:
+    def revoke_token(self, revoked: ApiToken, entry: AuditEntry) -> ApiToken | None:
         """Revoke a token not revoked yet; None if it was (by someone else meanwhile)."""
         fields = {"revoked_by": revoked.revoked_by, "revoked_at": revoked.revoked_at}
         document = self.db.api_tokens.find_one_and_update(
@@ -60,5 +61,5 @@ class ApiTokenRecords(Store):
         )
         return _token(document) if document else None
 
-    def note_write(self, token_id: str, entry: AuditEntry) -> None:
+    def note_token_write(self, token_id: str, entry: AuditEntry) -> None:
         self.db.api_tokens.update_one({"_id": token_id}, set_with_pending({}, [audit_item(entry)]))

@@ -34,6 +34,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.directory import counting
+from services.directory.api_tokens_store import ApiTokenRecords
 from services.directory.counting import OPEN_END
 from services.directory.domain import name_key
 from services.directory.import_store import ImportRecords
@@ -169,7 +170,9 @@ def _unit(document: dict[str, Any]) -> AdministrativeUnit:
     return AdministrativeUnit.model_validate(document)
 
 
-class DirectoryStore(PositionRecords, SuccessionRecords, ImportRecords, StaffRecords):
+class DirectoryStore(
+    PositionRecords, SuccessionRecords, ImportRecords, StaffRecords, ApiTokenRecords
+):
     OUTBOX_COLLECTIONS = (
         "units",
         "households",
@@ -177,6 +180,7 @@ class DirectoryStore(PositionRecords, SuccessionRecords, ImportRecords, StaffRec
         "imports",
         "unit_successions",
         "holdings",
+        "api_tokens",
     )
 
     @classmethod
