@@ -84,3 +84,14 @@ def staff_only(endpoint: Endpoint) -> Endpoint:
         return await endpoint(request)
 
     return guarded
+
+
+def may_edit(request: Request, commune_id: str, change: bool = False) -> bool:
+    """Whether the signed-in official may change the commune's records (its staff);
+    Forbidden to one who may not even read them (an inspector may read; with
+    `change`, Forbidden to whoever may not change them)."""
+    staff = request.state.staff
+    allowed = staff.works_in(commune_id)
+    if not (allowed or (not change and staff.oversees(commune_id))):
+        raise Forbidden()
+    return allowed

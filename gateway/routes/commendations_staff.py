@@ -136,16 +136,6 @@ def _access(staff: StaffAccount, overview: CommuneOverview) -> Access:
     raise Forbidden()
 
 
-def _may_edit(request: Request, commune_id: str, change: bool = False) -> bool:
-    """Whether the official may change the commune's nominations (its staff); refuse
-    one who may not even read them (`change`: who may not change them)."""
-    staff = request.state.staff
-    may_edit = staff.works_in(commune_id)
-    if not (may_edit or (not change and staff.oversees(commune_id))):
-        raise Forbidden()
-    return may_edit
-
-
 def _errors(part: str, refused: WireError, inside: str = "") -> dict[str, str]:
     """A refusal's messages by the form's fields, `part.field`: a contract's field
     `inside` a group (`vote.members`) by its name in the form, a file's problem
@@ -314,7 +304,7 @@ def _chosen(form: FormData, name: str) -> list[str]:
 async def post_nominees(request: Request) -> Response:
     """The chosen proposed nominees onto the notice board for comment."""
     commune_id = request.path_params["commune_id"]
-    _may_edit(request, commune_id, change=True)
+    auth.may_edit(request, commune_id, change=True)
     year = _year(request)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
@@ -375,7 +365,7 @@ async def _nomination_page(
     errors: dict | None = None,
     status_code: int = 200,
 ) -> Response:
-    may_edit = _may_edit(request, nomination.commune_id)
+    may_edit = auth.may_edit(request, nomination.commune_id)
     overview = await directory.commune_overview(rpc(request), nomination.commune_id)
     here = NOMINATION.format(nomination_id=nomination.nomination_id)
     posting = nomination.posting_id
@@ -435,7 +425,7 @@ DONE = {
 async def _form(request: Request) -> tuple[Nomination, FormData]:
     """The nomination and the form of its page, from its commune's staff."""
     nomination = await _nomination(request)
-    _may_edit(request, nomination.commune_id, change=True)
+    auth.may_edit(request, nomination.commune_id, change=True)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     return nomination, form
@@ -526,7 +516,7 @@ async def revoke(request: Request) -> Response:
 async def set_photo(request: Request) -> Response:
     """A photo for the honour board, or none (`remove`); the service re-encodes it."""
     nomination = await _nomination(request)
-    _may_edit(request, nomination.commune_id, change=True)
+    auth.may_edit(request, nomination.commune_id, change=True)
     async with request.form(max_files=2) as form:  # closes the temp file
         auth.check_csrf(request, form.get("csrf_token"))
 
@@ -565,7 +555,7 @@ async def minutes(request: Request) -> Response:
 async def certificate(request: Request) -> Response:
     """The certificate to print, for a decided commendation not revoked."""
     nomination = await _nomination(request)
-    _may_edit(request, nomination.commune_id)
+    auth.may_edit(request, nomination.commune_id)
     if nomination.status != NominationStatus.DECIDED or not nomination.certificate_code:
         raise Conflict(_(NOT_PRINTABLE))
     overview = await directory.commune_overview(rpc(request), nomination.commune_id)

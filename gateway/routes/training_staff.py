@@ -61,7 +61,7 @@ from shared.contracts.training import (
     SetTargets,
     VerifyCertificate,
 )
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, WireError
+from shared.errors import Conflict, InvalidInput, NotFound, WireError
 from shared.i18n import N_, _, format_day
 from shared.ids import new_id
 
@@ -110,16 +110,6 @@ def _year(request: Request) -> int:
     """The year the page is about: `?nam=`, else this year in Vietnam."""
     typed = request.query_params.get("nam", "")
     return int(typed) if typed.isdigit() and 2020 <= int(typed) <= 2100 else _today().year
-
-
-def _may_edit(request: Request, commune_id: str, change: bool = False) -> bool:
-    """Whether the official may change the commune's training (its staff); refuse
-    one who may not even read it (`change`: who may not change it)."""
-    staff = request.state.staff
-    may_edit = staff.works_in(commune_id)
-    if not (may_edit or (not change and staff.oversees(commune_id))):
-        raise Forbidden()
-    return may_edit
 
 
 def clock(moment: datetime) -> str:
@@ -199,7 +189,7 @@ async def _plan_page(
     status_code: int = 200,
 ) -> Response:
     year = _year(request)
-    may_edit = _may_edit(request, commune_id)
+    may_edit = auth.may_edit(request, commune_id)
     overview, listed = await asyncio.gather(
         directory.commune_overview(rpc(request), commune_id),
         _call(request, "list_courses", ListCourses(commune_id=commune_id, year=year)),
@@ -233,7 +223,7 @@ async def plan_page(request: Request) -> Response:
 @auth.staff_only
 async def save_plan(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
-    _may_edit(request, commune_id, change=True)
+    auth.may_edit(request, commune_id, change=True)
     year = _year(request)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
@@ -279,7 +269,7 @@ def _course_payload(values: dict[str, Any], errors: dict[str, str]) -> dict[str,
 @auth.staff_only
 async def create_course(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
-    _may_edit(request, commune_id, change=True)
+    auth.may_edit(request, commune_id, change=True)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     values = _values(form, COURSE_FIELDS) | {"positions": _chosen(form, "positions")}
@@ -342,7 +332,7 @@ async def _course_page(
     **results: Any,
 ) -> Response:
     """The course; after a form, what it did (`results`) or its refusal."""
-    may_edit = _may_edit(request, course.commune_id)
+    may_edit = auth.may_edit(request, course.commune_id)
     today = _today()
     held_today = ListHoldings(
         commune_id=course.commune_id, positions=course.positions, start=today, end=today
@@ -410,7 +400,7 @@ def _session_payload(values: dict[str, str], errors: dict[str, str]) -> dict[str
 @auth.staff_only
 async def add_session(request: Request) -> Response:
     course = await _course(request)
-    _may_edit(request, course.commune_id, change=True)
+    auth.may_edit(request, course.commune_id, change=True)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     values = _values(form, SESSION_FIELDS)
@@ -435,7 +425,7 @@ async def add_session(request: Request) -> Response:
 async def invite(request: Request) -> Response:
     """Send each current holder of the course's positions their personal link."""
     course = await _course(request)
-    _may_edit(request, course.commune_id, change=True)
+    auth.may_edit(request, course.commune_id, change=True)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     command = InvitePeople(actor=_actor(request), course_id=course.course_id)
@@ -448,7 +438,7 @@ async def register_people(request: Request) -> Response:
     """Register the people chosen, and every holder of the positions chosen, in one
     of the course's sessions; show what became of each."""
     course = await _course(request)
-    _may_edit(request, course.commune_id, change=True)
+    auth.may_edit(request, course.commune_id, change=True)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     values = {
@@ -497,7 +487,7 @@ async def _session_page(
     """Light: one call, no commune, the least markup; the trainer uses it on a phone
     during the class."""
     roster = roster or await _roster(request)
-    may_edit = _may_edit(request, roster.course.commune_id)
+    may_edit = auth.may_edit(request, roster.course.commune_id)
     context = {
         "roster": roster,
         "session": roster.session,
@@ -521,7 +511,7 @@ async def session_page(request: Request) -> Response:
 
 async def _session_form(request: Request) -> tuple[SessionRoster, FormData]:
     roster = await _roster(request)
-    _may_edit(request, roster.course.commune_id, change=True)
+    auth.may_edit(request, roster.course.commune_id, change=True)
     form = await request.form()
     auth.check_csrf(request, form.get("csrf_token"))
     return roster, form
@@ -625,7 +615,7 @@ async def revoke_certificate(request: Request) -> Response:
 async def check_in_qr(request: Request) -> Response:
     """The QR code to show in the room: attendees scan it to check themselves in."""
     roster = await _roster(request)
-    _may_edit(request, roster.course.commune_id, change=True)
+    auth.may_edit(request, roster.course.commune_id, change=True)
     command = CheckInCode(actor=_actor(request), session_id=roster.session.session_id)
     token = CheckInToken.model_validate(await _call(request, "check_in_code", command))
     site = request.app.state.settings.public_url.rstrip("/")
@@ -653,7 +643,7 @@ def _targets_values(coverage: Coverage) -> dict[str, str]:
 @auth.staff_only
 async def coverage_page(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
-    may_edit = _may_edit(request, commune_id, change=request.method == "POST")
+    may_edit = auth.may_edit(request, commune_id, change=request.method == "POST")
     overview, coverage = await asyncio.gather(
         directory.commune_overview(rpc(request), commune_id), _coverage(request, commune_id)
     )
@@ -720,7 +710,7 @@ async def _set_targets(request: Request, commune_id: str, typed: dict[str, str])
 @auth.staff_only
 async def coverage_download(request: Request) -> Response:
     commune_id = request.path_params["commune_id"]
-    may_edit = _may_edit(request, commune_id)
+    may_edit = auth.may_edit(request, commune_id)
     overview, coverage = await asyncio.gather(
         directory.commune_overview(rpc(request), commune_id), _coverage(request, commune_id)
     )
