@@ -1,8 +1,6 @@
 """The language a person is served in: the one they chose with the link on every
 page (kept in a cookie), else their browser's Accept-Language, else Vietnamese."""
 
-from urllib.parse import urlsplit
-
 from babel import negotiate_locale
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -10,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.routes.staff import safe_next
 from shared import i18n
 
 COOKIE = "danban_lang"
@@ -59,18 +58,11 @@ class LanguageMiddleware:
         await self.app(scope, receive, send_with_language)
 
 
-def _same_site_path(target: str | None) -> str:
-    """Only a path of this site, so the link cannot send anyone elsewhere."""
-    parts = urlsplit(target or "/")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or target.startswith("//"):
-        return "/"
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
 
 async def choose_language(request: Request) -> Response:
     """GET /ngon-ngu/<lang>?next=/path: keep the choice and go back to the page."""
     language = i18n.supported(request.path_params["language"])
-    response = RedirectResponse(_same_site_path(request.query_params.get("next")), 303)
+    response = RedirectResponse(safe_next(request.query_params.get("next")), 303)
     response.set_cookie(
         COOKIE,
         language,

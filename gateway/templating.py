@@ -1,6 +1,5 @@
 """Jinja templates, with the filters pages use."""
 
-from datetime import date, datetime
 from pathlib import Path
 
 from starlette.requests import Request
@@ -42,15 +41,10 @@ IMPORT_STATUS_VI = {
 }
 
 
-def vn_date(value: date | datetime | None) -> str:
-    """A day as the reader writes it (01/07/2025; 1 Jul 2025); a moment's day is its
-    day in Vietnam (20:41 UTC on 5 December is already 6 December there)."""
-    return i18n.format_day(value)
-
-
-def vn_datetime(value: datetime) -> str:
-    """A moment in Vietnam's time: 05/01/2026 15:04 (5 Jan 2026, 15:04)."""
-    return i18n.format_moment(value)
+# A day and a moment as the reader writes them (shared/i18n.py): 01/07/2025 or
+# 1 Jul 2025; 05/01/2026 15:04 or 5 Jan 2026, 15:04, in Vietnam's time.
+vn_date = i18n.format_day
+vn_datetime = i18n.format_moment
 
 
 class CsrfToken:

@@ -23,7 +23,8 @@ UNIT_FORM_FIELDS = ("kind", "name", "local_label", "valid_from", "request_id")
 
 def safe_next(target: str | None) -> str:
     """Only go back to a page of this site after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    # "//host" and "/\\host" are other sites to a browser
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/"
 

@@ -502,3 +502,31 @@ def test_pages_and_the_stylesheet_are_compressed_for_slow_connections(client):
     for path in ("/communes/huong-an", "/static/site.css"):
         response = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert response.headers["content-encoding"] == "gzip"
+
+
+@pytest.mark.parametrize(
+    ("next_page", "back_to"),
+    [
+        (None, "/"),
+        ("/communes/huong-an?tab=1", "/communes/huong-an?tab=1"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_the_language_link_keeps_the_choice_and_goes_back_only_to_this_site(
+    client, next_page, back_to
+):
+    params = {"next": next_page} if next_page is not None else {}
+    response = client.get("/ngon-ngu/en", params=params, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == back_to
+    assert client.cookies.get("danban_lang") == "en"
+    assert '<html lang="en">' in client.get("/").text
+
+
+def test_an_unknown_language_is_kept_as_vietnamese(client):
+    client.get("/ngon-ngu/xx", follow_redirects=False)
+    assert client.cookies.get("danban_lang") == "vi"
+    page = client.get("/", headers={"Accept-Language": "en"})
+    assert '<html lang="vi">' in page.text and page.headers["content-language"] == "vi"
