@@ -58,7 +58,6 @@ class LanguageMiddleware:
         await self.app(scope, receive, send_with_language)
 
 
-
 async def choose_language(request: Request) -> Response:
     """GET /ngon-ngu/<lang>?next=/path: keep the choice and go back to the page."""
     language = i18n.supported(request.path_params["language"])

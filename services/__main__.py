@@ -21,6 +21,7 @@ import sys  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
+from services.probes import serve_probes  # noqa: E402
 from shared.config import SERVICE_NAMES, load_settings  # noqa: E402
 
 SERVICE_CLASSES = {
@@ -47,7 +48,8 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(
         level=logging.INFO, format=f"%(asctime)s {argv[0]} %(levelname)s %(message)s"
     )
-    runner = ServiceRunner(load_settings().nameko_config())
+    settings = load_settings()
+    runner = ServiceRunner(settings.nameko_config())
     runner.add_service(load_service_class(argv[0]))
 
     def stop(signum: int, frame: object) -> None:
@@ -55,6 +57,8 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if settings.service_health_port:
+        serve_probes(settings.service_health_port, runner.containers)
     runner.start()
     logging.getLogger(__name__).info("%s service started", argv[0])
     runner.wait()

@@ -24,7 +24,6 @@ from typing import Any, ClassVar
 
 import eventlet
 from eventlet.event import Event as Signal
-from nameko.events import event_handler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
@@ -37,6 +36,7 @@ from shared.contracts.common import Event
 from shared.contracts.staff import AuditEntry, Role, RolesInUnit, UnitRoles
 from shared.errors import WIRE_ERRORS, Forbidden, ServiceUnavailable
 from shared.i18n import N_
+from shared.queues import event_handler
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +326,11 @@ class MongoStore(DependencyProvider):
             tz_aware=True,
             appname=self.container.service_name,
             serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+            # A write is acknowledged once a majority of the replica set has it: a
+            # ballot the primary alone took would be lost if it failed before a
+            # secondary copied it. A write cut off by a failover is sent again once.
+            w="majority",
+            retryWrites=True,
         )
         self.database = self.client[config["MONGO_DATABASES"][self.container.service_name]]
         self.store_class.ensure_indexes(self.database)

@@ -51,6 +51,7 @@ class Settings:
     gateway_workers: int = 2
     rpc_timeout: float = 5.0
     service_max_workers: int = 10
+    service_health_port: int = 0  # a service's /livez and /readyz (Kubernetes); 0: none
     secret_key: str = ""
     admin_password: str = ""
     var_dir: str = "var"
@@ -137,6 +138,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         gateway_workers=_env_number(environ, "GATEWAY_WORKERS", 2),
         rpc_timeout=_env_number(environ, "RPC_TIMEOUT", 5.0),
         service_max_workers=_env_number(environ, "SERVICE_MAX_WORKERS", 10),
+        service_health_port=_env_number(environ, "SERVICE_HEALTH_PORT", 0),
         secret_key=_env(environ, "DANBAN_SECRET_KEY", ""),
         admin_password=_env(environ, "DANBAN_ADMIN_PASSWORD", ""),
         var_dir=_env(environ, "DANBAN_VAR_DIR", "var"),

@@ -1,9 +1,15 @@
-"""`/healthz`: is the broker reachable, and is every service and its database up?"""
+"""`/healthz`: is the broker reachable, and is every service and its database up?
+
+`/livez` and `/readyz` are the gateway's own probes for Kubernetes. They check
+only the gateway: a probe on /healthz would restart, or take out of the load
+balancer, every gateway whenever one service or the database is down, though
+most pages would still work.
+"""
 
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from gateway.routes.pages import rpc
@@ -44,4 +50,16 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-routes = [Route("/healthz", healthz)]
+async def livez(request: Request) -> Response:
+    """The process answers: its event loop runs."""
+    return PlainTextResponse("live")
+
+
+async def readyz(request: Request) -> Response:
+    """The gateway can do its work: its broker connection is up."""
+    if rpc(request).connected:
+        return PlainTextResponse("ready")
+    return PlainTextResponse("not ready", status_code=503)
+
+
+routes = [Route("/healthz", healthz), Route("/livez", livez), Route("/readyz", readyz)]

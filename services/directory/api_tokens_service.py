@@ -6,8 +6,6 @@ write made with one. Mixed into DirectoryService (one service, one queue)."""
 from collections.abc import Callable
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.directory import access, api_tokens
 from services.directory.store import DirectoryStore
 from shared.chassis import utcnow
@@ -26,6 +24,7 @@ from shared.contracts.staff import StaffAccount
 from shared.errors import WIRE_ERRORS, NotFound, parse
 from shared.i18n import N_, _
 from shared.ids import new_id
+from shared.queues import rpc
 
 REFUSAL = N_("Chỉ quản trị cấp xã cấp và thu hồi được mã truy cập API của xã, phường.")
 

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from eventlet import tpool
-from nameko.rpc import rpc
 
 from services.directory import access, import_positions, roster
 from services.directory.store import DirectoryStore
@@ -36,6 +35,7 @@ from shared.contracts.positions import ENTERED_POSITIONS
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 PROBLEMS_KEPT = 1000  # shown on the report; the count says how many there were
 BATCH = 500  # new households per insert: mongoeco's batch path, and a progress step

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.directory import access, domain
 from services.directory.positions_store import ROLE_POSITIONS
 from services.directory.store import DirectoryStore
@@ -38,6 +36,7 @@ from shared.contracts.staff import StaffAccount
 from shared.errors import WIRE_ERRORS, Conflict, InvalidInput, NotFound, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 REFUSAL = _("Chỉ cán bộ của xã, phường này ghi nhận được người giữ chức danh.")
 POSITION_ORDER = {position: index for index, position in enumerate(Position)}

@@ -4,7 +4,6 @@ vote is counted against (Law 10/2022 Art 21.1: thresholds count ALL households).
 from datetime import date, timedelta
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.directory import access, domain, residence, succession
@@ -50,6 +49,7 @@ from shared.contracts.households import (
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 
 class DirectoryService(

@@ -8,7 +8,6 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from eventlet import tpool
-from nameko.rpc import rpc
 
 from services.directory import access
 from services.directory.staff_store import account_of
@@ -45,6 +44,7 @@ from shared.errors import (
     parse,
 )
 from shared.i18n import _
+from shared.queues import rpc
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so both cases take the same time.

@@ -29,7 +29,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.directory import access, residence
@@ -49,6 +48,7 @@ from shared.contracts.succession import (
 from shared.errors import WIRE_ERRORS, Conflict, InvalidInput, WireError, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 log = logging.getLogger(__name__)
 

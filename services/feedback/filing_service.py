@@ -6,8 +6,6 @@ continuously running system where residents give feedback and rate the commune).
 import base64
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.feedback import domain
 from services.feedback.base import (
     READING_ROLES,
@@ -61,6 +59,7 @@ from shared.errors import (
 )
 from shared.i18n import N_, _
 from shared.ids import new_id
+from shared.queues import rpc
 from shared.uploads import clean_photo
 
 NOT_FOUND = N_("Không tìm thấy phản ánh, kiến nghị có mã này. Vui lòng kiểm tra lại mã.")

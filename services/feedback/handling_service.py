@@ -6,8 +6,6 @@ know (Denunciation Law 2018 Art 47)."""
 from datetime import date
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.feedback import domain
 from services.feedback.base import (
     DENOUNCER_ROLES,
@@ -61,6 +59,7 @@ from shared.contracts.feedback import (
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, parse
 from shared.i18n import N_, _
 from shared.ids import new_id
+from shared.queues import rpc
 from shared.uploads import clean_attachment
 
 CHANGED = N_("Vụ việc vừa được người khác thay đổi; vui lòng tải lại trang và làm lại.")

@@ -5,7 +5,6 @@ handled on the law's deadlines and answered in public (Law 10/2022 Art 35.2.a,
 
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.feedback.base import AUDIT_ROLES, HANDLING_ROLES
@@ -26,6 +25,7 @@ from shared.contracts.feedback import (
 )
 from shared.contracts.staff import AuditLog, ListAudit
 from shared.errors import WIRE_ERRORS, parse
+from shared.queues import rpc
 
 OVERDUE_SWEEP_SECONDS = 60  # how often late cases are looked for (an indexed read)
 

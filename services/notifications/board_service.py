@@ -2,8 +2,6 @@
 Art 11-13): staff post disclosures; anyone reads the board, its archive and the
 quarterly index."""
 
-from nameko.rpc import rpc
-
 from services.notifications import board
 from services.notifications.base import STAFF_ROLES, NotificationsBase
 from shared.calendar import quarter_bounds
@@ -23,6 +21,7 @@ from shared.contracts.staff import AuditEntry
 from shared.errors import WIRE_ERRORS, NotFound, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 
 def _posted(disclosure: Disclosure) -> AuditEntry:

@@ -5,7 +5,7 @@ Mixed into NotificationsService (one service, one queue)."""
 from typing import Any
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from services.notifications import channels, messages
 from services.notifications.base import READING_ROLES, STAFF_ROLES
@@ -68,6 +68,7 @@ from shared.contracts.training import (
 )
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, NotFound, parse
 from shared.i18n import _
+from shared.queues import rpc
 
 UNREAD_COUNTED = 200  # an inbox counts its unread among its newest this many
 

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.notifications import domain
@@ -18,6 +17,7 @@ from shared.contracts.staff import AuditLog, ListAudit
 from shared.contracts.succession import ResidentialUnitsChanged
 from shared.contracts.surveys import PollClosed, PollClosingSoon, PollDecided, PollOpened
 from shared.errors import WIRE_ERRORS, parse
+from shared.queues import rpc
 
 
 class NotificationsService(MessagingEntrypoints, DeliveryWork, BoardEntrypoints, NotificationsBase):

@@ -8,8 +8,6 @@ import binascii
 from datetime import date, timedelta
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.recognition import domain
 from services.recognition.base import (
     READING_ROLES,
@@ -59,6 +57,7 @@ from shared.disclosure_periods import is_late
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
 from shared.i18n import _
 from shared.ids import new_code
+from shared.queues import rpc
 from shared.uploads import clean_attachment, clean_photo
 
 S = NominationStatus

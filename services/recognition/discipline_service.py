@@ -7,8 +7,6 @@ notice board (Law 10/2022 Art 11 item 10)."""
 from datetime import date, timedelta
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.recognition import domain
 from services.recognition.base import RecognitionBase, today
 from services.recognition.rules import Book
@@ -36,6 +34,7 @@ from shared.contracts.recognition import (
 from shared.disclosure_periods import MIN_LOUDSPEAKER_DAYS, MIN_POSTING_DAYS, is_late, late_warning
 from shared.errors import WIRE_ERRORS, Conflict, InvalidInput, NotFound, parse
 from shared.i18n import _
+from shared.queues import rpc
 
 CHANGE_GROUPS = (
     "subject", "violation", "discovered_on", "complex", "later_violation_on", "step", "pause",

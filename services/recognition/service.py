@@ -5,7 +5,6 @@ rule book of dated, configurable rules; reports for the yearly assessment."""
 from collections import Counter
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.recognition import rules
@@ -33,6 +32,7 @@ from shared.contracts.staff import AuditLog, ListAudit
 from shared.errors import WIRE_ERRORS, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 
 class RecognitionService(CommendationEntrypoints, DisciplineEntrypoints):

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.surveys import domain
@@ -48,6 +47,7 @@ from shared.contracts.surveys import (
 from shared.errors import WIRE_ERRORS, AlreadyVoted, InvalidInput, NotFound, PollNotOpen, parse
 from shared.i18n import N_, _
 from shared.poll_answers import check_answers
+from shared.queues import rpc
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from pydantic import BaseModel
 
@@ -68,6 +67,7 @@ from shared.errors import (
 )
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 # Close a little after the deadline, so a ballot accepted at the last second is
 # stored before the count that freezes the results reads the ballots.

@@ -4,7 +4,6 @@ surveys, their ballots by phone, paper and meeting, and their results
 
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.surveys.ballot_service import BallotEntrypoints
@@ -13,6 +12,7 @@ from services.surveys.counting_service import CountingEntrypoints
 from shared.contracts.common import ServiceHealth
 from shared.contracts.staff import AuditLog, ListAudit
 from shared.errors import WIRE_ERRORS, parse
+from shared.queues import rpc
 
 
 class SurveysService(CountingEntrypoints, BallotEntrypoints):

@@ -4,8 +4,6 @@ person's own training page."""
 import uuid
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.training import domain
 from services.training.base import (
     READING_ROLES,
@@ -30,6 +28,7 @@ from shared.contracts.training import (
 )
 from shared.errors import WIRE_ERRORS, Forbidden, InvalidInput, parse
 from shared.i18n import N_, _
+from shared.queues import rpc
 
 CORRECTED = N_("Điểm danh được sửa lại: chưa đủ số buổi để hoàn thành khóa học.")
 

@@ -5,7 +5,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-from nameko.rpc import rpc
 from pymongo.errors import DuplicateKeyError
 
 from services.training import domain
@@ -47,6 +46,7 @@ from shared.contracts.training import (
 )
 from shared.errors import WIRE_ERRORS, Conflict, Forbidden, InvalidInput, NotFound, parse
 from shared.i18n import _
+from shared.queues import rpc
 
 SEAT_ATTEMPTS = 20  # a registration retried while the session changes under it
 CODE_ATTEMPTS = 5

@@ -5,7 +5,6 @@ Art 8.1; the seed resolutions' measure 1 and the ward's target 2.1)."""
 
 from datetime import date, timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.training import domain
@@ -32,6 +31,7 @@ from shared.contracts.training import (
 )
 from shared.errors import WIRE_ERRORS, InvalidInput, parse
 from shared.i18n import _
+from shared.queues import rpc
 
 
 class TrainingService(RegistrationEntrypoints):

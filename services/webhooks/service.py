@@ -6,7 +6,6 @@ each subject's in order, with a delivery log and dead letters for staff."""
 from datetime import timedelta
 from typing import Any
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.webhooks import domain
@@ -35,6 +34,7 @@ from shared.contracts.webhooks import (
 from shared.errors import WIRE_ERRORS, Conflict, NotFound, parse
 from shared.i18n import _
 from shared.ids import new_id
+from shared.queues import rpc
 
 
 def webhook_of(document: dict[str, Any]) -> Webhook:

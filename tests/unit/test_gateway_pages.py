@@ -148,6 +148,19 @@ def test_healthz_reports_a_database_a_service_cannot_reach(client, rpc):
     assert (body["status"], body["database"]) == ("degraded", "down")
 
 
+def test_the_gateways_own_probes_ask_nothing_of_the_services(client, rpc):
+    rpc.handlers.clear()  # every service down: the gateway itself is still live and ready
+    assert client.get("/livez").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/healthz").status_code == 503
+
+
+def test_the_gateway_is_not_ready_without_its_broker(client, rpc):
+    rpc.connected = False
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/livez").status_code == 200
+
+
 def test_api_errors_are_json_with_a_code_and_a_vietnamese_message(client, rpc):
     del rpc.handlers[("directory", "get_commune_overview")]
     response = client.get("/api/communes/huong-an")
