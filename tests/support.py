@@ -154,6 +154,8 @@ class ServiceProcess:
         self.log: Any = None
 
     def start(self) -> "ServiceProcess":
+        # a restart appends to the same log: look for "started" only in what it writes
+        written_before = self.log_path.stat().st_size if self.log_path.exists() else 0
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the process ends
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services", self.name],
@@ -163,7 +165,7 @@ class ServiceProcess:
             stderr=self.log,
         )
         deadline = time.monotonic() + 30
-        while b"service started" not in self.log_path.read_bytes():
+        while b"service started" not in self.log_path.read_bytes()[written_before:]:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} did not start:\n{self.log_path.read_text()}")
             time.sleep(0.1)

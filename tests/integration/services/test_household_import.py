@@ -97,16 +97,24 @@ def test_a_clean_file_is_checked_applied_and_a_second_time_changes_nothing(direc
     household = directory.resolve_household({"code": "HQAAAA"})
     assert household["representative_name"] == "Nguyễn Văn 0"
     assert [m["name"] for m in household["members"]] == ["Nguyễn Văn 0", "Trần Thị 0"]
-    audit = directory.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+    # the import's audit entry is relayed just after it is marked done
+    audit = wait_until(
+        lambda: directory.list_audit({"actor": "admin", "commune_id": "huong-an"})["entries"]
+    )
     assert [(e["action"], e["after"]["created"]) for e in audit] == [("import_households", 40)]
 
     again = upload(directory, content)
     assert report(directory, again, "checked")["unchanged"] == 40
     assert apply(directory, again)["created"] == 0
     assert households(directory) == 40
-    # the uploaded files are not kept once applied
-    assert databases["directory"].import_chunks.count_documents({}) == 0
-    assert databases["directory"].import_checked.count_documents({}) == 0
+    # the uploaded files are not kept once applied (they are dropped just after "done")
+    stored = databases["directory"]
+    wait_until(
+        lambda: (
+            stored.import_chunks.count_documents({}) == 0
+            and stored.import_checked.count_documents({}) == 0
+        )
+    )
 
 
 def test_an_excel_file_is_imported_as_its_csv_twin(directory, tmp_path):

@@ -327,7 +327,8 @@ def test_a_registration_is_confirmed_and_reminded_by_the_scheduled_work(
         "Nhắc lịch học: Nghiệp vụ tổ trưởng tổ dân phố",
         "Đã xác nhận đăng ký: Nghiệp vụ tổ trưởng tổ dân phố",
     ]
-    assert databases["notifications"].scheduled.find_one()["status"] == "done"
+    # the job is marked done only after its reminder is in the inbox
+    wait_until(lambda: databases["notifications"].scheduled.find_one()["status"] == "done")
 
 
 def test_a_template_missing_a_fact_is_a_dead_letter_not_a_crash(notifications, config, monkeypatch):
@@ -452,7 +453,9 @@ def test_a_message_whose_fan_out_was_cut_short_is_finished_by_the_scheduled_work
     wait_until(lambda: titles(notifications, household="HBBBB2") == ["Họp tổ dân phố 2"])
     # the message is marked finished after its inboxes are filled
     finished = wait_until(
-        lambda: databases["notifications"].messages.find_one({"_id": "cut-short", "fanned_out": True})
+        lambda: databases["notifications"].messages.find_one(
+            {"_id": "cut-short", "fanned_out": True}
+        )
     )
     assert finished["inboxes"] == 1
 

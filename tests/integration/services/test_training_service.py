@@ -83,9 +83,11 @@ def watcher(start_service, config):
     return TrainingWatcher.seen
 
 
-def seen(watcher, kind, timeout=10.0):
+def seen(watcher, kind, count=1, timeout=10.0):
+    """The events of `kind` heard, once at least `count` of them are (each is handled
+    on its own, so the first can come before the others)."""
     with eventlet.Timeout(timeout):
-        while not [e for e in watcher if isinstance(e, kind)]:
+        while len([e for e in watcher if isinstance(e, kind)]) < count:
             eventlet.sleep(0.05)
     return [e for e in watcher if isinstance(e, kind)]
 
@@ -165,7 +167,7 @@ def test_a_full_session_forms_an_ordered_waiting_list_and_a_cancel_moves_the_nex
     assert invited["invited"] == 4  # three group heads and Lan
     lan_code = code_of(databases, lan)
     assert [
-        e.code for e in seen(watcher, InvitedToTraining) if e.full_name == "Nguyễn Thị Lan"
+        e.code for e in seen(watcher, InvitedToTraining, 4) if e.full_name == "Nguyễn Thị Lan"
     ] == [lan_code]
     assert training.invite({"actor": "can-bo", "course_id": course_id})["invited"] == 0
 
@@ -180,7 +182,7 @@ def test_a_full_session_forms_an_ordered_waiting_list_and_a_cancel_moves_the_nex
     with pytest.raises(InvalidInput, match="đã đăng ký"):
         training.register({"who": {"code": lan_code}, "session_id": first})
 
-    confirmed = seen(watcher, RegistrationConfirmed)
+    confirmed = seen(watcher, RegistrationConfirmed, 2)
     assert {e.username or e.phone for e in confirmed} == {"to-truong-1", "0912345678"}
 
     lan_registration = outcomes[1]["registration"]["registration_id"]
