@@ -60,7 +60,6 @@ sys.path.insert(0, str(ROOT))
 from deploy.run import instance_names  # noqa: E402
 from deploy.sample_roster import roster_rows, write  # noqa: E402
 from gateway.rpc import RpcClient  # noqa: E402
-from loadtests.household_import import run_import  # noqa: E402
 from shared.ballot_codes import receipt_hash  # noqa: E402
 from shared.config import SERVICE_NAMES  # noqa: E402
 from shared.errors import ServiceUnavailable  # noqa: E402
@@ -77,6 +76,7 @@ from tests.support import (  # noqa: E402
 PASSWORD = "mật-khẩu-đo-hiệu-năng"
 WARD = "huong-an"
 RESULTS = ROOT / "loadtests" / "RESULTS.md"
+MEASUREMENTS = ROOT / "loadtests" / "measurements.json"  # what capacity.py reads
 
 
 # --- seeding ----------------------------------------------------------------------
@@ -88,6 +88,10 @@ async def seed(
     """The ward, its households (through the import, as a clerk would), one open
     commune-wide decision, and every household's card code; how long the import,
     creating the poll and opening it took go into `timings`."""
+    # here, not at the top: it imports a service's store and so eventlet, which the
+    # unit tests of this module's measurements file must not
+    from loadtests.household_import import run_import
+
     path = folder / "ds.csv"
     write(path, roster_rows(households, groups))
     started = time.perf_counter()
@@ -661,13 +665,61 @@ def report(args, bare, fast, paced, counted, sampler, cpu, shares, failures) -> 
     with RESULTS.open("a") as results:
         results.write(
             f"\n## poll_benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-            f"`python loadtests/poll_benchmark.py --households {args.households} --groups "
-            f"{args.groups} --users {args.users} --seconds {args.seconds} --workers "
-            f"{args.workers} --instances {args.instances}{' --faults' if args.faults else ''}` "
-            f"on {platform.node()} "
+            f"`{command_line(args)}` on {platform.node()} "
             f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()})"
             f"\n\n{line}\n\n{detail}\n"
         )
+    write_measurements(MEASUREMENTS, measurements(args, fast, cpu, sampler.peak, calls))
+
+
+def command_line(args: argparse.Namespace) -> str:
+    return (
+        f"python loadtests/poll_benchmark.py --households {args.households} --groups "
+        f"{args.groups} --users {args.users} --seconds {args.seconds} --workers "
+        f"{args.workers} --instances {args.instances}{' --faults' if args.faults else ''}"
+    )
+
+
+def component_of(process: str) -> str:
+    """What a measured process is in a deployment: `gateway worker 2` is part of a
+    gateway pod, `surveys-2` a second surveys replica, `mongo` the database."""
+    if process.startswith("gateway"):
+        return "gateway"
+    others = {"rabbitmq": "broker", "mongo": "database", "locust": "load generator"}
+    return others.get(process, process.split("-")[0])
+
+
+def measurements(
+    args: argparse.Namespace, fast: dict, cpu: dict[str, float], peak: dict[str, int], calls: int
+) -> dict:
+    """The flat-out run's numbers that loadtests/capacity.py plans from: CPU ms a
+    household accepted and peak memory, by process, with the component each
+    process is; requests and the surveys service's RPC calls a household."""
+    ballots = max(households(fast), 1)
+    components: dict[str, list[str]] = {}
+    for process in [*cpu, *(name for name in peak if name not in cpu)]:
+        components.setdefault(component_of(process), []).append(process)
+    return {
+        "source": "loadtests/poll_benchmark.py, its flat-out run",
+        "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "command": command_line(args),
+        "machine": {"node": platform.node(), "arch": platform.machine(),
+                    "cpus": os.cpu_count(), "python": platform.python_version()},
+        "ward_households": args.households,
+        "households_per_second": round(accepted_per_second(fast["/b/[card]/cast"]), 1),
+        # every request of the run (invalid ones and the staff's included) a household
+        "http_requests_per_household": round(int(fast["Aggregated"]["Request Count"]) / ballots, 2),
+        "rpc_calls_per_household": round(calls / ballots, 2),  # taken by surveys
+        "gateway_workers": args.workers,  # one gateway pod as measured
+        "cpu_ms_per_household": {name: round(1000 * seconds / ballots, 2)
+                                 for name, seconds in cpu.items()},
+        "peak_rss_mb": {name: round(rss / 2**20, 1) for name, rss in peak.items()},
+        "components": components,
+    }  # fmt: skip
+
+
+def write_measurements(path: Path, measured: dict) -> None:
+    path.write_text(json.dumps(measured, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
