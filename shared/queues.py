@@ -14,28 +14,35 @@ Callers' reply queues stay classic: quorum queues cannot be exclusive or expire,
 and a reply lost with its node only makes the caller time out and ask again.
 
 A message that comes back to its queue again and again (a worker killed by it
-each time) goes after DELIVERY_LIMIT deliveries to the `danban.dead-letters`
-queue, where an operator reads it (README: Operations), instead of looping.
+each time) is taken off after DELIVERY_LIMIT deliveries instead of looping. An
+event then goes to the `danban.dead-letters` queue, where an operator reads it
+(README: Operations); a call is dropped, its caller having long timed out (and
+calls that expire unanswered, which the gateway's do, would fill that queue).
+
+A queue the broker already holds with other arguments (a classic queue of an
+earlier release) cannot be declared again: an empty one is deleted and declared
+anew; one still holding messages stops the service with what to do.
 
 Only service processes import this module: it pulls in nameko.
 """
 
+import logging
 from typing import Any
 
+from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Queue
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.rpc import Rpc, RpcConsumer
+
+log = logging.getLogger(__name__)
 
 DEAD_LETTERS = "danban.dead-letters"
 # High enough that a database outage (an event is requeued every 2 s while the
 # database is down, see shared.chassis.on_event) takes half an hour to reach it.
 DELIVERY_LIMIT = 1000
 
-QUORUM_ARGUMENTS = {
-    "x-queue-type": "quorum",
-    "x-delivery-limit": DELIVERY_LIMIT,
-    "x-dead-letter-exchange": DEAD_LETTERS,
-}
+RPC_QUEUE_ARGUMENTS = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT}
+EVENT_QUEUE_ARGUMENTS = {**RPC_QUEUE_ARGUMENTS, "x-dead-letter-exchange": DEAD_LETTERS}
 
 DEAD_LETTER_QUEUE = Queue(
     DEAD_LETTERS,
@@ -46,17 +53,46 @@ DEAD_LETTER_QUEUE = Queue(
 
 
 def declare_dead_letters(amqp_uri: str) -> None:
-    """The exchange the quorum queues dead-letter to, and the queue that keeps them."""
+    """The exchange the event queues dead-letter to, and the queue that keeps them."""
     with Connection(amqp_uri) as connection:
         DEAD_LETTER_QUEUE(connection.default_channel).declare()
+
+
+def make_way_for(amqp_uri: str, name: str, arguments: dict[str, Any]) -> None:
+    """Delete `name` if the broker holds it empty with other arguments, so that it
+    can be declared with `arguments`; refuse to go on if it holds messages."""
+    with Connection(amqp_uri) as connection:
+        try:
+            connection.channel().queue_declare(
+                name, durable=True, auto_delete=False, arguments=arguments
+            )
+            return  # new, or already as asked
+        except PreconditionFailed:
+            pass  # the broker closed that channel
+        channel = connection.channel()
+        waiting = channel.queue_declare(name, passive=True).message_count
+        if waiting:
+            raise QueueInTheWay(
+                f"RabbitMQ holds the queue {name} as an earlier release declared it, with "
+                f"{waiting} messages: let that release's instances finish them, then start "
+                "this one again (README: Operations, upgrading onto quorum queues)"
+            )
+        channel.queue_delete(name, if_empty=True)
+        log.warning("deleted the empty queue %s declared otherwise by an earlier release", name)
+
+
+class QueueInTheWay(RuntimeError):
+    pass
 
 
 class QuorumRpcConsumer(RpcConsumer):
     def setup(self) -> None:
         if self.queue is None:
             super().setup()
-            self.queue.queue_arguments = QUORUM_ARGUMENTS
-            declare_dead_letters(self.container.config["AMQP_URI"])
+            amqp_uri = self.container.config["AMQP_URI"]
+            make_way_for(amqp_uri, self.queue.name, RPC_QUEUE_ARGUMENTS)
+            self.queue.queue_arguments = RPC_QUEUE_ARGUMENTS
+            declare_dead_letters(amqp_uri)
 
 
 class QuorumRpc(Rpc):
@@ -71,7 +107,8 @@ class QuorumEventHandler(EventHandler):
         super().setup()
         # Broadcast and singleton handlers' queues are not ours to choose: we use neither.
         if self.handler_type is SERVICE_POOL:
-            self.queue.queue_arguments = QUORUM_ARGUMENTS
+            make_way_for(self.container.config["AMQP_URI"], self.queue.name, EVENT_QUEUE_ARGUMENTS)
+            self.queue.queue_arguments = EVENT_QUEUE_ARGUMENTS
 
 
 def event_handler(source_service: str, event_type: str, **kwargs: Any) -> Any:

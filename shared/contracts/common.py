@@ -21,6 +21,11 @@ class Event(Contract):
     least once).
     """
 
+    # A tolerant reader: during a rolling upgrade a consumer of the previous release
+    # gets events from a producer of this one, and must not drop one for a field it
+    # does not know yet (README: Operations).
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
     event_type: ClassVar[str]
     event_id: str
     occurred_at: datetime
