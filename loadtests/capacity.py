@@ -260,8 +260,9 @@ def assumptions(measured: Measurements, args: argparse.Namespace) -> str:
         "  KEDA scales on queue length (20 messages a replica), not CPU: these are the "
         "replicas at which the CPU keeps up; a queue long for another reason (a slow "
         "database) drives it to its maximum",
-        "  broker: CPU and memory of one RabbitMQ node with classic queues, counted on each "
-        "of three nodes (quorum queues replicate every message); limits from RabbitMQ's "
+        "  broker: CPU and memory of one RabbitMQ node (its quorum queues on one node), "
+        "counted on each of three nodes (quorum queues replicate every message); "
+        "limits from RabbitMQ's "
         f"published quorum-queue benchmarks, not ours: {QUEUE_RATE:,} msg/s held steady by "
         "one queue on three 8-CPU nodes (blog 2022-05-16, scenario 2), "
         f"{CLUSTER_RATE:,} msg/s within a 3-node cluster's limit with 10 queues on 16 vCPUs "
