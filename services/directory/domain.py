@@ -6,6 +6,7 @@ from datetime import date
 
 from shared.contracts.directory import (
     COMMUNE_LEVEL_KINDS,
+    LOCAL_LABELS,
     RESIDENTIAL_KINDS,
     AddResidentialUnit,
     AdministrativeUnit,
@@ -13,30 +14,7 @@ from shared.contracts.directory import (
     UnitKind,
 )
 from shared.errors import Conflict, InvalidInput
-from shared.i18n import N_, _
-
-# Law 10/2022 Art 2.3: "thôn" covers thôn, làng, ấp, bản, buôn, bon, phum, sóc;
-# "tổ dân phố" covers tổ dân phố, khu phố, khối phố, khóm, tiểu khu.
-LOCAL_LABELS: dict[UnitKind, tuple[str, ...]] = {
-    # What a clerk types and the unit keeps; marked for the catalog so a page can say it.
-    UnitKind.VILLAGE: (
-        N_("thôn"),
-        N_("làng"),
-        N_("ấp"),
-        N_("bản"),
-        N_("buôn"),
-        N_("bon"),
-        N_("phum"),
-        N_("sóc"),
-    ),
-    UnitKind.RESIDENTIAL_GROUP: (
-        N_("tổ dân phố"),
-        N_("khu phố"),
-        N_("khối phố"),
-        N_("khóm"),
-        N_("tiểu khu"),
-    ),
-}
+from shared.i18n import _
 
 # The amended Law on Organisation of Local Government 2025, in force 1 Jul 2025 with
 # the 2025 amendment of the Constitution: local government has two tiers, province

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints
 
 from shared.contracts.common import Contract, Event, Text
+from shared.i18n import N_
 
 UnitName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
@@ -27,6 +28,30 @@ class UnitKind(StrEnum):
 
 COMMUNE_LEVEL_KINDS = frozenset({UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE})
 RESIDENTIAL_KINDS = frozenset({UnitKind.VILLAGE, UnitKind.RESIDENTIAL_GROUP})
+
+# Law 10/2022 Art 2.3: "thôn" covers thôn, làng, ấp, bản, buôn, bon, phum, sóc;
+# "tổ dân phố" covers tổ dân phố, khu phố, khối phố, khóm, tiểu khu.
+LOCAL_LABELS: dict[UnitKind, tuple[str, ...]] = {
+    # What a clerk types and the unit keeps (the directory checks it, staff forms offer
+    # it); marked for the catalog so a page can say it.
+    UnitKind.VILLAGE: (
+        N_("thôn"),
+        N_("làng"),
+        N_("ấp"),
+        N_("bản"),
+        N_("buôn"),
+        N_("bon"),
+        N_("phum"),
+        N_("sóc"),
+    ),
+    UnitKind.RESIDENTIAL_GROUP: (
+        N_("tổ dân phố"),
+        N_("khu phố"),
+        N_("khối phố"),
+        N_("khóm"),
+        N_("tiểu khu"),
+    ),
+}
 
 
 class AdministrativeUnit(Contract):
