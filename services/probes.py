@@ -22,22 +22,17 @@ import eventlet
 from eventlet import wsgi
 from nameko.containers import ServiceContainer
 
-from shared.chassis import MongoStore
+from shared.chassis import MongoStore, Store
 
 PING_KEPT_SECONDS = 5.0  # the kubelet probes every few seconds: one ping serves several
 
 
 def database_answers(container: ServiceContainer) -> bool:
+    """The `ping` the service's own `health` call makes, on each of its stores."""
     stores = [d for d in container.dependencies if isinstance(d, MongoStore)]
-    return all(store.client is not None and ping(store) for store in stores)
-
-
-def ping(store: MongoStore) -> bool:
-    try:
-        store.client.admin.command("ping")
-    except Exception:  # any failure means "not ready" to a probe
-        return False
-    return True
+    return all(
+        store.client is not None and Store(store.client, store.database).ping() for store in stores
+    )
 
 
 class Probes:

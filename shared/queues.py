@@ -52,16 +52,13 @@ DEAD_LETTER_QUEUE = Queue(
 )
 
 
-def declare_dead_letters(amqp_uri: str) -> None:
-    """The exchange the event queues dead-letter to, and the queue that keeps them."""
-    with Connection(amqp_uri) as connection:
-        DEAD_LETTER_QUEUE(connection.default_channel).declare()
-
-
 def make_way_for(amqp_uri: str, name: str, arguments: dict[str, Any]) -> None:
     """Delete `name` if the broker holds it empty with other arguments, so that it
-    can be declared with `arguments`; refuse to go on if it holds messages."""
+    can be declared with `arguments`; refuse to go on if it holds messages. A queue
+    that dead-letters gets the exchange and the queue that keep its dead letters."""
     with Connection(amqp_uri) as connection:
+        if DEAD_LETTERS in arguments.values():
+            DEAD_LETTER_QUEUE(connection.default_channel).declare()
         try:
             connection.channel().queue_declare(
                 name, durable=True, auto_delete=False, arguments=arguments
@@ -89,10 +86,8 @@ class QuorumRpcConsumer(RpcConsumer):
     def setup(self) -> None:
         if self.queue is None:
             super().setup()
-            amqp_uri = self.container.config["AMQP_URI"]
-            make_way_for(amqp_uri, self.queue.name, RPC_QUEUE_ARGUMENTS)
+            make_way_for(self.container.config["AMQP_URI"], self.queue.name, RPC_QUEUE_ARGUMENTS)
             self.queue.queue_arguments = RPC_QUEUE_ARGUMENTS
-            declare_dead_letters(amqp_uri)
 
 
 class QuorumRpc(Rpc):

@@ -136,6 +136,7 @@ class Container:
 def store_at(url: str) -> MongoStore:
     store = MongoStore(Store)
     store.client = MongoClient(url, serverSelectionTimeoutMS=300, connect=False)
+    store.database = store.client["probes"]
     return store
 
 
