@@ -52,19 +52,16 @@ import pkgutil
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit
 
 SAMPLES_PER_KEY = 3  # captured messages kept per RPC method or event
 GENERATED_PER_KEY = 2  # generated payloads per RPC method or event not captured
@@ -73,6 +70,7 @@ LONGEST_TEXT = 200  # characters of a generated text, where its contract allows
 SAMPLES_DIR = Path("tests/contracts")
 RPC_EXCHANGE = "nameko-rpc"
 TRACE_EXCHANGE = "amq.rabbitmq.trace"
+TRACE_QUEUE = "contract-samples"
 STACK_START_SECONDS = 300  # the demo ward takes a minute or two on a busy machine
 SETTLE_SECONDS = 15  # after the demo: events still being relayed and handled
 PAGES_TO_READ = 300  # staff pages read after signing in, for the read-only RPCs
@@ -326,61 +324,35 @@ def model_of(found: dict[str, Any], kind: str, key: str) -> str | None:
 # --- capturing a release's messages --------------------------------------------------
 
 
-class Management:
-    """The few calls of RabbitMQ's management API this needs."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.base = urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", "/api", "", ""))
-        credentials = f"{unquote(parts.username or 'guest')}:{unquote(parts.password or 'guest')}"
-        self.auth = "Basic " + base64.b64encode(credentials.encode()).decode()
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        request = urllib.request.Request(
-            f"{self.base}/{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": self.auth, "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = response.read()
-        return json.loads(answer) if answer else None
-
-
 @contextlib.contextmanager
-def traced_vhost(api: Management, amqp_uri: str) -> Iterator[tuple[str, str]]:
+def traced_vhost() -> Iterator[tuple[str, str]]:
     """A new vhost with the firehose tracer on and a queue that keeps every published
-    message; yields its AMQP URI and that queue's name, and deletes the vhost after."""
-    vhost = f"danban-contracts-{uuid.uuid4().hex[:12]}"
-    name = quote(vhost, safe="")
-    user = quote(unquote(urlsplit(amqp_uri).username or "guest"), safe="")
-    api.call("PUT", f"vhosts/{name}", {"tracing": True})
-    try:
-        api.call(
-            "PUT", f"permissions/{name}/{user}", {"configure": ".*", "write": ".*", "read": ".*"}
-        )
-        queue = "contract-samples"
-        api.call("PUT", f"queues/{name}/{queue}", {"durable": False})
-        api.call(
+    message; yields its AMQP URI and that queue's name, and deletes the vhost after.
+    The broker and its management API are the tests' (AMQP_URI, RABBIT_API_URI)."""
+    from tests.support import _api, fresh_vhost  # the capture's, not the release's, tree
+
+    with fresh_vhost(tracing=True) as amqp_uri:
+        vhost = quote(unquote(urlsplit(amqp_uri).path[1:]), safe="")
+        _api("PUT", f"queues/{vhost}/{TRACE_QUEUE}", {"durable": False})
+        _api(
             "POST",
-            f"bindings/{name}/e/{TRACE_EXCHANGE}/q/{queue}",
+            f"bindings/{vhost}/e/{TRACE_EXCHANGE}/q/{TRACE_QUEUE}",
             {"routing_key": "publish.#"},
         )
-        parts = urlsplit(amqp_uri)
-        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", "")), queue
-    finally:
-        api.call("DELETE", f"vhosts/{name}")
+        yield amqp_uri, TRACE_QUEUE
 
 
-def traced_messages(api: Management, amqp_uri: str, queue: str) -> Iterator[tuple[str, str, Any]]:
+def traced_messages(amqp_uri: str, queue: str) -> Iterator[tuple[str, str, Any]]:
     """(exchange, routing key, JSON body) of each traced message, emptying the queue."""
+    from tests.support import _api
+
     vhost = quote(unquote(urlsplit(amqp_uri).path[1:]), safe="")
     while True:
-        batch = api.call(
+        batch = _api(
             "POST",
             f"queues/{vhost}/{queue}/get",
             {"count": 500, "ackmode": "ack_requeue_false", "encoding": "base64"},
-        )
+        ).json()
         if not batch:
             return
         for message in batch:
@@ -441,12 +413,6 @@ def filled_paths(value: Any, path: str = "") -> set[str]:
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def export_release(release: str, into: Path) -> None:
@@ -556,16 +522,17 @@ def hidden_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
-def capture(release: str, amqp_uri: str, management_url: str, out: Path) -> None:
+def capture(release: str, out: Path) -> None:
+    from tests.support import free_port
+
     revision = subprocess.run(
         ["git", "rev-parse", "--short", release], capture_output=True, text=True, check=True
     ).stdout.strip()
-    api = Management(management_url)
     with tempfile.TemporaryDirectory(prefix="danban-contracts-") as temporary:
         work = Path(temporary)
         export_release(revision, work)
         tree = work / "tree"
-        with traced_vhost(api, amqp_uri) as (vhost_uri, queue):
+        with traced_vhost() as (vhost_uri, queue):
             gateway_port = free_port()
             env = {
                 **os.environ,
@@ -590,7 +557,7 @@ def capture(release: str, amqp_uri: str, management_url: str, out: Path) -> None
                 time.sleep(SETTLE_SECONDS)
             finally:
                 stop_release(runner)
-            captured = sorted_by_service(traced_messages(api, vhost_uri, queue))
+            captured = sorted_by_service(traced_messages(vhost_uri, queue))
         request = {
             kind: {k: varied(v) for k, v in found.items()} for kind, found in captured.items()
         }
@@ -649,13 +616,6 @@ def main(argv: list[str]) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     capture_command = commands.add_parser("capture", help="capture a release's messages")
     capture_command.add_argument("--release", required=True, help="a git revision, e.g. a tag")
-    capture_command.add_argument(
-        "--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-    )
-    capture_command.add_argument(
-        "--management-url",
-        default=os.environ.get("RABBIT_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672"),
-    )
     capture_command.add_argument("--out", type=Path, default=SAMPLES_DIR)
     commands.add_parser("describe", help="(internal) run in a release's tree by capture")
     args = parser.parse_args(argv)
@@ -664,7 +624,7 @@ def main(argv: list[str]) -> int:
         return 0
     # SIGTERM unwinds like Ctrl-C: the release's stack, its vhost and files are removed.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    capture(args.release, args.amqp_uri, args.management_url, args.out)
+    capture(args.release, args.out)
     return 0
 
 

@@ -44,12 +44,14 @@ def _api(method: str, path: str, body: object = None) -> requests.Response:
 
 
 @contextmanager
-def fresh_vhost() -> Iterator[str]:
-    """A RabbitMQ vhost of its own; yields its AMQP URI and deletes it afterwards."""
+def fresh_vhost(tracing: bool = False) -> Iterator[str]:
+    """A RabbitMQ vhost of its own; yields its AMQP URI and deletes it afterwards.
+    With `tracing`, RabbitMQ's firehose copies every message published there to
+    the vhost's `amq.rabbitmq.trace` exchange."""
     name = f"danban-test-{uuid.uuid4().hex[:12]}"
     user = urlsplit(AMQP_URI).username or "guest"
     try:
-        _api("PUT", f"vhosts/{quote(name, safe='')}")
+        _api("PUT", f"vhosts/{quote(name, safe='')}", {"tracing": True} if tracing else None)
     except requests.ConnectionError as exc:
         raise RuntimeError(
             f"The RabbitMQ management API is not reachable at {RABBIT_API}: {exc}. "
